@@ -1,0 +1,34 @@
+package io.runnel.log;
+
+/** A failure of the storage engine; subclasses say which, so the web layer can map each to a status. */
+public class LogException extends RuntimeException {
+    public LogException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    public LogException(String message) {
+        super(message);
+    }
+
+    /** The disk has no room for the append; nothing of it was kept. */
+    public static final class StorageFull extends LogException {
+        public StorageFull(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The requested offset lies outside [logStartOffset, highWatermark]. */
+    public static final class OffsetOutOfRange extends LogException {
+        private final long logStartOffset;
+        private final long highWatermark;
+
+        public OffsetOutOfRange(long offset, long logStartOffset, long highWatermark) {
+            super("offset " + offset + " is outside [" + logStartOffset + ", " + highWatermark + "]");
+            this.logStartOffset = logStartOffset;
+            this.highWatermark = highWatermark;
+        }
+
+        public long logStartOffset() { return logStartOffset; }
+        public long highWatermark() { return highWatermark; }
+    }
+}

@@ -1,0 +1,10 @@
+package io.runnel.log;
+
+import java.util.List;
+
+/**
+ * Batches read from a log, the first one holding the requested offset (it may also hold records
+ * before it, which the reader skips), all below {@code highWatermark}.
+ */
+public record LogReadResult(List<RecordBatch> batches, long highWatermark, long logStartOffset) {
+}

@@ -1,0 +1,150 @@
+package io.runnel.log;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * One framed batch of records: the unit of append, replication, CRC checking and recovery.
+ *
+ * <p>On-disk and on-wire layout (big-endian):
+ * <pre>
+ * offset size field
+ *   0     8   baseOffset        offset of the first record; assigned by the leader at append
+ *   8     4   length            bytes that follow this field (whole batch = 12 + length)
+ *  12     4   crc               CRC32C of bytes [16, end): everything but baseOffset, length, crc
+ *  16     1   magic             format version, {@value #MAGIC}
+ *  17     1   attributes        bit 0: timestamps are LogAppendTime (every record takes maxTimestamp)
+ *  18     4   leaderEpoch       epoch of the leader that wrote it
+ *  22     4   lastOffsetDelta   recordCount - 1
+ *  26     8   firstTimestamp    epoch millis of the first record
+ *  34     8   maxTimestamp      largest record timestamp
+ *  42     8   producerId        reserved, -1
+ *  50     2   producerEpoch     reserved, -1
+ *  52     4   baseSequence      reserved, -1
+ *  56     4   recordCount
+ *  60     …   records
+ * </pre>
+ * Each record:
+ * <pre>
+ *   varint  length of the rest of the record
+ *   varlong timestampDelta      from firstTimestamp
+ *   varint  offsetDelta         from baseOffset
+ *   varint  keyLength           -1 for a null key, then the key's JSON bytes as the client sent them
+ *   varint  valueLength         -1 for a null value (tombstone), then the value's JSON bytes
+ *   varint  headersLength       -1 for none, then a JSON object of string members, as sent
+ * </pre>
+ * Varints are zig-zag encoded, as in Kafka and protobuf. Keys, values and headers are never
+ * parsed by the log: they are the client's bytes, served back as they are.
+ *
+ * <p>Instances are views over a buffer and are not thread-safe; the buffer's bytes are not copied.
+ */
+public final class RecordBatch {
+    public static final byte MAGIC = 1;
+    public static final int HEADER_SIZE = 60;
+    /** Bytes in front of {@code length}'s payload: baseOffset and length. */
+    public static final int LOG_OVERHEAD = 12;
+    static final int LENGTH_OFFSET = 8;
+    static final int CRC_OFFSET = 12;
+    static final int MAGIC_OFFSET = 16;
+    static final int ATTRIBUTES_OFFSET = 17;
+    static final int LEADER_EPOCH_OFFSET = 18;
+    static final int LAST_OFFSET_DELTA_OFFSET = 22;
+    static final int FIRST_TIMESTAMP_OFFSET = 26;
+    static final int MAX_TIMESTAMP_OFFSET = 34;
+    static final int RECORD_COUNT_OFFSET = 56;
+    static final byte LOG_APPEND_TIME_FLAG = 1;
+
+    private final ByteBuffer buffer; // position 0 = start of batch, limit = end of batch
+
+    /** Wraps {@code buffer} from its position to its limit, which must hold exactly one batch. */
+    public RecordBatch(ByteBuffer buffer) {
+        this.buffer = buffer.slice();
+    }
+
+    public long baseOffset() { return buffer.getLong(0); }
+    public int sizeInBytes() { return buffer.limit(); }
+    public int storedCrc() { return buffer.getInt(CRC_OFFSET); }
+    public byte magic() { return buffer.get(MAGIC_OFFSET); }
+    public int leaderEpoch() { return buffer.getInt(LEADER_EPOCH_OFFSET); }
+    public int recordCount() { return buffer.getInt(RECORD_COUNT_OFFSET); }
+    public long lastOffset() { return baseOffset() + buffer.getInt(LAST_OFFSET_DELTA_OFFSET); }
+    public long nextOffset() { return lastOffset() + 1; }
+    public long firstTimestamp() { return buffer.getLong(FIRST_TIMESTAMP_OFFSET); }
+    public long maxTimestamp() { return buffer.getLong(MAX_TIMESTAMP_OFFSET); }
+    public boolean isLogAppendTime() { return (buffer.get(ATTRIBUTES_OFFSET) & LOG_APPEND_TIME_FLAG) != 0; }
+
+    /** The whole batch, positioned at 0; a fresh view each call. */
+    public ByteBuffer buffer() { return buffer.duplicate(); }
+
+    void setBaseOffset(long baseOffset) { buffer.putLong(0, baseOffset); }
+
+    /** Computes the CRC32C over the covered bytes. */
+    public int computeCrc() {
+        CRC32C crc = new CRC32C();
+        ByteBuffer covered = buffer.duplicate();
+        covered.position(MAGIC_OFFSET);
+        crc.update(covered);
+        return (int) crc.getValue();
+    }
+
+    /** True when the header is sane and the CRC matches: the batch is what was written. */
+    public boolean isValid() {
+        return buffer.limit() >= HEADER_SIZE
+                && buffer.getInt(LENGTH_OFFSET) == buffer.limit() - LOG_OVERHEAD
+                && magic() == MAGIC
+                && recordCount() > 0
+                && buffer.getInt(LAST_OFFSET_DELTA_OFFSET) == recordCount() - 1
+                && storedCrc() == computeCrc();
+    }
+
+    /** Calls {@code visitor} for each record at or after {@code fromOffset}, until it returns false. */
+    public void forEachRecord(long fromOffset, RecordVisitor visitor) {
+        long base = baseOffset();
+        long firstTimestamp = firstTimestamp();
+        boolean appendTime = isLogAppendTime();
+        long maxTimestamp = maxTimestamp();
+        ByteBuffer in = buffer.duplicate();
+        in.position(HEADER_SIZE);
+        int count = recordCount();
+        for (int i = 0; i < count; i++) {
+            int length = Varint.readInt(in);
+            int end = in.position() + length;
+            long timestampDelta = Varint.readLong(in);
+            long offset = base + Varint.readInt(in);
+            if (offset < fromOffset) {
+                in.position(end);
+                continue;
+            }
+            long timestamp = appendTime ? maxTimestamp : firstTimestamp + timestampDelta;
+            ByteBuffer key = readBytes(in);
+            ByteBuffer value = readBytes(in);
+            ByteBuffer headers = readBytes(in);
+            in.position(end);
+            if (!visitor.visit(offset, timestamp, key, value, headers)) {
+                return;
+            }
+        }
+    }
+
+    private static ByteBuffer readBytes(ByteBuffer in) {
+        int length = Varint.readInt(in);
+        if (length < 0) {
+            return null;
+        }
+        ByteBuffer slice = in.slice();
+        slice.limit(length);
+        in.position(in.position() + length);
+        return slice;
+    }
+
+    /** Receives one record; byte buffers are views into the batch, {@code null} when absent. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        boolean visit(long offset, long timestamp, ByteBuffer key, ByteBuffer value, ByteBuffer headers);
+    }
+
+    @Override
+    public String toString() {
+        return "RecordBatch[base=" + baseOffset() + ", count=" + recordCount() + ", bytes=" + sizeInBytes() + "]";
+    }
+}

@@ -1,0 +1,323 @@
+package io.runnel.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * One segment of a partition log: the batches from {@code baseOffset} up to the next segment's.
+ *
+ * <p>Files, named by base offset zero-padded to 20 digits: {@code <base>.log} holds whole
+ * {@link RecordBatch}es back to back; {@code <base>.index} and {@code <base>.timeindex} are
+ * {@link SparseIndex} files (offset → position every {@code indexIntervalBytes}, and largest
+ * timestamp so far → offset after it). Offsets are logical (long); positions are bytes in this
+ * file (int: segments stay below 2 GiB).
+ *
+ * <p>Thread-safety: {@link #append}, {@link #truncateTo} and {@link #close} are called under the
+ * partition's append lock; reads use positional reads and take no lock, and read only below a
+ * position the caller got from a published snapshot.
+ *
+ * <p>Crash behaviour: appended bytes reach the disk when {@link #flush} returns. Index files are
+ * written only at roll and clean close; after a crash {@link #recover} rebuilds them from the log.
+ */
+final class Segment {
+    static final String LOG_SUFFIX = ".log";
+    private static final int MAX_BATCH_BYTES = Integer.MAX_VALUE / 2;
+
+    private final Path dir;
+    private final long baseOffset;
+    private final FileChannel channel;
+    private final int indexIntervalBytes;
+    private SparseIndex offsetIndex;
+    private SparseIndex timeIndex;
+    private volatile int size;
+    private volatile long nextOffset;
+    private volatile long maxTimestamp = Long.MIN_VALUE;
+    private volatile long firstBatchTimestamp = Long.MIN_VALUE;
+    private int bytesSinceIndexEntry;
+
+    private Segment(Path dir, long baseOffset, FileChannel channel, int indexIntervalBytes) {
+        this.dir = dir;
+        this.baseOffset = baseOffset;
+        this.channel = channel;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.offsetIndex = new SparseIndex();
+        this.timeIndex = new SparseIndex();
+        this.nextOffset = baseOffset;
+    }
+
+    static String fileName(long baseOffset, String suffix) {
+        return String.format("%020d%s", baseOffset, suffix);
+    }
+
+    static Segment create(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)),
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        AtomicFile.fsyncDirectory(dir);
+        return new Segment(dir, baseOffset, ch, indexIntervalBytes);
+    }
+
+    /**
+     * Opens an existing segment. With {@code trusted} (clean shutdown, or a segment below the
+     * recovery point) saved indexes are used when they pass their checks; otherwise every batch is
+     * validated, the file is truncated at the first bad byte and the indexes are rebuilt.
+     */
+    static Segment open(Path dir, long baseOffset, int indexIntervalBytes, boolean trusted) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)),
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Segment segment = new Segment(dir, baseOffset, ch, indexIntervalBytes);
+        long fileSize = ch.size();
+        if (fileSize > Integer.MAX_VALUE) {
+            throw new IOException("segment larger than 2 GiB: " + segment.logFile());
+        }
+        segment.size = (int) fileSize;
+        if (!trusted || !segment.loadIndexes()) {
+            segment.recover(!trusted);
+        }
+        return segment;
+    }
+
+    long baseOffset() { return baseOffset; }
+    int size() { return size; }
+    long nextOffset() { return nextOffset; }
+    long maxTimestamp() { return maxTimestamp; }
+    long firstBatchTimestamp() { return firstBatchTimestamp; }
+    boolean isEmpty() { return size == 0; }
+    Path logFile() { return dir.resolve(fileName(baseOffset, LOG_SUFFIX)); }
+    private Path offsetIndexFile() { return dir.resolve(fileName(baseOffset, ".index")); }
+    private Path timeIndexFile() { return dir.resolve(fileName(baseOffset, ".timeindex")); }
+
+    /**
+     * Writes {@code batch} at the end. On failure the file is cut back to its old size, so a failed
+     * append leaves nothing behind, and the exception is rethrown.
+     */
+    int append(RecordBatch batch) throws IOException {
+        int position = size;
+        ByteBuffer buf = batch.buffer();
+        try {
+            long at = position;
+            while (buf.hasRemaining()) {
+                at += channel.write(buf, at);
+            }
+        } catch (IOException e) {
+            try {
+                channel.truncate(position);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        onBatchWritten(batch.baseOffset(), batch.nextOffset(), batch.maxTimestamp(), position, batch.sizeInBytes());
+        size = position + batch.sizeInBytes();
+        return position;
+    }
+
+    private void onBatchWritten(long base, long next, long batchMaxTimestamp, int position, int bytes) {
+        if (firstBatchTimestamp == Long.MIN_VALUE) {
+            firstBatchTimestamp = batchMaxTimestamp;
+        }
+        if (batchMaxTimestamp > maxTimestamp) {
+            maxTimestamp = batchMaxTimestamp;
+        }
+        bytesSinceIndexEntry += bytes;
+        if (bytesSinceIndexEntry >= indexIntervalBytes) {
+            offsetIndex.append(base, position);
+            timeIndex.append(maxTimestamp, next);
+            bytesSinceIndexEntry = 0;
+        }
+        nextOffset = next;
+    }
+
+    void flush() throws IOException {
+        channel.force(false);
+    }
+
+    /** Reads the batch header at {@code position}, or empty at or past {@code limit}. */
+    Optional<RecordBatch> readHeader(int position, int limit) throws IOException {
+        if (position + RecordBatch.HEADER_SIZE > limit) {
+            return Optional.empty();
+        }
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+        readFully(header, position);
+        header.flip();
+        return Optional.of(new RecordBatch(header));
+    }
+
+    /** Reads the whole batch at {@code position}, whose header says it is {@code size} bytes. */
+    RecordBatch readBatch(int position, int batchSize) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(batchSize);
+        readFully(buf, position);
+        buf.flip();
+        return new RecordBatch(buf);
+    }
+
+    private void readFully(ByteBuffer buf, long position) throws IOException {
+        long at = position;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, at);
+            if (n < 0) {
+                throw new IOException("unexpected end of " + logFile() + " at " + at);
+            }
+            at += n;
+        }
+    }
+
+    /** Byte position of the batch holding {@code offset}, scanning headers below {@code limit}. */
+    OptionalInt positionOf(long offset, int limit) throws IOException {
+        OptionalInt entry = offsetIndex.floor(offset);
+        int position = entry.isPresent() ? (int) offsetIndex.valueAt(entry.getAsInt()) : 0;
+        while (true) {
+            Optional<RecordBatch> header = readHeader(position, limit);
+            if (header.isEmpty()) {
+                return OptionalInt.empty();
+            }
+            if (header.get().lastOffset() >= offset) {
+                return OptionalInt.of(position);
+            }
+            position += header.get().sizeInBytes();
+        }
+    }
+
+    /** First offset whose record timestamp is ≥ {@code timestamp}, scanning below {@code limit}. */
+    OptionalLong offsetOfTimestamp(long timestamp, int limit) throws IOException {
+        if (maxTimestamp < timestamp) {
+            return OptionalLong.empty();
+        }
+        OptionalInt entry = timeIndex.lower(timestamp);
+        long startOffset = entry.isPresent() ? timeIndex.valueAt(entry.getAsInt()) : baseOffset;
+        OptionalInt start = positionOf(startOffset, limit);
+        if (start.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        int position = start.getAsInt();
+        while (true) {
+            Optional<RecordBatch> header = readHeader(position, limit);
+            if (header.isEmpty()) {
+                return OptionalLong.empty();
+            }
+            int batchSize = header.get().sizeInBytes();
+            if (header.get().maxTimestamp() >= timestamp) {
+                long[] found = {-1};
+                readBatch(position, batchSize).forEachRecord(startOffset, (offset, ts, k, v, h) -> {
+                    if (ts >= timestamp) {
+                        found[0] = offset;
+                        return false;
+                    }
+                    return true;
+                });
+                if (found[0] >= 0) {
+                    return OptionalLong.of(found[0]);
+                }
+            }
+            position += batchSize;
+        }
+    }
+
+    /**
+     * Validates batches from the start (when {@code validate}) or only walks their headers, rebuilds
+     * both indexes, and truncates the file at the first batch that is torn, corrupt or out of order.
+     *
+     * @return bytes truncated
+     */
+    int recover(boolean validate) throws IOException {
+        offsetIndex = new SparseIndex();
+        timeIndex = new SparseIndex();
+        bytesSinceIndexEntry = 0;
+        maxTimestamp = Long.MIN_VALUE;
+        firstBatchTimestamp = Long.MIN_VALUE;
+        nextOffset = baseOffset;
+        int fileSize = size;
+        int position = 0;
+        while (position + RecordBatch.HEADER_SIZE <= fileSize) {
+            RecordBatch header = readHeader(position, fileSize).orElseThrow();
+            long batchSize = (long) header.buffer().getInt(RecordBatch.LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
+            if (batchSize < RecordBatch.HEADER_SIZE || batchSize > MAX_BATCH_BYTES
+                    || position + batchSize > fileSize || header.baseOffset() != nextOffset) {
+                break;
+            }
+            if (validate && !readBatch(position, (int) batchSize).isValid()) {
+                break;
+            }
+            onBatchWritten(header.baseOffset(), header.nextOffset(), header.maxTimestamp(), position, (int) batchSize);
+            position += (int) batchSize;
+        }
+        int truncated = fileSize - position;
+        if (truncated > 0) {
+            channel.truncate(position);
+            channel.force(true);
+        }
+        size = position;
+        return truncated;
+    }
+
+    /** Loads saved indexes and walks the tail after the last entry; false when they do not fit. */
+    private boolean loadIndexes() throws IOException {
+        Optional<SparseIndex> offsets = SparseIndex.load(offsetIndexFile(), size);
+        Optional<SparseIndex> times = SparseIndex.load(timeIndexFile(), Long.MAX_VALUE);
+        if (offsets.isEmpty() || times.isEmpty() || offsets.get().size() != times.get().size()) {
+            return false;
+        }
+        offsetIndex = offsets.get();
+        timeIndex = times.get();
+        int position = offsetIndex.size() == 0 ? 0 : (int) offsetIndex.lastValue();
+        long expected = offsetIndex.size() == 0 ? baseOffset : offsetIndex.lastKey();
+        maxTimestamp = timeIndex.size() == 0 ? Long.MIN_VALUE : timeIndex.lastKey();
+        Optional<RecordBatch> first = readHeader(0, size);
+        firstBatchTimestamp = first.map(RecordBatch::maxTimestamp).orElse(Long.MIN_VALUE);
+        while (position < size) {
+            Optional<RecordBatch> header = readHeader(position, size);
+            if (header.isEmpty() || header.get().baseOffset() != expected) {
+                return false;
+            }
+            RecordBatch h = header.get();
+            maxTimestamp = Math.max(maxTimestamp, h.maxTimestamp());
+            expected = h.nextOffset();
+            position += h.sizeInBytes();
+        }
+        if (position != size) {
+            return false;
+        }
+        nextOffset = expected;
+        bytesSinceIndexEntry = 0;
+        return true;
+    }
+
+    /** Removes every batch at or after {@code offset} (which must start a batch or be the end). */
+    void truncateTo(long offset) throws IOException {
+        OptionalInt position = positionOf(offset, size);
+        if (position.isEmpty()) {
+            return;
+        }
+        channel.truncate(position.getAsInt());
+        channel.force(true);
+        size = position.getAsInt();
+        recover(false);
+    }
+
+    void saveIndexes() throws IOException {
+        offsetIndex.save(offsetIndexFile());
+        timeIndex.save(timeIndexFile());
+    }
+
+    void close() throws IOException {
+        channel.close();
+    }
+
+    /** Deletes the files; the channel stays open for readers that still hold it until {@link #close}. */
+    void deleteFiles() throws IOException {
+        Files.deleteIfExists(logFile());
+        Files.deleteIfExists(offsetIndexFile());
+        Files.deleteIfExists(timeIndexFile());
+    }
+
+    @Override
+    public String toString() {
+        return "Segment[" + logFile() + ", size=" + size + ", next=" + nextOffset + "]";
+    }
+}
