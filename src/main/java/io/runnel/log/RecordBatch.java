@@ -62,7 +62,8 @@ public final class RecordBatch {
     }
 
     public long baseOffset() { return buffer.getLong(0); }
-    public int sizeInBytes() { return buffer.limit(); }
+    /** Size of the whole batch per its length field (also valid on a header-only view). */
+    public int sizeInBytes() { return buffer.getInt(LENGTH_OFFSET) + LOG_OVERHEAD; }
     public int storedCrc() { return buffer.getInt(CRC_OFFSET); }
     public byte magic() { return buffer.get(MAGIC_OFFSET); }
     public int leaderEpoch() { return buffer.getInt(LEADER_EPOCH_OFFSET); }

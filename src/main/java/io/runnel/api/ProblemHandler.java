@@ -1,0 +1,130 @@
+package io.runnel.api;
+
+import io.runnel.log.LogException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.exc.StreamConstraintsException;
+
+/**
+ * The one table from exceptions to RFC 9457 problem details. Every answer carries {@code type},
+ * {@code title}, {@code status}, {@code detail} and a stable {@code code}, plus the exception's
+ * context members. Only unexpected failures become a 5xx, and those are logged.
+ */
+@RestControllerAdvice
+public class ProblemHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> handle(Exception e, HttpServletRequest request) throws Exception {
+        if (e instanceof AsyncRequestNotUsableException) {
+            throw e; // the client went away; there is nobody to answer
+        }
+        ApiException api = toApiException(e);
+        if (api.code().status().is5xxServerError()) {
+            LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
+        }
+        return toResponse(api);
+    }
+
+    /** Maps any exception to its code; the single place where that decision is made. */
+    public static ApiException toApiException(Exception e) {
+        if (e instanceof ApiException api) {
+            return api;
+        }
+        if (e instanceof LogException.StorageFull) {
+            return new ApiException(ErrorCode.STORAGE_FULL, "the disk is full; nothing of this request was written");
+        }
+        if (e instanceof LogException.OffsetOutOfRange r) {
+            return new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, r.getMessage())
+                    .with("logStartOffset", r.logStartOffset()).with("highWatermark", r.highWatermark());
+        }
+        if (e instanceof LogException) {
+            return new ApiException(ErrorCode.STORAGE_ERROR, e.getMessage());
+        }
+        if (e instanceof HttpMessageNotReadableException) {
+            if (hasCause(e, StreamConstraintsException.class)) {
+                return new ApiException(ErrorCode.NESTING_TOO_DEEP, rootMessage(e));
+            }
+            return new ApiException(ErrorCode.MALFORMED_JSON, "the body is not valid JSON of the expected shape: " + rootMessage(e));
+        }
+        if (e instanceof HttpMediaTypeNotSupportedException) {
+            return new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json");
+        }
+        if (e instanceof HttpMediaTypeNotAcceptableException) {
+            return new ApiException(ErrorCode.NOT_ACCEPTABLE, "this resource is served as application/json");
+        }
+        if (e instanceof HttpRequestMethodNotSupportedException m) {
+            return new ApiException(ErrorCode.METHOD_NOT_ALLOWED, m.getMessage());
+        }
+        if (e instanceof NoResourceFoundException) {
+            return new ApiException(ErrorCode.NOT_FOUND, "no such resource");
+        }
+        if (e instanceof MethodArgumentTypeMismatchException m) {
+            return new ApiException(ErrorCode.INVALID_PARAMETER, "'" + m.getName() + "' has an invalid value '" + m.getValue() + "'")
+                    .with("parameter", m.getName());
+        }
+        if (e instanceof MissingServletRequestParameterException m) {
+            return new ApiException(ErrorCode.INVALID_PARAMETER, "'" + m.getParameterName() + "' is required")
+                    .with("parameter", m.getParameterName());
+        }
+        if (e instanceof MissingRequestHeaderException m) {
+            return new ApiException(ErrorCode.INVALID_REQUEST, "header '" + m.getHeaderName() + "' is required");
+        }
+        if (e instanceof HandlerMethodValidationException) {
+            return new ApiException(ErrorCode.INVALID_PARAMETER, e.getMessage());
+        }
+        return new ApiException(ErrorCode.INTERNAL_ERROR, "unexpected error: " + e.getClass().getSimpleName());
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = String.valueOf(t.getMessage());
+        int newline = message.indexOf('\n');
+        return newline > 0 ? message.substring(0, newline) : message;
+    }
+
+    public static ResponseEntity<ProblemDetail> toResponse(ApiException api) {
+        return ResponseEntity.status(api.code().status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem(api));
+    }
+
+    public static ProblemDetail problem(ApiException api) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(api.code().status(), api.getMessage());
+        problem.setType(URI.create(api.code().type()));
+        problem.setTitle(api.code().title());
+        problem.setProperty("code", api.code().name());
+        for (Map.Entry<String, Object> member : api.context().entrySet()) {
+            problem.setProperty(member.getKey(), member.getValue());
+        }
+        return problem;
+    }
+}

@@ -1,0 +1,88 @@
+package io.runnel.config;
+
+import io.runnel.log.FlushPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every {@code runnel.*} setting, bound and checked at boot; the README's configuration table
+ * lists them with their defaults.
+ *
+ * @param dataDir where partition logs and metadata live
+ * @param node    this instance's identity
+ * @param cluster peers and secret (a cluster of one when no peers are named)
+ * @param storage durability and background log maintenance
+ * @param topics  defaults for new topics
+ * @param produce limits and idempotency for produce requests
+ * @param fetch   limits for reads
+ */
+@Validated
+@ConfigurationProperties("runnel")
+public record RunnelProperties(
+        @DefaultValue("./data") Path dataDir,
+        @DefaultValue Node node,
+        @DefaultValue Cluster cluster,
+        @DefaultValue Storage storage,
+        @DefaultValue Topics topics,
+        @DefaultValue Produce produce,
+        @DefaultValue Fetch fetch) {
+
+    /** @param id this instance's id; empty means the host name */
+    public record Node(@DefaultValue("") String id) {
+    }
+
+    /**
+     * @param peers  every voting instance as {@code id@host:httpPort:raftPort}; empty = single node
+     * @param secret shared secret for {@code /internal/**} calls
+     */
+    public record Cluster(@DefaultValue("") String peers, @DefaultValue("") String secret) {
+    }
+
+    /**
+     * @param flush                   when appends are forced to disk: always | interval | os
+     * @param flushInterval           period of the background flush under {@code interval}
+     * @param retentionCheckInterval  how often retention runs over every partition
+     */
+    public record Storage(
+            @DefaultValue("always") FlushPolicy flush,
+            @DefaultValue("1s") Duration flushInterval,
+            @DefaultValue("30s") Duration retentionCheckInterval) {
+    }
+
+    /**
+     * @param autoCreate                create unknown topics on first produce
+     * @param defaultPartitions         partitions of topics created without a count
+     * @param defaultReplicationFactor  replication factor of topics created without one; 0 = min(3, instances)
+     */
+    public record Topics(
+            @DefaultValue("false") boolean autoCreate,
+            @DefaultValue("1") int defaultPartitions,
+            @DefaultValue("0") int defaultReplicationFactor) {
+    }
+
+    /**
+     * @param maxRequestSize      largest accepted produce body
+     * @param maxRecordSize       default {@code max.message.bytes} of topics: largest record batch entry
+     * @param maxNestingDepth     deepest JSON nesting accepted in a produce body
+     * @param idempotencyWindow   how long an {@code Idempotency-Key} is remembered
+     */
+    public record Produce(
+            @DefaultValue("16MB") DataSize maxRequestSize,
+            @DefaultValue("1MB") DataSize maxRecordSize,
+            @DefaultValue("64") int maxNestingDepth,
+            @DefaultValue("10m") Duration idempotencyWindow) {
+    }
+
+    /**
+     * @param defaultMaxBytes default {@code maxBytes} of a fetch
+     * @param maxLimit        largest {@code limit} (records) of a fetch
+     */
+    public record Fetch(
+            @DefaultValue("1MB") DataSize defaultMaxBytes,
+            @DefaultValue("10000") int maxLimit) {
+    }
+}

@@ -1,0 +1,136 @@
+package io.runnel.consume;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.ProblemResponses;
+import io.runnel.api.Timestamps;
+import io.runnel.config.RunnelProperties;
+import io.runnel.topic.Names;
+import io.runnel.topic.Partition;
+import io.runnel.topic.TopicRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Stateless reads: records by offset or time, with long polling, and offsets by timestamp. */
+@Tag(name = "Fetch", description = "Read records by offset or timestamp")
+@RestController
+class FetchController {
+    static final int MAX_WAIT_MS = 30_000;
+    static final int DEFAULT_LIMIT = 500;
+    static final int MAX_FETCH_BYTES = 64 * 1024 * 1024;
+
+    private final TopicRegistry topics;
+    private final FetchService fetch;
+    private final RunnelProperties props;
+
+    FetchController(TopicRegistry topics, FetchService fetch, RunnelProperties props) {
+        this.topics = topics;
+        this.fetch = fetch;
+        this.props = props;
+    }
+
+    record FetchedRecord(long offset, String timestamp, Object key, Object value, Map<String, String> headers) {
+    }
+
+    @Schema(description = "Records from the requested offset, all below the high watermark")
+    record FetchResponseDoc(String topic, int partition, List<FetchedRecord> records, long nextOffset, long highWatermark,
+                            long logStartOffset) {
+    }
+
+    record OffsetAnswer(long offset, String timestamp) {
+    }
+
+    @Operation(summary = "Read records from a partition",
+            description = "Starts at offset (a number, earliest or latest) or at the first record whose timestamp is >= timestamp. "
+                    + "With waitMs, an empty read is held until a record arrives or the time is up; no thread is held meanwhile.",
+            responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = FetchResponseDoc.class), examples = @ExampleObject(value = """
+                            {"topic":"orders","partition":1,"records":[{"offset":50,"timestamp":"2026-11-28T03:46:38.123Z",\
+                            "key":"customer-42","value":{"amount":12.50},"headers":{"source":"web"}}],"nextOffset":51,\
+                            "highWatermark":57,"logStartOffset":0}"""))))
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE,
+            ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_TOPIC_NAME})
+    @GetMapping(path = "/topics/{topic}/partitions/{partition}/records", produces = MediaType.APPLICATION_JSON_VALUE)
+    Object records(
+            @PathVariable String topic,
+            @PathVariable int partition,
+            @Parameter(description = "a number, earliest (default) or latest") @RequestParam(required = false) String offset,
+            @Parameter(description = "start at the first record with timestamp >= this (ISO-8601 or epoch millis)") @RequestParam(required = false) String timestamp,
+            @Parameter(description = "most records to return, 1-" + "runnel.fetch.max-limit (default 500)") @RequestParam(required = false) Integer limit,
+            @Parameter(description = "about this many bytes at most (at least one batch is returned)") @RequestParam(required = false) Integer maxBytes,
+            @Parameter(description = "0-30000: how long to hold an empty read") @RequestParam(defaultValue = "0") int waitMs) {
+        Partition p = topics.partition(Names.checkTopic(topic), partition);
+        if (offset != null && timestamp != null) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "give either 'offset' or 'timestamp', not both");
+        }
+        int maxLimit = props.fetch().maxLimit();
+        int records = limit == null ? Math.min(DEFAULT_LIMIT, maxLimit) : limit;
+        check(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
+        int bytes = maxBytes == null ? (int) props.fetch().defaultMaxBytes().toBytes() : maxBytes;
+        check(bytes >= 1 && bytes <= MAX_FETCH_BYTES, "maxBytes", "from 1 to " + MAX_FETCH_BYTES);
+        check(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
+        long start = timestamp != null
+                ? fetch.offsetForTimestamp(p, parseTimestamp(timestamp))
+                : fetch.resolveOffset(p, offset == null ? "earliest" : offset);
+        return fetch.fetch(p, start, records, bytes, waitMs);
+    }
+
+    @Operation(summary = "Find the offset for a time", description = "The first offset whose timestamp is >= timestamp; the high watermark (and a null timestamp) if none is.")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.INVALID_PARAMETER})
+    @GetMapping("/topics/{topic}/partitions/{partition}/offsets")
+    OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition, @RequestParam String timestamp) {
+        Partition p = topics.partition(Names.checkTopic(topic), partition);
+        long offset = fetch.offsetForTimestamp(p, parseTimestamp(timestamp));
+        if (offset >= p.log().highWatermark()) {
+            return new OffsetAnswer(offset, null);
+        }
+        long[] found = {-1};
+        fetch.read(p, offset, 1, 1).batches().forEach(b -> b.forEachRecord(offset, (o, ts, k, v, h) -> {
+            found[0] = ts;
+            return false;
+        }));
+        return new OffsetAnswer(offset, found[0] < 0 ? null : Timestamps.format(found[0]));
+    }
+
+    private static void check(boolean ok, String parameter, String rule) {
+        if (!ok) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "'" + parameter + "' must be " + rule).with("parameter", parameter);
+        }
+    }
+
+    static long parseTimestamp(String text) {
+        try {
+            long millis = Long.parseLong(text);
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            try {
+                return Instant.parse(text).toEpochMilli();
+            } catch (DateTimeParseException e1) {
+                try {
+                    return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+                } catch (DateTimeParseException e2) {
+                    // fall through
+                }
+            }
+        }
+        throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                "'timestamp' must be ISO-8601 (2026-11-28T03:00:00.000Z) or non-negative epoch milliseconds").with("parameter", "timestamp");
+    }
+}

@@ -1,0 +1,111 @@
+package io.runnel.consume;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.log.LogReadResult;
+import io.runnel.topic.Partition;
+import io.runnel.topic.TopicRegistry;
+import io.runnel.topic.TrafficMetrics;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Service;
+import org.springframework.web.context.request.async.DeferredResult;
+
+/**
+ * Stateless reads by offset, with long polling. A waiting fetch is a {@link DeferredResult} plus a
+ * callback registered on the partition: no thread waits. When the high watermark moves, the
+ * callback hands the read to a small wake-up pool, which completes the deferred result; when
+ * {@code waitMs} runs out, the fetch answers with no records.
+ */
+@Service
+public class FetchService implements DisposableBean {
+    private final TopicRegistry topics;
+    private final TrafficMetrics metrics;
+    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "runnel-fetch-wakeup");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public FetchService(TopicRegistry topics, TrafficMetrics metrics) {
+        this.topics = topics;
+        this.metrics = metrics;
+    }
+
+    /** Where a fetch starts: a number, or one of the words earliest and latest. */
+    public long resolveOffset(Partition partition, String offset) {
+        return switch (offset) {
+            case "earliest" -> partition.log().logStartOffset();
+            case "latest" -> partition.log().highWatermark();
+            default -> {
+                try {
+                    long value = Long.parseLong(offset);
+                    if (value < 0) {
+                        throw new NumberFormatException();
+                    }
+                    yield value;
+                } catch (NumberFormatException e) {
+                    throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                            "'offset' must be a non-negative whole number, earliest or latest; got '" + offset + "'")
+                            .with("parameter", "offset");
+                }
+            }
+        };
+    }
+
+    /** Reads now, without waiting. */
+    public FetchResponse read(Partition partition, long offset, int limit, int maxBytes) {
+        long started = System.nanoTime();
+        TrafficMetrics.TopicMeters meters = metrics.of(partition.topic());
+        try {
+            LogReadResult r = partition.log().read(offset, maxBytes);
+            return new FetchResponse(partition.topic(), partition.id(), r.batches(), offset, limit, r.highWatermark(),
+                    r.logStartOffset(), meters);
+        } catch (io.runnel.log.LogException.OffsetOutOfRange e) {
+            throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, e.getMessage()).with("topic", partition.topic())
+                    .with("partition", partition.id()).with("offset", offset)
+                    .with("logStartOffset", e.logStartOffset()).with("highWatermark", e.highWatermark());
+        } finally {
+            meters.fetchLatency().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Reads now if records are there or {@code waitMs} is 0; otherwise answers when records arrive
+     * or the time is up. Returns a {@link FetchResponse} or a {@link DeferredResult} of one.
+     */
+    public Object fetch(Partition partition, long offset, int limit, int maxBytes, long waitMs) {
+        FetchResponse now = read(partition, offset, limit, maxBytes);
+        if (now.hasRecords() || waitMs <= 0) {
+            return now;
+        }
+        DeferredResult<FetchResponse> deferred = new DeferredResult<>(waitMs);
+        Runnable wake = () -> wakeups.execute(() -> complete(deferred, partition, offset, limit, maxBytes));
+        deferred.onTimeout(() -> complete(deferred, partition, offset, limit, maxBytes));
+        deferred.onCompletion(() -> partition.cancelWait(wake));
+        if (!partition.awaitBeyond(offset, wake)) {
+            return read(partition, offset, limit, maxBytes);
+        }
+        return deferred;
+    }
+
+    private void complete(DeferredResult<FetchResponse> deferred, Partition partition, long offset, int limit, int maxBytes) {
+        try {
+            deferred.setResult(read(partition, offset, limit, maxBytes));
+        } catch (RuntimeException e) {
+            deferred.setErrorResult(e);
+        }
+    }
+
+    /** The first offset whose timestamp is ≥ {@code timestamp}; the high watermark if none. */
+    public long offsetForTimestamp(Partition partition, long timestamp) {
+        return partition.log().offsetForTimestamp(timestamp);
+    }
+
+    @Override
+    public void destroy() {
+        wakeups.shutdownNow();
+    }
+}

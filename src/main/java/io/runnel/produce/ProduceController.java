@@ -1,0 +1,195 @@
+package io.runnel.produce;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.ProblemResponses;
+import io.runnel.config.RunnelProperties;
+import io.runnel.produce.ProduceService.ProduceOutcome;
+import io.runnel.produce.ProduceService.RecordResult;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code POST /topics/{topic}/records} and {@code POST /topics/{topic}/partitions/{p}/records}.
+ * The body is read as bytes (bounded by {@code runnel.produce.max-request-size}) and handed to the
+ * streaming parser; it is never bound to objects. Idempotency keys are handled here.
+ */
+@Tag(name = "Produce", description = "Append records to a topic")
+@RestController
+class ProduceController {
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    private static final String EXAMPLE = """
+            {"records":[
+              {"key":"customer-42","value":{"amount":12.50},"headers":{"source":"web"}},
+              {"value":{"amount":7}},
+              {"key":"x","value":[1,2],"partition":0,"timestamp":"2026-11-28T03:00:00.000Z"}
+            ]}""";
+
+    private final ProduceService service;
+    private final IdempotencyStore idempotency;
+    private final JsonMapper json;
+    private final long maxRequestBytes;
+
+    ProduceController(ProduceService service, IdempotencyStore idempotency, JsonMapper json, RunnelProperties props) {
+        this.service = service;
+        this.idempotency = idempotency;
+        this.json = json;
+        this.maxRequestBytes = props.produce().maxRequestSize().toBytes();
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ProduceResponse(List<RecordResult> results) {
+    }
+
+    @Schema(description = "Records to append. key: any JSON or null; value: any JSON, null = tombstone; "
+            + "headers: object of strings; partition: optional; timestamp: ISO-8601 or epoch millis, default now.")
+    record ProduceRequestDoc(List<RecordDoc> records) {
+    }
+
+    record RecordDoc(Object key, Object value, java.util.Map<String, String> headers, Integer partition, String timestamp) {
+    }
+
+    @Operation(summary = "Produce records to a topic",
+            description = "Keyed records go to toPositive(murmur2(key)) % partitions as in Kafka; null keys round-robin. "
+                    + "All records are validated before any is written. acks=all|leader wait for the append (and fsync per "
+                    + "runnel.storage.flush); acks=none answers 202 without offsets. A replay of an Idempotency-Key within "
+                    + "runnel.produce.idempotency-window returns the first answer and writes nothing.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = ProduceRequestDoc.class), examples = @ExampleObject(value = EXAMPLE))),
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "Every record's partition, offset and timestamp, in request order",
+                            content = @Content(schema = @Schema(implementation = ProduceResponse.class), examples = @ExampleObject(
+                                    value = "{\"results\":[{\"partition\":1,\"offset\":57,\"timestamp\":\"2026-11-28T03:46:38.123Z\"}]}"))),
+                    @ApiResponse(responseCode = "202", description = "acks=none: accepted, no offsets")})
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.NESTING_TOO_DEEP,
+            ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_RECORD, ErrorCode.RECORD_TOO_LARGE, ErrorCode.REQUEST_TOO_LARGE,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.STORAGE_FULL, ErrorCode.INVALID_TOPIC_NAME})
+    @PostMapping(path = "/topics/{topic}/records", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<byte[]> produce(
+            @PathVariable String topic,
+            @Parameter(description = "all (default) | leader | none") @RequestParam(defaultValue = "all") String acks,
+            @Parameter(description = "Makes retries safe: a replay returns the first answer") @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            HttpServletRequest request) throws IOException {
+        return handle(topic, null, acks, idempotencyKey, request);
+    }
+
+    @Operation(summary = "Produce records to one partition", description = "As POST /topics/{topic}/records, every record to partition p.")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.RECORD_TOO_LARGE,
+            ErrorCode.REQUEST_TOO_LARGE, ErrorCode.STORAGE_FULL})
+    @PostMapping(path = "/topics/{topic}/partitions/{partition}/records", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<byte[]> produceToPartition(
+            @PathVariable String topic,
+            @PathVariable int partition,
+            @RequestParam(defaultValue = "all") String acks,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            HttpServletRequest request) throws IOException {
+        return handle(topic, partition, acks, idempotencyKey, request);
+    }
+
+    private ResponseEntity<byte[]> handle(String topic, Integer partition, String acks, String idempotencyKey,
+                                          HttpServletRequest request) throws IOException {
+        if (!acks.equals("all") && !acks.equals("leader") && !acks.equals("none")) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "'acks' must be all, leader or none").with("parameter", "acks");
+        }
+        byte[] body = readBody(request);
+        if (idempotencyKey == null) {
+            return answer(produce(topic, partition, body), acks);
+        }
+        if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-255 visible ASCII characters");
+        }
+        String scope = topic + "/" + (partition == null ? "*" : partition) + "/" + idempotencyKey;
+        String fingerprint = fingerprint(acks, body);
+        return idempotency.exclusively(scope, () -> {
+            Optional<IdempotencyStore.Answer> previous = idempotency.find(scope);
+            if (previous.isPresent()) {
+                if (!previous.get().fingerprint().equals(fingerprint)) {
+                    throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                            "this Idempotency-Key was used for a different request within the idempotency window");
+                }
+                return ResponseEntity.status(previous.get().status()).contentType(MediaType.APPLICATION_JSON)
+                        .header("Idempotent-Replayed", "true").body(previous.get().body());
+            }
+            Answer fresh = produce(topic, partition, body);
+            if (fresh.anyWritten()) {
+                try {
+                    idempotency.remember(scope, fingerprint, fresh.status(), fresh.body());
+                } catch (IOException e) {
+                    throw new io.runnel.log.LogException("cannot record the idempotency key: " + e.getMessage(), e);
+                }
+            }
+            return answer(fresh, acks);
+        });
+    }
+
+    private record Answer(int status, byte[] body, boolean anyWritten) {
+    }
+
+    private Answer produce(String topic, Integer partition, byte[] body) {
+        ProduceOutcome outcome = service.produce(topic, partition, body);
+        boolean anyWritten = outcome.results().stream().anyMatch(r -> r.offset() != null);
+        return new Answer(outcome.status(), json.writeValueAsBytes(new ProduceResponse(outcome.results())), anyWritten);
+    }
+
+    private static ResponseEntity<byte[]> answer(Answer a, String acks) {
+        if (acks.equals("none") && a.status() == 200) {
+            return ResponseEntity.status(HttpStatus.ACCEPTED).build();
+        }
+        return ResponseEntity.status(a.status()).contentType(MediaType.APPLICATION_JSON).body(a.body());
+    }
+
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxRequestBytes) {
+            throw tooLarge(declared);
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
+            if (body.length > maxRequestBytes) {
+                throw tooLarge(body.length);
+            }
+            return body;
+        }
+    }
+
+    private ApiException tooLarge(long size) {
+        return new ApiException(ErrorCode.REQUEST_TOO_LARGE, "the body is " + (size > maxRequestBytes ? "over " : "")
+                + maxRequestBytes + " bytes (runnel.produce.max-request-size)").with("maxRequestBytes", maxRequestBytes);
+    }
+
+    private static String fingerprint(String acks, byte[] body) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(acks.getBytes(StandardCharsets.US_ASCII));
+            digest.update((byte) 0);
+            return HexFormat.of().formatHex(digest.digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

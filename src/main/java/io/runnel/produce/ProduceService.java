@@ -1,0 +1,170 @@
+package io.runnel.produce;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.ProblemHandler;
+import io.runnel.config.RunnelProperties;
+import io.runnel.log.AppendResult;
+import io.runnel.log.BatchBuilder;
+import io.runnel.log.LogException;
+import io.runnel.topic.Names;
+import io.runnel.topic.Partition;
+import io.runnel.topic.Partitioner;
+import io.runnel.topic.Topic;
+import io.runnel.topic.TopicConfigs;
+import io.runnel.topic.TopicRegistry;
+import io.runnel.topic.TrafficMetrics;
+import io.runnel.api.Timestamps;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.stereotype.Service;
+
+/**
+ * Turns a parsed produce request into appends: chooses each record's partition (explicit, Kafka's
+ * murmur2 of the key, or round-robin for null keys), frames one batch per partition in request
+ * order, appends each, and reports one result per record in request order.
+ *
+ * <p>All records are validated before any is appended. The records of one partition are appended
+ * together or not at all; if one partition fails after validation, the others keep their offsets
+ * and the failed ones carry an error, and the answer's status is the failure's.
+ */
+@Service
+public class ProduceService {
+    private final TopicRegistry topics;
+    private final RunnelProperties props;
+    private final TrafficMetrics metrics;
+    private final Clock clock;
+    private final ProduceRequestParser parser;
+    private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+
+    public ProduceService(TopicRegistry topics, RunnelProperties props, TrafficMetrics metrics, Clock clock) {
+        this.topics = topics;
+        this.props = props;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.parser = new ProduceRequestParser(props.produce().maxNestingDepth());
+    }
+
+    /** One record's outcome: an offset, or an error. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record RecordResult(int partition, Long offset, String timestamp, RecordError error) {
+    }
+
+    public record RecordError(String code, String message) {
+    }
+
+    /** The whole answer: an HTTP status and the per-record results. */
+    public record ProduceOutcome(int status, List<RecordResult> results) {
+    }
+
+    /**
+     * Produces {@code body} to {@code topicName}, into {@code fixedPartition} if not null.
+     */
+    public ProduceOutcome produce(String topicName, Integer fixedPartition, byte[] body) {
+        long started = System.nanoTime();
+        Topic topic = resolveTopic(topicName);
+        long defaultMax = props.produce().maxRecordSize().toBytes();
+        List<ProducedRecord> records = parser.parse(body, topic.configs().maxMessageBytes(defaultMax));
+        int[] partitionOf = assignPartitions(topic, fixedPartition, records);
+        List<Partition> partitions = topics.partitions(topic.name());
+
+        long now = clock.millis();
+        boolean appendTime = topic.configs().logAppendTime();
+        BatchBuilder[] builders = new BatchBuilder[partitions.size()];
+        long[] timestamps = new long[records.size()];
+        int[] indexInBatch = new int[records.size()];
+        long bytes = 0;
+        for (int i = 0; i < records.size(); i++) {
+            ProducedRecord r = records.get(i);
+            int p = partitionOf[i];
+            if (builders[p] == null) {
+                builders[p] = new BatchBuilder(0, appendTime ? now : null, body.length / Math.max(1, partitions.size()) + 256);
+            }
+            timestamps[i] = appendTime || r.timestamp() < 0 ? now : r.timestamp();
+            indexInBatch[i] = builders[p].count();
+            builders[p].add(timestamps[i], r.key(), r.value(), r.headers());
+            bytes += r.sizeInBytes();
+        }
+
+        AppendResult[] appended = new AppendResult[builders.length];
+        ApiException[] failed = new ApiException[builders.length];
+        ApiException firstFailure = null;
+        for (int p = 0; p < builders.length; p++) {
+            if (builders[p] == null) {
+                continue;
+            }
+            try {
+                appended[p] = partitions.get(p).log().appendAsLeader(builders[p].build());
+            } catch (LogException e) {
+                failed[p] = ProblemHandler.toApiException(e);
+                firstFailure = firstFailure == null ? failed[p] : firstFailure;
+            }
+        }
+
+        List<RecordResult> results = new ArrayList<>(records.size());
+        int written = 0;
+        for (int i = 0; i < records.size(); i++) {
+            int p = partitionOf[i];
+            String ts = Timestamps.format(timestamps[i]);
+            if (appended[p] != null) {
+                results.add(new RecordResult(p, appended[p].baseOffset() + indexInBatch[i], ts, null));
+                written++;
+            } else {
+                results.add(new RecordResult(p, null, null, new RecordError(failed[p].code().name(), failed[p].getMessage())));
+            }
+        }
+        TrafficMetrics.TopicMeters m = metrics.of(topic.name());
+        if (written > 0) {
+            m.recordsIn().increment(written);
+            m.bytesIn().increment(written == records.size() ? bytes : bytes * written / records.size());
+        }
+        m.produceLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        int status = firstFailure == null ? 200 : firstFailure.code().status().value();
+        return new ProduceOutcome(status, results);
+    }
+
+    private Topic resolveTopic(String name) {
+        Names.checkTopic(name);
+        if (props.topics().autoCreate() && topics.find(name).isEmpty()) {
+            try {
+                return topics.create(name, props.topics().defaultPartitions(), 1, TopicConfigs.NONE);
+            } catch (ApiException e) {
+                if (e.code() != ErrorCode.TOPIC_ALREADY_EXISTS) {
+                    throw e;
+                }
+            }
+        }
+        return topics.require(name);
+    }
+
+    private int[] assignPartitions(Topic topic, Integer fixedPartition, List<ProducedRecord> records) {
+        int count = topic.partitions();
+        if (fixedPartition != null && (fixedPartition < 0 || fixedPartition >= count)) {
+            throw ApiException.partitionNotFound(topic.name(), fixedPartition);
+        }
+        int[] partitionOf = new int[records.size()];
+        AtomicInteger counter = roundRobin.computeIfAbsent(topic.name(), t -> new AtomicInteger());
+        for (int i = 0; i < records.size(); i++) {
+            ProducedRecord r = records.get(i);
+            int p;
+            if (r.partition() >= 0) {
+                if (r.partition() >= count || (fixedPartition != null && r.partition() != fixedPartition)) {
+                    throw ApiException.partitionNotFound(topic.name(), r.partition()).with("record", i);
+                }
+                p = r.partition();
+            } else if (fixedPartition != null) {
+                p = fixedPartition;
+            } else if (r.keyHash() != null) {
+                p = Partitioner.partitionForKey(r.keyHash(), count);
+            } else {
+                p = (counter.getAndIncrement() & Integer.MAX_VALUE) % count;
+            }
+            partitionOf[i] = p;
+        }
+        return partitionOf;
+    }
+}

@@ -1,0 +1,162 @@
+package io.runnel.topic;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.ProblemResponses;
+import io.runnel.cluster.NodeIdentity;
+import io.runnel.config.RunnelProperties;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Topic administration: create, list, describe, grow or reconfigure, delete; partition details. */
+@Tag(name = "Topics", description = "Create, describe, reconfigure and delete topics")
+@RestController
+class TopicController {
+    static final int MAX_PARTITIONS = 10_000;
+
+    private final TopicRegistry registry;
+    private final NodeIdentity node;
+    private final RunnelProperties props;
+
+    TopicController(TopicRegistry registry, NodeIdentity node, RunnelProperties props) {
+        this.registry = registry;
+        this.node = node;
+        this.props = props;
+    }
+
+    @Schema(description = "A new topic; only the name is required.")
+    record CreateTopicRequest(
+            @Schema(example = "orders", requiredMode = Schema.RequiredMode.REQUIRED) String name,
+            @Schema(example = "3", description = "1-10000; default runnel.topics.default-partitions") Integer partitions,
+            @Schema(example = "1", description = "copies of each partition; default min(3, instances)") Integer replicationFactor,
+            @Schema(example = "{\"retention.ms\":\"604800000\"}") Map<String, String> configs) {
+    }
+
+    @Schema(description = "Changes to a topic: grow partitions, set configs, or reset one with null.")
+    record UpdateTopicRequest(
+            @Schema(example = "6") Integer partitions,
+            @Schema(example = "{\"retention.ms\":\"86400000\",\"retention.bytes\":null}") Map<String, String> configs) {
+    }
+
+    record TopicSummary(String name, int partitions, int replicationFactor) {
+    }
+
+    record TopicList(List<TopicSummary> topics) {
+    }
+
+    record PartitionInfo(int partition, String leader, List<String> replicas, List<String> isr,
+                         long logStartOffset, long highWatermark) {
+    }
+
+    record PartitionList(List<PartitionInfo> partitions) {
+    }
+
+    record TopicDescription(String name, int replicationFactor, Map<String, String> configs, List<PartitionInfo> partitions) {
+    }
+
+    @Operation(summary = "Create a topic")
+    @ProblemResponses({ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARTITIONS,
+            ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
+    @PostMapping("/topics")
+    ResponseEntity<TopicDescription> create(@RequestBody CreateTopicRequest request) {
+        String name = Names.checkTopic(request.name());
+        int partitions = request.partitions() == null ? props.topics().defaultPartitions() : request.partitions();
+        checkNotNegative("partitions", partitions);
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions must be from 1 to " + MAX_PARTITIONS + ", got " + partitions);
+        }
+        int liveInstances = 1;
+        int defaultRf = props.topics().defaultReplicationFactor() > 0
+                ? props.topics().defaultReplicationFactor() : Math.min(3, liveInstances);
+        int rf = request.replicationFactor() == null ? defaultRf : request.replicationFactor();
+        checkNotNegative("replicationFactor", rf);
+        if (rf < 1 || rf > liveInstances) {
+            throw new ApiException(ErrorCode.INVALID_REPLICATION_FACTOR, "replicationFactor must be from 1 to the "
+                    + liveInstances + " live instance(s), got " + rf).with("liveInstances", liveInstances);
+        }
+        TopicConfigs configs = TopicConfigs.NONE.with(request.configs() == null ? Map.of() : request.configs());
+        Topic topic = registry.create(name, partitions, rf, configs);
+        return ResponseEntity.created(URI.create("/topics/" + name)).body(describe(topic));
+    }
+
+    static void checkNotNegative(String field, long value) {
+        if (value < 0) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "'" + field + "' must not be negative, got " + value).with("field", field);
+        }
+    }
+
+    @Operation(summary = "List topics")
+    @GetMapping("/topics")
+    TopicList list() {
+        return new TopicList(registry.list().stream()
+                .map(t -> new TopicSummary(t.name(), t.partitions(), t.replicationFactor())).toList());
+    }
+
+    @Operation(summary = "Describe a topic", description = "Effective configs and every partition's offsets.")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_TOPIC_NAME})
+    @GetMapping("/topics/{topic}")
+    TopicDescription get(@PathVariable String topic) {
+        return describe(registry.require(Names.checkTopic(topic)));
+    }
+
+    @Operation(summary = "Grow partitions or change configs", description = "Partitions only grow; a config set to null returns to its default.")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
+    @PatchMapping("/topics/{topic}")
+    TopicDescription update(@PathVariable String topic, @RequestBody UpdateTopicRequest request) {
+        Names.checkTopic(topic);
+        if (request.partitions() != null) {
+            checkNotNegative("partitions", request.partitions());
+            if (request.partitions() > MAX_PARTITIONS) {
+                throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions must be at most " + MAX_PARTITIONS);
+            }
+        }
+        return describe(registry.update(topic, request.partitions(), request.configs()));
+    }
+
+    @Operation(summary = "Delete a topic and all its data")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND})
+    @DeleteMapping("/topics/{topic}")
+    ResponseEntity<Void> delete(@PathVariable String topic) {
+        registry.delete(Names.checkTopic(topic));
+        return ResponseEntity.noContent().build();
+    }
+
+    @Operation(summary = "List a topic's partitions")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND})
+    @GetMapping("/topics/{topic}/partitions")
+    PartitionList partitions(@PathVariable String topic) {
+        Names.checkTopic(topic);
+        return new PartitionList(registry.partitions(topic).stream().map(this::info).toList());
+    }
+
+    @Operation(summary = "Describe one partition")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND})
+    @GetMapping("/topics/{topic}/partitions/{partition}")
+    PartitionInfo partition(@PathVariable String topic, @PathVariable int partition) {
+        Names.checkTopic(topic);
+        return info(registry.partition(topic, partition));
+    }
+
+    private TopicDescription describe(Topic topic) {
+        return new TopicDescription(topic.name(), topic.replicationFactor(),
+                topic.configs().effective(props.produce().maxRecordSize().toBytes()),
+                registry.partitions(topic.name()).stream().map(this::info).toList());
+    }
+
+    private PartitionInfo info(Partition p) {
+        List<String> replicas = List.of(node.id());
+        return new PartitionInfo(p.id(), node.id(), replicas, replicas, p.log().logStartOffset(), p.log().highWatermark());
+    }
+}
