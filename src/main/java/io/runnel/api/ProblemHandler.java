@@ -108,7 +108,7 @@ public class ProblemHandler {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        String message = String.valueOf(t.getMessage());
+        String message = String.valueOf(t.getMessage()).replaceAll("io\\.runnel\\.[\\w.]+\\$", "");
         int newline = message.indexOf('\n');
         return newline > 0 ? message.substring(0, newline) : message;
     }

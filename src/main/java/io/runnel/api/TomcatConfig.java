@@ -1,0 +1,63 @@
+package io.runnel.api;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import org.apache.catalina.Container;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.apache.tomcat.util.buf.EncodedSolidusHandling;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+
+/**
+ * Tomcat settings that keep even container-level refusals inside the API contract: an encoded
+ * slash in a path reaches the controllers (which refuse the name with a problem detail), and
+ * requests Tomcat rejects itself (bad request line, oversized headers) get a problem detail
+ * instead of an HTML page.
+ */
+@Configuration(proxyBeanMethods = false)
+class TomcatConfig implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+
+    @Override
+    public void customize(TomcatServletWebServerFactory factory) {
+        factory.addConnectorCustomizers(connector -> connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue()));
+        factory.addContextCustomizers(context -> {
+            Container parent = context.getParent();
+            if (parent instanceof StandardHost host) {
+                host.setErrorReportValveClass(ProblemReportValve.class.getName());
+            }
+        });
+    }
+
+    /** Writes container errors as {@code application/problem+json}. */
+    public static class ProblemReportValve extends ErrorReportValve {
+        @Override
+        protected void report(Request request, Response response, Throwable throwable) {
+            int status = response.getStatus();
+            if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
+                return;
+            }
+            HttpStatus http = HttpStatus.resolve(status);
+            String title = http == null ? "Error" : http.getReasonPhrase();
+            String code = status == 413 ? "REQUEST_TOO_LARGE" : status == 404 ? "NOT_FOUND"
+                    : status >= 500 ? "INTERNAL_ERROR" : "INVALID_REQUEST";
+            try {
+                response.setContentType("application/problem+json");
+                response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+                Writer writer = response.getReporter();
+                if (writer != null) {
+                    writer.write("{\"type\":\"https://runnel.io/problems/" + code.toLowerCase().replace('_', '-')
+                            + "\",\"title\":\"" + title + "\",\"status\":" + status
+                            + ",\"detail\":\"the server refused the request: " + title + "\",\"code\":\"" + code + "\"}");
+                }
+            } catch (IOException | IllegalStateException e) {
+                // the response can no longer be written; nothing else to do
+            }
+        }
+    }
+}
