@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -271,6 +273,19 @@ public class TopicRegistry implements DisposableBean {
                 } catch (RuntimeException ex) {
                     LOG.warn("Flush failed for {}-{}: {}", p.topic(), p.id(), ex.toString());
                 }
+            }
+        }
+    }
+
+    /**
+     * Answers every waiting long poll as soon as shutdown begins, so graceful shutdown does not
+     * wait out their {@code waitMs}.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void wakeWaitersOnShutdown() {
+        for (Entry e : topics.values()) {
+            for (Partition p : e.partitions()) {
+                p.wakeAll();
             }
         }
     }
