@@ -14,4 +14,26 @@ public final class Timestamps {
     public static String format(long epochMillis) {
         return FORMAT.format(Instant.ofEpochMilli(epochMillis));
     }
+
+    /**
+     * Parses a request timestamp: epoch millis (non-negative) or ISO-8601 with an offset
+     * ({@code 2026-11-28T03:00:00.000Z}); anything else is {@code 400 INVALID_PARAMETER} naming {@code parameter}.
+     */
+    public static long parse(String text, String parameter) {
+        try {
+            long millis = Long.parseLong(text);
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            try {
+                return java.time.OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e2) {
+                // fall through
+            }
+        }
+        throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                "'" + parameter + "' must be ISO-8601 (2026-11-28T03:00:00.000Z) or non-negative epoch milliseconds")
+                .with("parameter", parameter);
+    }
 }

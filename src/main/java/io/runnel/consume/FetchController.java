@@ -15,16 +15,15 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** Stateless reads: records by offset or time, with long polling, and offsets by timestamp. */
 @Tag(name = "Fetch", description = "Read records by offset or timestamp")
@@ -37,11 +36,13 @@ class FetchController {
     private final TopicRegistry topics;
     private final FetchService fetch;
     private final RunnelProperties props;
+    private final SseStreams sse;
 
-    FetchController(TopicRegistry topics, FetchService fetch, RunnelProperties props) {
+    FetchController(TopicRegistry topics, FetchService fetch, RunnelProperties props, SseStreams sse) {
         this.topics = topics;
         this.fetch = fetch;
         this.props = props;
+        this.sse = sse;
     }
 
     record FetchedRecord(long offset, String timestamp, Object key, Object value, Map<String, String> headers) {
@@ -85,9 +86,43 @@ class FetchController {
         check(bytes >= 1 && bytes <= MAX_FETCH_BYTES, "maxBytes", "from 1 to " + MAX_FETCH_BYTES);
         check(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
         long start = timestamp != null
-                ? fetch.offsetForTimestamp(p, parseTimestamp(timestamp))
+                ? fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"))
                 : fetch.resolveOffset(p, offset == null ? "earliest" : offset);
         return fetch.fetch(p, start, records, bytes, waitMs);
+    }
+
+    @Operation(summary = "Stream records as Server-Sent Events",
+            description = "Same URL with Accept: text/event-stream. Each record is an event with id = offset, event: record, "
+                    + "data = the record JSON. Resumes after the Last-Event-ID header when given (else offset or timestamp, "
+                    + "default earliest). A comment line is sent every 15 s. If the stream's position falls out of the log "
+                    + "(retention), an event named error carries the problem detail and the stream ends.")
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_PARAMETER})
+    @GetMapping(path = "/topics/{topic}/partitions/{partition}/records", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter stream(
+            @PathVariable String topic,
+            @PathVariable int partition,
+            @RequestParam(required = false) String offset,
+            @RequestParam(required = false) String timestamp,
+            @Parameter(description = "the id of the last event received: the stream resumes after it")
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        Partition p = topics.partition(Names.checkTopic(topic), partition);
+        long start;
+        if (lastEventId != null) {
+            try {
+                start = Math.addExact(Long.parseLong(lastEventId.trim()), 1);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "Last-Event-ID must be an offset").with("parameter", "Last-Event-ID");
+            }
+            if (start < 0) {
+                throw new ApiException(ErrorCode.INVALID_PARAMETER, "Last-Event-ID must be an offset").with("parameter", "Last-Event-ID");
+            }
+        } else if (timestamp != null) {
+            start = fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"));
+        } else {
+            start = fetch.resolveOffset(p, offset == null ? "earliest" : offset);
+        }
+        fetch.read(p, start, 1, 1); // 416 now, as a problem detail, rather than inside the stream
+        return sse.open(p, start);
     }
 
     @Operation(summary = "Find the offset for a time", description = "The first offset whose timestamp is >= timestamp; the high watermark (and a null timestamp) if none is.")
@@ -95,7 +130,7 @@ class FetchController {
     @GetMapping("/topics/{topic}/partitions/{partition}/offsets")
     OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition, @RequestParam String timestamp) {
         Partition p = topics.partition(Names.checkTopic(topic), partition);
-        long offset = fetch.offsetForTimestamp(p, parseTimestamp(timestamp));
+        long offset = fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"));
         if (offset >= p.log().highWatermark()) {
             return new OffsetAnswer(offset, null);
         }
@@ -111,26 +146,5 @@ class FetchController {
         if (!ok) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "'" + parameter + "' must be " + rule).with("parameter", parameter);
         }
-    }
-
-    static long parseTimestamp(String text) {
-        try {
-            long millis = Long.parseLong(text);
-            if (millis >= 0) {
-                return millis;
-            }
-        } catch (NumberFormatException e) {
-            try {
-                return Instant.parse(text).toEpochMilli();
-            } catch (DateTimeParseException e1) {
-                try {
-                    return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-                } catch (DateTimeParseException e2) {
-                    // fall through
-                }
-            }
-        }
-        throw new ApiException(ErrorCode.INVALID_PARAMETER,
-                "'timestamp' must be ISO-8601 (2026-11-28T03:00:00.000Z) or non-negative epoch milliseconds").with("parameter", "timestamp");
     }
 }

@@ -1,11 +1,9 @@
 package io.runnel.consume;
 
-import io.runnel.api.Timestamps;
+import io.runnel.api.RawJsonWriter;
 import io.runnel.log.RecordBatch;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.springframework.http.HttpInputMessage;
 import org.springframework.http.HttpOutputMessage;
 import org.springframework.http.MediaType;
@@ -21,9 +19,6 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
  *  "nextOffset":6,"highWatermark":9,"logStartOffset":0}</pre>
  */
 final class FetchResponseWriter extends AbstractHttpMessageConverter<FetchResponse> {
-    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.US_ASCII);
-
     FetchResponseWriter() {
         super(MediaType.APPLICATION_JSON);
     }
@@ -54,8 +49,8 @@ final class FetchResponseWriter extends AbstractHttpMessageConverter<FetchRespon
 
     /** Writes the response; returns the records and key/value/header bytes written, for metrics. */
     static long[] write(FetchResponse response, OutputStream out) throws IOException {
-        Sink sink = new Sink(out);
-        sink.ascii("{\"topic\":\"").ascii(response.topic()).ascii("\",\"partition\":").number(response.partition())
+        RawJsonWriter json = new RawJsonWriter(out);
+        json.ascii("{\"topic\":\"").ascii(response.topic()).ascii("\",\"partition\":").number(response.partition())
                 .ascii(",\"records\":[");
         long[] next = {response.fromOffset()};
         long[] written = {0, 0};
@@ -64,100 +59,19 @@ final class FetchResponseWriter extends AbstractHttpMessageConverter<FetchRespon
                 break;
             }
             batch.forEachRecord(response.fromOffset(), (offset, timestamp, key, value, headers) -> {
-                sink.ascii(written[0] == 0 ? "{\"offset\":" : ",{\"offset\":").number(offset)
-                        .ascii(",\"timestamp\":\"").ascii(Timestamps.format(timestamp))
-                        .ascii("\",\"key\":").raw(key, NULL)
-                        .ascii(",\"value\":").raw(value, NULL)
-                        .ascii(",\"headers\":").raw(headers, EMPTY_OBJECT).ascii("}");
+                if (written[0] > 0) {
+                    json.ascii(",");
+                }
+                json.record(null, 0, offset, timestamp, key, value, headers);
                 next[0] = offset + 1;
                 written[0]++;
-                written[1] += remaining(key) + remaining(value) + remaining(headers);
+                written[1] += RawJsonWriter.size(key) + RawJsonWriter.size(value) + RawJsonWriter.size(headers);
                 return written[0] < response.limit();
             });
         }
-        sink.ascii("],\"nextOffset\":").number(next[0]).ascii(",\"highWatermark\":").number(response.highWatermark())
+        json.ascii("],\"nextOffset\":").number(next[0]).ascii(",\"highWatermark\":").number(response.highWatermark())
                 .ascii(",\"logStartOffset\":").number(response.logStartOffset()).ascii("}");
-        sink.flush();
+        json.flush();
         return written;
-    }
-
-    private static int remaining(ByteBuffer b) {
-        return b == null ? 0 : b.remaining();
-    }
-
-    /** A small buffered byte sink; unchecked so it can be used inside record visitors. */
-    static final class Sink {
-        private final OutputStream out;
-        private final byte[] buf = new byte[16 * 1024];
-        private int n;
-
-        Sink(OutputStream out) {
-            this.out = out;
-        }
-
-        Sink ascii(String s) {
-            int len = s.length();
-            if (len > buf.length - n) {
-                drain();
-                if (len > buf.length) {
-                    write(s.getBytes(StandardCharsets.UTF_8), 0, len);
-                    return this;
-                }
-            }
-            for (int i = 0; i < len; i++) {
-                buf[n++] = (byte) s.charAt(i);
-            }
-            return this;
-        }
-
-        Sink number(long v) {
-            return ascii(Long.toString(v));
-        }
-
-        Sink raw(ByteBuffer bytes, byte[] ifNull) {
-            if (bytes == null) {
-                write(ifNull, 0, ifNull.length);
-                return this;
-            }
-            ByteBuffer b = bytes.duplicate();
-            if (b.hasArray()) {
-                write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-            } else {
-                byte[] copy = new byte[b.remaining()];
-                b.get(copy);
-                write(copy, 0, copy.length);
-            }
-            return this;
-        }
-
-        private void write(byte[] bytes, int off, int len) {
-            if (len > buf.length - n) {
-                drain();
-                if (len > buf.length) {
-                    try {
-                        out.write(bytes, off, len);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    return;
-                }
-            }
-            System.arraycopy(bytes, off, buf, n, len);
-            n += len;
-        }
-
-        private void drain() {
-            try {
-                out.write(buf, 0, n);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            n = 0;
-        }
-
-        void flush() throws IOException {
-            drain();
-            out.flush();
-        }
     }
 }

@@ -398,38 +398,52 @@ public final class PartitionLog implements AutoCloseable {
         closeDeletedSegments(false);
         LogConfig cfg = config;
         long now = clock.millis();
+        long[] total = {sizeInBytes()};
+        return dropOldestSegments(s -> {
+            boolean expired = cfg.retentionMs() >= 0 && now - s.maxTimestamp() > cfg.retentionMs();
+            boolean oversized = cfg.retentionBytes() >= 0 && total[0] - s.size() >= cfg.retentionBytes();
+            total[0] -= s.size();
+            return expired || oversized;
+        });
+    }
+
+    /**
+     * Deletes the closed segments that hold only offsets below {@code offset} (for internal logs
+     * whose content has been snapshotted elsewhere). Returns the number of segments deleted.
+     */
+    public int deleteSegmentsBelow(long offset) {
+        closeDeletedSegments(false);
+        return dropOldestSegments(s -> s.nextOffset() <= offset);
+    }
+
+    /** Drops segments from the oldest while {@code drop} says so, never the active one or one above the high watermark. */
+    private int dropOldestSegments(java.util.function.Predicate<Segment> drop) {
+        long now = clock.millis();
         synchronized (appendLock) {
             if (closed) {
                 return 0;
             }
             View v = view;
             Segment[] segments = v.segments();
-            long total = sizeInBytes();
-            int drop = 0;
-            while (drop < segments.length - 1 && segments[drop].nextOffset() <= v.highWatermark()) {
-                Segment s = segments[drop];
-                boolean expired = cfg.retentionMs() >= 0 && now - s.maxTimestamp() > cfg.retentionMs();
-                boolean oversized = cfg.retentionBytes() >= 0 && total - s.size() >= cfg.retentionBytes();
-                if (!expired && !oversized) {
-                    break;
-                }
-                total -= s.size();
-                drop++;
+            int count = 0;
+            while (count < segments.length - 1 && segments[count].nextOffset() <= v.highWatermark()
+                    && drop.test(segments[count])) {
+                count++;
             }
-            if (drop == 0) {
+            if (count == 0) {
                 return 0;
             }
-            Segment[] kept = Arrays.copyOfRange(segments, drop, segments.length);
+            Segment[] kept = Arrays.copyOfRange(segments, count, segments.length);
             replaceSegments(kept, kept[0].baseOffset());
-            for (int i = 0; i < drop; i++) {
+            for (int i = 0; i < count; i++) {
                 try {
                     segments[i].deleteFiles();
                 } catch (IOException e) {
-                    // Leave the files; the next open will find and re-delete nothing worse than old data.
+                    // Left behind; the files only hold offsets below the log start and are ignored.
                 }
                 pendingClose.add(new PendingClose(segments[i], now + DELETED_SEGMENT_CLOSE_DELAY_MS));
             }
-            return drop;
+            return count;
         }
     }
 

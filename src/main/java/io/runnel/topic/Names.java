@@ -23,4 +23,13 @@ public final class Names {
         }
         return name;
     }
+
+    /** Returns {@code name} if legal, else throws {@code 422 INVALID_GROUP_NAME}. */
+    public static String checkGroup(String name) {
+        if (!isLegal(name)) {
+            throw new ApiException(ErrorCode.INVALID_GROUP_NAME,
+                    "group names are 1-249 characters of [a-zA-Z0-9._-], and not '.' or '..'").with("group", String.valueOf(name));
+        }
+        return name;
+    }
 }

@@ -1,0 +1,184 @@
+package io.runnel.consume;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ProblemHandler;
+import io.runnel.api.RawJsonWriter;
+import io.runnel.log.LogReadResult;
+import io.runnel.log.RecordBatch;
+import io.runnel.topic.Partition;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Server-Sent Event streams of a partition's records: {@code id} = offset, {@code event: record},
+ * {@code data} = the record's JSON (one line: stored values hold no newlines). A stream holds no
+ * thread while idle: it is a callback on the partition, and a small pool sends what arrives.
+ * Every {@value #KEEP_ALIVE_SECONDS} s each stream gets a comment line so proxies keep it open.
+ * A stream whose client is gone is dropped at its next send.
+ */
+@Component
+public class SseStreams implements DisposableBean {
+    static final int KEEP_ALIVE_SECONDS = 15;
+    private static final int MAX_RECORDS_PER_TURN = 500;
+    private static final int READ_BYTES = 256 * 1024;
+
+    private final ExecutorService senders = Executors.newFixedThreadPool(4, daemon("runnel-sse-sender"));
+    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(daemon("runnel-sse-keepalive"));
+    private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+    private final JsonMapper json;
+
+    public SseStreams(JsonMapper json) {
+        this.json = json;
+        keepAlive.scheduleAtFixedRate(this::sendKeepAlives, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Opens a stream of {@code partition} from {@code offset} on. */
+    public SseEmitter open(Partition partition, long offset) {
+        SseEmitter emitter = new SseEmitter(0L);
+        Stream stream = new Stream(partition, emitter, offset);
+        streams.add(stream);
+        emitter.onCompletion(stream::close);
+        emitter.onError(e -> stream.close());
+        emitter.onTimeout(stream::close);
+        stream.schedule();
+        return emitter;
+    }
+
+    public int openStreams() {
+        return streams.size();
+    }
+
+    private void sendKeepAlives() {
+        for (Stream s : streams) {
+            try {
+                s.emitter.send(SseEmitter.event().comment("keep-alive"));
+            } catch (IOException | IllegalStateException e) {
+                s.close();
+            }
+        }
+    }
+
+    /** One client's stream; its sends are serialized by the work counter (one sender at a time). */
+    private final class Stream {
+        final Partition partition;
+        final SseEmitter emitter;
+        final AtomicInteger work = new AtomicInteger();
+        final Runnable wake = this::schedule;
+        volatile long nextOffset;
+        volatile boolean closed;
+
+        Stream(Partition partition, SseEmitter emitter, long nextOffset) {
+            this.partition = partition;
+            this.emitter = emitter;
+            this.nextOffset = nextOffset;
+        }
+
+        void schedule() {
+            if (!closed && work.getAndIncrement() == 0) {
+                senders.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            int missed = 1;
+            while (!closed) {
+                sendAvailable();
+                missed = work.addAndGet(-missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        /** Sends up to one turn's worth of records, then waits for more or yields the sender. */
+        private void sendAvailable() {
+            try {
+                LogReadResult r = partition.log().read(nextOffset, READ_BYTES);
+                int sent = 0;
+                for (RecordBatch batch : r.batches()) {
+                    sent += send(batch, MAX_RECORDS_PER_TURN - sent);
+                    if (sent >= MAX_RECORDS_PER_TURN) {
+                        break;
+                    }
+                }
+                if (sent > 0) {
+                    schedule(); // more may be there; come back after other streams had a turn
+                } else if (!partition.awaitBeyond(nextOffset, wake)) {
+                    schedule();
+                }
+            } catch (IOException | IllegalStateException e) {
+                close();
+            } catch (RuntimeException e) {
+                ApiException problem = ProblemHandler.toApiException(e);
+                try {
+                    emitter.send(SseEmitter.event().name("error").data(json.writeValueAsBytes(ProblemHandler.problem(problem)),
+                            MediaType.APPLICATION_JSON));
+                } catch (IOException | IllegalStateException ignored) {
+                    // the client is gone as well
+                }
+                emitter.complete();
+                close();
+            }
+        }
+
+        private int send(RecordBatch batch, int max) throws IOException {
+            int[] sent = {0};
+            IOException[] failure = {null};
+            batch.forEachRecord(nextOffset, (offset, timestamp, key, value, headers) -> {
+                ByteArrayOutputStream data = new ByteArrayOutputStream(64 + RawJsonWriter.size(value));
+                RawJsonWriter writer = new RawJsonWriter(data);
+                writer.record(null, 0, offset, timestamp, key, value, headers);
+                try {
+                    writer.flush();
+                    emitter.send(SseEmitter.event().id(Long.toString(offset)).name("record")
+                            .data(data.toByteArray(), MediaType.APPLICATION_JSON));
+                } catch (IOException e) {
+                    failure[0] = e;
+                    return false;
+                }
+                nextOffset = offset + 1;
+                return ++sent[0] < max;
+            });
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            return sent[0];
+        }
+
+        void close() {
+            closed = true;
+            partition.cancelWait(wake);
+            streams.remove(this);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        streams.forEach(s -> {
+            s.close();
+            s.emitter.complete();
+        });
+        keepAlive.shutdownNow();
+        senders.shutdownNow();
+    }
+}

@@ -1,0 +1,188 @@
+package io.runnel.group;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.ProblemResponses;
+import io.runnel.config.RunnelProperties;
+import io.runnel.group.GroupCoordinator.CommitSpec;
+import io.runnel.group.GroupCoordinator.GroupSummary;
+import io.runnel.group.GroupCoordinator.GroupView;
+import io.runnel.group.GroupCoordinator.JoinSpec;
+import io.runnel.group.GroupCoordinator.Membership;
+import io.runnel.group.GroupCoordinator.OffsetCommit;
+import io.runnel.group.GroupCoordinator.OffsetView;
+import io.runnel.group.GroupCoordinator.ResetSpec;
+import io.runnel.topic.Names;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Consumer groups: join, read, heartbeat, commit, leave; describe, reset and delete groups. */
+@Tag(name = "Consumer groups", description = "Server-side consumer groups with committed offsets")
+@RestController
+class GroupController {
+    static final long MIN_SESSION_MS = 1_000;
+    static final long MAX_SESSION_MS = 300_000;
+    static final int MAX_WAIT_MS = 30_000;
+
+    private final GroupCoordinator coordinator;
+    private final GroupReader reader;
+    private final RunnelProperties props;
+
+    GroupController(GroupCoordinator coordinator, GroupReader reader, RunnelProperties props) {
+        this.coordinator = coordinator;
+        this.reader = reader;
+        this.props = props;
+    }
+
+    @Schema(description = "Join a group: topics to read; sessionTimeoutMs 1000-300000 (default 30000); "
+            + "autoOffsetReset earliest | latest (default) where the group has no committed offset")
+    record JoinRequest(@Schema(example = "[\"orders\"]") List<String> topics,
+                       @Schema(example = "30000") Long sessionTimeoutMs,
+                       @Schema(example = "earliest") String autoOffsetReset) {
+    }
+
+    record CommitRequest(@Schema(description = "omit only while the group has no members") String memberId,
+                         @Schema(example = "3") Integer generation,
+                         List<OffsetCommit> offsets) {
+    }
+
+    record OffsetList(List<OffsetView> offsets) {
+    }
+
+    record GroupList(List<GroupSummary> groups) {
+    }
+
+    record ResetRequest(@Schema(example = "orders") String topic,
+                        @Schema(example = "earliest", description = "earliest | latest | timestamp | offset") String to,
+                        @Schema(description = "with to=timestamp: ISO-8601 or epoch millis") Object timestamp,
+                        @Schema(description = "with to=offset") Long offset) {
+    }
+
+    record MemberRecordsDoc(int generation, List<io.runnel.topic.TopicPartition> assignment, List<Map<String, Object>> records) {
+    }
+
+    @Operation(summary = "Join a group", description = "Returns the member id, generation and the member's partitions.")
+    @ProblemResponses({ErrorCode.INVALID_GROUP_NAME, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON})
+    @PostMapping(path = "/groups/{group}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Membership> join(@PathVariable String group, @RequestBody JoinRequest request) {
+        Names.checkGroup(group);
+        if (request.topics() == null || request.topics().isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "'topics' must name at least one topic");
+        }
+        request.topics().forEach(Names::checkTopic);
+        long session = request.sessionTimeoutMs() == null ? 30_000 : request.sessionTimeoutMs();
+        if (session < MIN_SESSION_MS || session > MAX_SESSION_MS) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "'sessionTimeoutMs' must be from " + MIN_SESSION_MS + " to " + MAX_SESSION_MS);
+        }
+        String reset = request.autoOffsetReset() == null ? "latest" : request.autoOffsetReset();
+        if (!reset.equals("earliest") && !reset.equals("latest")) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "'autoOffsetReset' must be earliest or latest");
+        }
+        Membership m = coordinator.join(group, new JoinSpec(request.topics(), session, reset.equals("earliest")));
+        return ResponseEntity.created(URI.create("/groups/" + group + "/members/" + m.memberId())).body(m);
+    }
+
+    @Operation(summary = "Read records as a member",
+            description = "Records of the member's partitions from its positions; counts as a heartbeat. commit=auto commits the "
+                    + "new positions before answering (at-most-once); commit=manual (default) leaves committing to the client "
+                    + "(at-least-once). With waitMs, an empty read waits for records without holding a thread.",
+            responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = MemberRecordsDoc.class), examples = @ExampleObject(value = """
+                            {"generation":3,"assignment":[{"topic":"orders","partition":0}],"records":[{"topic":"orders",\
+                            "partition":0,"offset":57,"timestamp":"2026-11-28T03:46:38.123Z","key":"customer-42",\
+                            "value":{"amount":12.50},"headers":{}}]}"""))))
+    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_PARAMETER})
+    @GetMapping(path = "/groups/{group}/members/{member}/records", produces = MediaType.APPLICATION_JSON_VALUE)
+    Object records(@PathVariable String group, @PathVariable String member,
+                   @Parameter(description = "0-30000") @RequestParam(defaultValue = "0") int waitMs,
+                   @Parameter(description = "1-runnel.fetch.max-limit, default 500") @RequestParam(required = false) Integer limit,
+                   @RequestParam(required = false) Integer maxBytes,
+                   @Parameter(description = "manual (default) | auto") @RequestParam(defaultValue = "manual") String commit) {
+        int maxLimit = props.fetch().maxLimit();
+        int records = limit == null ? Math.min(500, maxLimit) : limit;
+        check(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
+        int bytes = maxBytes == null ? (int) props.fetch().defaultMaxBytes().toBytes() : maxBytes;
+        check(bytes >= 1, "maxBytes", "at least 1");
+        check(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
+        check(commit.equals("manual") || commit.equals("auto"), "commit", "manual or auto");
+        return reader.read(Names.checkGroup(group), member, records, bytes, waitMs, commit.equals("auto"));
+    }
+
+    private static void check(boolean ok, String parameter, String rule) {
+        if (!ok) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "'" + parameter + "' must be " + rule).with("parameter", parameter);
+        }
+    }
+
+    @Operation(summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
+    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.UNKNOWN_MEMBER})
+    @PostMapping("/groups/{group}/members/{member}/heartbeat")
+    Membership heartbeat(@PathVariable String group, @PathVariable String member) {
+        return coordinator.heartbeat(group, member);
+    }
+
+    @Operation(summary = "Leave a group", description = "The member's partitions are reassigned at once.")
+    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.UNKNOWN_MEMBER})
+    @DeleteMapping("/groups/{group}/members/{member}")
+    ResponseEntity<Void> leave(@PathVariable String group, @PathVariable String member) {
+        coordinator.leave(group, member);
+        return ResponseEntity.noContent().build();
+    }
+
+    @Operation(summary = "Commit offsets", description = "offset = the next offset to read. With memberId, the generation must be current and "
+            + "every partition assigned to the member; without, the group must have no members.")
+    @ProblemResponses({ErrorCode.ILLEGAL_GENERATION, ErrorCode.NOT_ASSIGNED, ErrorCode.UNKNOWN_MEMBER, ErrorCode.GROUP_NOT_EMPTY,
+            ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_REQUEST})
+    @PutMapping(path = "/groups/{group}/offsets", consumes = MediaType.APPLICATION_JSON_VALUE)
+    OffsetList commit(@PathVariable String group, @RequestBody CommitRequest request) {
+        return new OffsetList(coordinator.commit(group, new CommitSpec(request.memberId(), request.generation(), request.offsets())));
+    }
+
+    @Operation(summary = "List groups")
+    @GetMapping("/groups")
+    GroupList list() {
+        return new GroupList(coordinator.list());
+    }
+
+    @Operation(summary = "Describe a group", description = "State, members with assignments, committed offsets with lag.")
+    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.INVALID_GROUP_NAME})
+    @GetMapping("/groups/{group}")
+    GroupView describe(@PathVariable String group) {
+        return coordinator.describe(group);
+    }
+
+    @Operation(summary = "Reset a topic's committed offsets", description = "Only while the group has no members.")
+    @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST})
+    @PostMapping(path = "/groups/{group}/offsets/reset", consumes = MediaType.APPLICATION_JSON_VALUE)
+    OffsetList reset(@PathVariable String group, @RequestBody ResetRequest request) {
+        Long timestamp = request.timestamp() == null ? null
+                : io.runnel.api.Timestamps.parse(String.valueOf(request.timestamp()), "timestamp");
+        return new OffsetList(coordinator.reset(group, new ResetSpec(request.topic(), request.to(), timestamp, request.offset())));
+    }
+
+    @Operation(summary = "Delete a group", description = "Only while it has no members; its committed offsets are forgotten.")
+    @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.GROUP_NOT_FOUND})
+    @DeleteMapping("/groups/{group}")
+    ResponseEntity<Void> delete(@PathVariable String group) {
+        coordinator.delete(group);
+        return ResponseEntity.noContent().build();
+    }
+}

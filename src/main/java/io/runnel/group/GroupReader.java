@@ -1,0 +1,171 @@
+package io.runnel.group;
+
+import io.runnel.group.GroupCoordinator.ReadPlan;
+import io.runnel.log.LogException;
+import io.runnel.log.LogReadResult;
+import io.runnel.log.RecordBatch;
+import io.runnel.topic.Partition;
+import io.runnel.topic.TopicPartition;
+import io.runnel.topic.TopicRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Service;
+import org.springframework.web.context.request.async.DeferredResult;
+
+/**
+ * A member's read across its assigned partitions, from its positions, with long polling.
+ *
+ * <p>Fairness: each read starts at a random assigned partition and gives each partition at most
+ * {@code ceil(limit / partitions)} records, so one busy partition cannot starve the others.
+ * Waiting: when nothing is there, a callback is registered on every assigned partition and the
+ * first append wakes the read (no thread waits). The member counts as alive while it waits.
+ * Positions move, and with {@code commit=auto} are committed, only after the records to return are
+ * chosen and only if the group is still in the same generation.
+ */
+@Service
+public class GroupReader implements DisposableBean {
+    private final GroupCoordinator coordinator;
+    private final TopicRegistry topics;
+    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "runnel-group-wakeup");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public GroupReader(GroupCoordinator coordinator, TopicRegistry topics) {
+        this.coordinator = coordinator;
+        this.topics = topics;
+    }
+
+    /** Returns {@link MemberRecords} now, or a {@link DeferredResult} of them. */
+    public Object read(String group, String memberId, int limit, int maxBytes, long waitMs, boolean autoCommit) {
+        ReadPlan plan = coordinator.beginRead(group, memberId);
+        AtomicBoolean finished = new AtomicBoolean();
+        try {
+            MemberRecords now = readOnce(plan, limit, maxBytes);
+            if (now.hasRecords() || waitMs <= 0 || plan.positions().isEmpty()) {
+                return finish(group, memberId, plan, now, autoCommit, finished);
+            }
+            DeferredResult<MemberRecords> deferred = new DeferredResult<>(waitMs);
+            List<Runnable> registered = new ArrayList<>();
+            AtomicBoolean claimed = new AtomicBoolean();
+            Runnable complete = () -> {
+                if (!claimed.compareAndSet(false, true)) {
+                    return; // woken and timed out at once: one answer is enough
+                }
+                try {
+                    MemberRecords r = readOnce(plan, limit, maxBytes);
+                    deferred.setResult(finish(group, memberId, plan, r, autoCommit, finished));
+                } catch (RuntimeException e) {
+                    deferred.setErrorResult(e);
+                }
+            };
+            Runnable wake = () -> wakeups.execute(complete);
+            deferred.onTimeout(complete);
+            deferred.onCompletion(() -> {
+                registered.forEach(r -> r.run());
+                abandon(group, memberId, finished);
+            });
+            boolean ready = false;
+            for (Map.Entry<TopicPartition, Long> e : plan.positions().entrySet()) {
+                Partition p = topics.partition(e.getKey().topic(), e.getKey().partition());
+                if (!p.awaitBeyond(e.getValue(), wake)) {
+                    ready = true;
+                    break;
+                }
+                registered.add(() -> p.cancelWait(wake));
+            }
+            if (ready) {
+                registered.forEach(Runnable::run);
+                return finish(group, memberId, plan, readOnce(plan, limit, maxBytes), autoCommit, finished);
+            }
+            return deferred;
+        } catch (RuntimeException e) {
+            abandon(group, memberId, finished);
+            throw e;
+        }
+    }
+
+    private void abandon(String group, String memberId, AtomicBoolean finished) {
+        if (finished.compareAndSet(false, true)) {
+            try {
+                coordinator.endRead(group, memberId, -1, Map.of(), false);
+            } catch (RuntimeException ignored) {
+                // the member is gone already
+            }
+        }
+    }
+
+    private MemberRecords finish(String group, String memberId, ReadPlan plan, MemberRecords read, boolean autoCommit,
+                                 AtomicBoolean finished) {
+        if (!finished.compareAndSet(false, true)) {
+            throw new IllegalStateException("read finished twice");
+        }
+        Map<TopicPartition, Long> next = new HashMap<>();
+        for (MemberRecords.Slice s : read.slices()) {
+            if (s.until() > s.from()) {
+                next.put(new TopicPartition(s.topic(), s.partition()), s.until());
+            }
+        }
+        if (coordinator.endRead(group, memberId, plan.membership().generation(), next, autoCommit)) {
+            return read;
+        }
+        return new MemberRecords(coordinator.heartbeat(group, memberId), List.of());
+    }
+
+    private MemberRecords readOnce(ReadPlan plan, int limit, int maxBytes) {
+        List<Map.Entry<TopicPartition, Long>> assigned = new ArrayList<>(plan.positions().entrySet());
+        List<MemberRecords.Slice> slices = new ArrayList<>();
+        if (assigned.isEmpty()) {
+            return new MemberRecords(plan.membership(), slices);
+        }
+        int share = (limit + assigned.size() - 1) / assigned.size();
+        int start = ThreadLocalRandom.current().nextInt(assigned.size());
+        int recordsLeft = limit;
+        int bytesLeft = maxBytes;
+        for (int i = 0; i < assigned.size() && recordsLeft > 0 && bytesLeft > 0; i++) {
+            Map.Entry<TopicPartition, Long> e = assigned.get((start + i) % assigned.size());
+            TopicPartition tp = e.getKey();
+            long from = e.getValue();
+            LogReadResult r;
+            try {
+                Partition p = topics.partition(tp.topic(), tp.partition());
+                if (from >= p.log().highWatermark()) {
+                    continue;
+                }
+                r = p.log().read(from, bytesLeft);
+            } catch (LogException.OffsetOutOfRange | io.runnel.api.ApiException ex) {
+                continue; // retention or deletion raced with us; the next read resolves the position again
+            }
+            int quota = Math.min(share, recordsLeft);
+            long until = from;
+            int bytes = 0;
+            for (RecordBatch b : r.batches()) {
+                long take = Math.min(b.nextOffset(), from + quota) - Math.max(b.baseOffset(), until);
+                if (take <= 0) {
+                    break;
+                }
+                until += take;
+                bytes += b.sizeInBytes();
+            }
+            if (until > from) {
+                slices.add(new MemberRecords.Slice(tp.topic(), tp.partition(), r.batches(), from, until));
+                recordsLeft -= (int) (until - from);
+                bytesLeft -= bytes;
+            }
+        }
+        return new MemberRecords(plan.membership(), slices);
+    }
+
+    @Override
+    public void destroy() {
+        wakeups.shutdownNow();
+    }
+}

@@ -1,0 +1,482 @@
+package io.runnel.group;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.Timestamps;
+import io.runnel.topic.Names;
+import io.runnel.topic.Partition;
+import io.runnel.topic.Topic;
+import io.runnel.topic.TopicPartition;
+import io.runnel.topic.TopicRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Consumer groups coordinated in this process. Membership, generations, assignments and member
+ * positions live in memory (a restart starts every group in a new generation: members re-join);
+ * committed offsets live in the {@link OffsetStore} and survive anything the store survives.
+ *
+ * <p>Rebalancing is done by the server at once: whenever a member joins, leaves or expires, or a
+ * subscribed topic gains partitions, the generation goes up and {@link StickyAssignor} assigns
+ * every partition to one member. Members learn it from their next read or heartbeat; until every
+ * member has seen the new generation the group reports {@code Rebalancing}. A member that reads
+ * a partition it just got starts at the committed offset (else its {@code autoOffsetReset}); one
+ * that keeps a partition keeps its position.
+ *
+ * <p>A member is alive while it calls within {@code sessionTimeoutMs}, or has a read in flight.
+ * A sweeper thread removes the others every {@value #SWEEP_MS} ms.
+ *
+ * <p>Thread-safety: each group's state is guarded by that group's monitor.
+ */
+@Component
+public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalGroupCoordinator.class);
+    static final long SWEEP_MS = 200;
+
+    private final TopicRegistry topics;
+    private final OffsetStore offsets;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    private final Map<String, Map<TopicPartition, Meter>> lagGauges = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "runnel-group-sweeper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static final class Member {
+        final String id;
+        final Set<String> topics;
+        final long sessionTimeoutMs;
+        final boolean resetToEarliest;
+        long lastSeenMs;
+        int readsInFlight;
+        int seenGeneration;
+        List<TopicPartition> assignment = List.of();
+        final Map<TopicPartition, Long> positions = new HashMap<>();
+
+        Member(String id, Set<String> topics, long sessionTimeoutMs, boolean resetToEarliest, long now) {
+            this.id = id;
+            this.topics = topics;
+            this.sessionTimeoutMs = sessionTimeoutMs;
+            this.resetToEarliest = resetToEarliest;
+            this.lastSeenMs = now;
+        }
+    }
+
+    private static final class Group {
+        final String name;
+        int generation;
+        final Map<String, Member> members = new LinkedHashMap<>();
+        Map<String, Integer> partitionCounts = Map.of();
+
+        Group(String name) {
+            this.name = name;
+        }
+
+        String state() {
+            if (members.isEmpty()) {
+                return "Empty";
+            }
+            return members.values().stream().anyMatch(m -> m.seenGeneration < generation) ? "Rebalancing" : "Stable";
+        }
+    }
+
+    public LocalGroupCoordinator(TopicRegistry topics, OffsetStore offsets, MeterRegistry meters, Clock clock) {
+        this.topics = topics;
+        this.offsets = offsets;
+        this.meters = meters;
+        this.clock = clock;
+        offsets.groups().forEach(g -> offsets.committed(g).keySet().forEach(tp -> registerLag(g, tp)));
+        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Membership join(String groupName, JoinSpec spec) {
+        Names.checkGroup(groupName);
+        Set<String> subscribed = new TreeSet<>(spec.topics());
+        subscribed.forEach(topics::require);
+        Group group = groups.computeIfAbsent(groupName, Group::new);
+        synchronized (group) {
+            Member member = new Member(UUID.randomUUID().toString(), subscribed, spec.sessionTimeoutMs(), spec.resetToEarliest(), clock.millis());
+            group.members.put(member.id, member);
+            rebalance(group, "member " + member.id + " joined");
+            member.seenGeneration = group.generation;
+            return membership(group, member);
+        }
+    }
+
+    @Override
+    public Membership heartbeat(String groupName, String memberId) {
+        Group group = group(groupName);
+        synchronized (group) {
+            Member member = member(group, memberId);
+            member.lastSeenMs = clock.millis();
+            Membership view = membership(group, member);
+            member.seenGeneration = group.generation;
+            return view;
+        }
+    }
+
+    @Override
+    public void leave(String groupName, String memberId) {
+        Group group = group(groupName);
+        synchronized (group) {
+            member(group, memberId);
+            group.members.remove(memberId);
+            rebalance(group, "member " + memberId + " left");
+        }
+    }
+
+    @Override
+    public ReadPlan beginRead(String groupName, String memberId) {
+        Group group = group(groupName);
+        synchronized (group) {
+            Member member = member(group, memberId);
+            member.lastSeenMs = clock.millis();
+            member.readsInFlight++;
+            member.seenGeneration = group.generation;
+            Map<TopicPartition, OffsetStore.Committed> committed = null;
+            Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+            for (TopicPartition tp : member.assignment) {
+                Optional<Partition> partition = partition(tp);
+                if (partition.isEmpty()) {
+                    continue;
+                }
+                Long position = member.positions.get(tp);
+                long logStart = partition.get().log().logStartOffset();
+                long hw = partition.get().log().highWatermark();
+                if (position == null || position < logStart || position > hw) {
+                    if (committed == null) {
+                        committed = offsets.committed(groupName);
+                    }
+                    OffsetStore.Committed c = committed.get(tp);
+                    position = c != null && c.offset() >= logStart && c.offset() <= hw ? c.offset()
+                            : member.resetToEarliest ? logStart : hw;
+                    member.positions.put(tp, position);
+                }
+                positions.put(tp, position);
+            }
+            return new ReadPlan(membership(group, member), positions);
+        }
+    }
+
+    @Override
+    public boolean endRead(String groupName, String memberId, int generation, Map<TopicPartition, Long> next, boolean commit) {
+        Group group = group(groupName);
+        synchronized (group) {
+            Member member = group.members.get(memberId);
+            if (member == null) {
+                throw unknownMember(groupName, memberId);
+            }
+            member.readsInFlight--;
+            member.lastSeenMs = clock.millis();
+            if (group.generation != generation) {
+                return false;
+            }
+            member.positions.putAll(next);
+            if (commit && !next.isEmpty()) {
+                Map<TopicPartition, OffsetStore.Committed> toCommit = new HashMap<>();
+                next.forEach((tp, o) -> toCommit.put(tp, new OffsetStore.Committed(o, "")));
+                commitAndTrack(groupName, toCommit);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public List<OffsetView> commit(String groupName, CommitSpec spec) {
+        Names.checkGroup(groupName);
+        if (spec.offsets() == null || spec.offsets().isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "'offsets' must list at least one offset");
+        }
+        Map<TopicPartition, OffsetStore.Committed> toCommit = new LinkedHashMap<>();
+        for (OffsetCommit o : spec.offsets()) {
+            Partition p = topics.partition(o.topic(), o.partition());
+            if (o.offset() < 0) {
+                throw new ApiException(ErrorCode.INVALID_REQUEST, "offsets must not be negative").with("topic", o.topic())
+                        .with("partition", o.partition());
+            }
+            if (o.offset() > p.log().highWatermark()) {
+                throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + o.offset() + " is above the high watermark")
+                        .with("topic", o.topic()).with("partition", o.partition())
+                        .with("logStartOffset", p.log().logStartOffset()).with("highWatermark", p.log().highWatermark());
+            }
+            toCommit.put(new TopicPartition(o.topic(), o.partition()), new OffsetStore.Committed(o.offset(),
+                    o.metadata() == null ? "" : o.metadata()));
+        }
+        Group group = groups.computeIfAbsent(groupName, Group::new);
+        synchronized (group) {
+            if (spec.memberId() == null) {
+                if (!group.members.isEmpty()) {
+                    throw new ApiException(ErrorCode.GROUP_NOT_EMPTY,
+                            "commits without memberId are only accepted while the group has no members").with("group", groupName);
+                }
+            } else {
+                Member member = member(group, spec.memberId());
+                member.lastSeenMs = clock.millis();
+                if (spec.generation() == null || spec.generation() != group.generation) {
+                    throw new ApiException(ErrorCode.ILLEGAL_GENERATION, "generation " + spec.generation()
+                            + " is stale; the group is in generation " + group.generation + ": read or heartbeat to get the new assignment")
+                            .with("group", groupName).with("generation", group.generation);
+                }
+                for (TopicPartition tp : toCommit.keySet()) {
+                    if (!member.assignment.contains(tp)) {
+                        throw new ApiException(ErrorCode.NOT_ASSIGNED, tp.topic() + "-" + tp.partition()
+                                + " is not assigned to this member").with("topic", tp.topic()).with("partition", tp.partition());
+                    }
+                }
+            }
+            commitAndTrack(groupName, toCommit);
+        }
+        return offsetViews(groupName, toCommit.keySet());
+    }
+
+    private void commitAndTrack(String group, Map<TopicPartition, OffsetStore.Committed> toCommit) {
+        offsets.commit(group, toCommit);
+        toCommit.keySet().forEach(tp -> registerLag(group, tp));
+    }
+
+    @Override
+    public List<GroupSummary> list() {
+        Set<String> names = new TreeSet<>(offsets.groups());
+        groups.forEach((name, g) -> {
+            synchronized (g) {
+                if (!g.members.isEmpty()) {
+                    names.add(name);
+                }
+            }
+        });
+        List<GroupSummary> out = new ArrayList<>();
+        for (String name : names) {
+            Group g = groups.get(name);
+            if (g == null) {
+                out.add(new GroupSummary(name, "Empty", 0));
+            } else {
+                synchronized (g) {
+                    out.add(new GroupSummary(name, g.state(), g.members.size()));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public GroupView describe(String groupName) {
+        Names.checkGroup(groupName);
+        Group g = groups.get(groupName);
+        Map<TopicPartition, OffsetStore.Committed> committed = offsets.committed(groupName);
+        if ((g == null || isEmpty(g)) && committed.isEmpty()) {
+            throw groupNotFound(groupName);
+        }
+        List<OffsetView> views = offsetViews(groupName, new TreeSet<>(committed.keySet()));
+        if (g == null) {
+            return new GroupView(groupName, "Empty", 0, List.of(), views);
+        }
+        synchronized (g) {
+            List<MemberView> members = g.members.values().stream()
+                    .map(m -> new MemberView(m.id, m.assignment, Timestamps.format(m.lastSeenMs))).toList();
+            return new GroupView(groupName, g.state(), g.generation, members, views);
+        }
+    }
+
+    private static boolean isEmpty(Group g) {
+        synchronized (g) {
+            return g.members.isEmpty();
+        }
+    }
+
+    @Override
+    public List<OffsetView> reset(String groupName, ResetSpec spec) {
+        Names.checkGroup(groupName);
+        Topic topic = topics.require(spec.topic() == null ? "" : spec.topic());
+        Group group = groups.computeIfAbsent(groupName, Group::new);
+        Map<TopicPartition, OffsetStore.Committed> toCommit = new TreeMap<>();
+        synchronized (group) {
+            if (!group.members.isEmpty()) {
+                throw new ApiException(ErrorCode.GROUP_NOT_EMPTY, "offsets can only be reset while the group has no members")
+                        .with("group", groupName);
+            }
+            for (Partition p : topics.partitions(topic.name())) {
+                long target = switch (String.valueOf(spec.to())) {
+                    case "earliest" -> p.log().logStartOffset();
+                    case "latest" -> p.log().highWatermark();
+                    case "timestamp" -> p.log().offsetForTimestamp(required(spec.timestamp(), "timestamp"));
+                    case "offset" -> Math.max(p.log().logStartOffset(),
+                            Math.min(p.log().highWatermark(), required(spec.offset(), "offset")));
+                    default -> throw new ApiException(ErrorCode.INVALID_REQUEST, "'to' must be earliest, latest, timestamp or offset");
+                };
+                toCommit.put(new TopicPartition(topic.name(), p.id()), new OffsetStore.Committed(target, ""));
+            }
+            commitAndTrack(groupName, toCommit);
+        }
+        return offsetViews(groupName, toCommit.keySet());
+    }
+
+    private static long required(Long value, String name) {
+        if (value == null || value < 0) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "'" + name + "' is required and must not be negative");
+        }
+        return value;
+    }
+
+    @Override
+    public void delete(String groupName) {
+        Names.checkGroup(groupName);
+        Group g = groups.get(groupName);
+        if (g != null) {
+            synchronized (g) {
+                if (!g.members.isEmpty()) {
+                    throw new ApiException(ErrorCode.GROUP_NOT_EMPTY, "a group can only be deleted while it has no members")
+                            .with("group", groupName);
+                }
+                groups.remove(groupName);
+            }
+        } else if (!offsets.groups().contains(groupName)) {
+            throw groupNotFound(groupName);
+        }
+        offsets.deleteGroup(groupName);
+        Map<TopicPartition, Meter> gauges = lagGauges.remove(groupName);
+        if (gauges != null) {
+            gauges.values().forEach(meters::remove);
+        }
+    }
+
+    /** Recomputes the assignment in a new generation. Under the group's monitor. */
+    private void rebalance(Group group, String reason) {
+        group.generation++;
+        Map<String, Integer> counts = new TreeMap<>();
+        List<StickyAssignor.Candidate> candidates = new ArrayList<>();
+        for (Member m : group.members.values()) {
+            for (String t : m.topics) {
+                topics.find(t).ifPresent(topic -> counts.put(t, topic.partitions()));
+            }
+            candidates.add(new StickyAssignor.Candidate(m.id, m.topics, m.assignment));
+        }
+        group.partitionCounts = counts;
+        Map<String, List<TopicPartition>> assignment = StickyAssignor.assign(candidates, counts);
+        for (Member m : group.members.values()) {
+            m.assignment = assignment.getOrDefault(m.id, List.of());
+            m.positions.keySet().retainAll(m.assignment);
+        }
+        LOG.info("Group {} is in generation {} ({}), {} members", group.name, group.generation, reason, group.members.size());
+    }
+
+    private void sweep() {
+        long now = clock.millis();
+        for (Group group : groups.values()) {
+            synchronized (group) {
+                List<String> expired = group.members.values().stream()
+                        .filter(m -> m.readsInFlight == 0 && now - m.lastSeenMs > m.sessionTimeoutMs).map(m -> m.id).toList();
+                expired.forEach(group.members::remove);
+                if (!expired.isEmpty()) {
+                    rebalance(group, "session timeout of " + expired);
+                } else if (!group.members.isEmpty() && !group.partitionCounts.equals(currentCounts(group))) {
+                    rebalance(group, "subscribed topics changed");
+                }
+            }
+        }
+    }
+
+    private Map<String, Integer> currentCounts(Group group) {
+        Map<String, Integer> counts = new TreeMap<>();
+        group.members.values().forEach(m -> m.topics.forEach(t -> topics.find(t).ifPresent(topic -> counts.put(t, topic.partitions()))));
+        return counts;
+    }
+
+    private Group group(String name) {
+        Names.checkGroup(name);
+        Group g = groups.get(name);
+        if (g == null) {
+            throw groupNotFound(name);
+        }
+        return g;
+    }
+
+    private static Member member(Group group, String memberId) {
+        Member m = group.members.get(memberId);
+        if (m == null) {
+            throw unknownMember(group.name, memberId);
+        }
+        return m;
+    }
+
+    private static ApiException unknownMember(String group, String memberId) {
+        return new ApiException(ErrorCode.UNKNOWN_MEMBER, "member " + memberId
+                + " is not in group '" + group + "' (it left or its session timed out): join again").with("group", group)
+                .with("memberId", memberId);
+    }
+
+    private static ApiException groupNotFound(String group) {
+        return new ApiException(ErrorCode.GROUP_NOT_FOUND, "group '" + group + "' does not exist").with("group", group);
+    }
+
+    private Membership membership(Group group, Member member) {
+        return new Membership(member.id, group.generation, member.assignment, member.seenGeneration < group.generation);
+    }
+
+    private Optional<Partition> partition(TopicPartition tp) {
+        Optional<Topic> topic = topics.find(tp.topic());
+        if (topic.isEmpty() || tp.partition() >= topic.get().partitions()) {
+            return Optional.empty();
+        }
+        return Optional.of(topics.partition(tp.topic(), tp.partition()));
+    }
+
+    private List<OffsetView> offsetViews(String group, java.util.Collection<TopicPartition> tps) {
+        Map<TopicPartition, OffsetStore.Committed> committed = offsets.committed(group);
+        List<OffsetView> views = new ArrayList<>();
+        for (TopicPartition tp : tps) {
+            OffsetStore.Committed c = committed.get(tp);
+            if (c == null) {
+                continue;
+            }
+            long hw = partition(tp).map(p -> p.log().highWatermark()).orElse(c.offset());
+            views.add(new OffsetView(tp.topic(), tp.partition(), c.offset(), c.metadata(), hw, Math.max(0, hw - c.offset())));
+        }
+        return views;
+    }
+
+    private void registerLag(String group, TopicPartition tp) {
+        lagGauges.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).computeIfAbsent(tp, key ->
+                Gauge.builder("runnel.group.lag", () -> lag(group, key))
+                        .description("Records between a group's committed offset and the high watermark")
+                        .tag("group", group).tag("topic", key.topic()).tag("partition", Integer.toString(key.partition()))
+                        .register(meters));
+    }
+
+    private double lag(String group, TopicPartition tp) {
+        OffsetStore.Committed c = offsets.committed(group).get(tp);
+        Optional<Partition> p = partition(tp);
+        if (c == null || p.isEmpty()) {
+            return Double.NaN;
+        }
+        return Math.max(0, p.get().log().highWatermark() - c.offset());
+    }
+
+    @Override
+    public void destroy() {
+        sweeper.shutdownNow();
+    }
+}
