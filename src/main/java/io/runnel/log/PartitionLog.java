@@ -344,7 +344,7 @@ public final class PartitionLog implements AutoCloseable {
             int position = start.getAsInt();
             Optional<RecordBatch> header;
             while ((header = s.readHeader(position, limit)).isPresent()) {
-                int size = header.get().sizeInBytes();
+                int size = (int) header.get().declaredSize();
                 if (!batches.isEmpty() && size > budget) {
                     return new LogReadResult(batches, hw, v.logStartOffset());
                 }

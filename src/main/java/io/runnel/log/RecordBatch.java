@@ -73,6 +73,13 @@ public final class RecordBatch {
     public long maxTimestamp() { return buffer.getLong(MAX_TIMESTAMP_OFFSET); }
     public boolean isLogAppendTime() { return (buffer.get(ATTRIBUTES_OFFSET) & LOG_APPEND_TIME_FLAG) != 0; }
 
+    /**
+     * Size of the whole batch as its length field declares it. Unlike {@link #sizeInBytes()}, which
+     * is the size of this view, it is right for a view over the header alone, as segments read when
+     * they walk from batch to batch; as a long, so that a corrupt length cannot overflow.
+     */
+    long declaredSize() { return LOG_OVERHEAD + (long) buffer.getInt(LENGTH_OFFSET); }
+
     /** The whole batch, positioned at 0; a fresh view each call. */
     public ByteBuffer buffer() { return buffer.duplicate(); }
 

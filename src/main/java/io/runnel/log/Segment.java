@@ -180,7 +180,7 @@ final class Segment {
             if (header.get().lastOffset() >= offset) {
                 return OptionalInt.of(position);
             }
-            position += header.get().sizeInBytes();
+            position += (int) header.get().declaredSize();
         }
     }
 
@@ -201,7 +201,7 @@ final class Segment {
             if (header.isEmpty()) {
                 return OptionalLong.empty();
             }
-            int batchSize = header.get().sizeInBytes();
+            int batchSize = (int) header.get().declaredSize();
             if (header.get().maxTimestamp() >= timestamp) {
                 long[] found = {-1};
                 readBatch(position, batchSize).forEachRecord(startOffset, (offset, ts, k, v, h) -> {
@@ -236,7 +236,7 @@ final class Segment {
         int position = 0;
         while (position + RecordBatch.HEADER_SIZE <= fileSize) {
             RecordBatch header = readHeader(position, fileSize).orElseThrow();
-            long batchSize = (long) header.buffer().getInt(RecordBatch.LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
+            long batchSize = header.declaredSize();
             if (batchSize < RecordBatch.HEADER_SIZE || batchSize > MAX_BATCH_BYTES
                     || position + batchSize > fileSize || header.baseOffset() != nextOffset) {
                 break;
@@ -276,9 +276,13 @@ final class Segment {
                 return false;
             }
             RecordBatch h = header.get();
+            long batchSize = h.declaredSize();
+            if (batchSize < RecordBatch.HEADER_SIZE || batchSize > size - position) {
+                return false;
+            }
             maxTimestamp = Math.max(maxTimestamp, h.maxTimestamp());
             expected = h.nextOffset();
-            position += h.sizeInBytes();
+            position += (int) batchSize;
         }
         if (position != size) {
             return false;
