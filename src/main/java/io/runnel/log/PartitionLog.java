@@ -409,7 +409,9 @@ public final class PartitionLog implements AutoCloseable {
             while (drop < segments.length - 1 && segments[drop].nextOffset() <= v.highWatermark()) {
                 Segment s = segments[drop];
                 boolean expired = cfg.retentionMs() >= 0 && now - s.maxTimestamp() > cfg.retentionMs();
-                boolean oversized = cfg.retentionBytes() >= 0 && total - s.size() >= cfg.retentionBytes();
+                // Oldest first while the log is larger than the limit, so that it ends at or below it
+                // (unless only the active segment is left), as retention.bytes promises.
+                boolean oversized = cfg.retentionBytes() >= 0 && total > cfg.retentionBytes();
                 if (!expired && !oversized) {
                     break;
                 }
