@@ -50,6 +50,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile View view;
     /** Where the last written (not necessarily flushed) batch ends; guarded by appendLock for writes. */
     private volatile LogPosition writtenEnd;
+    /** When the active segment took its first batch; segment.ms counts from it. Under appendLock. */
     private long activeSegmentOpenedMs;
     private long flushedOffset;
     private boolean closed;
@@ -192,6 +193,11 @@ public final class PartitionLog implements AutoCloseable {
             batch.setBaseOffset(base);
             try {
                 Segment active = maybeRoll(batch.sizeInBytes());
+                if (active.isEmpty()) {
+                    // segment.ms is the age of the first batch, not of the file: a segment that has
+                    // been empty since the log was opened long ago must not roll at its second batch.
+                    activeSegmentOpenedMs = clock.millis();
+                }
                 active.append(batch);
                 nextOffset = batch.nextOffset();
                 writtenEnd = new LogPosition(nextOffset, active, active.size());
@@ -239,7 +245,6 @@ public final class PartitionLog implements AutoCloseable {
         active.flush();
         saveIndexesQuietly(active);
         Segment next = Segment.create(dir, active.nextOffset(), cfg.indexIntervalBytes());
-        activeSegmentOpenedMs = clock.millis();
         try {
             AtomicFile.write(dir.resolve(RECOVERY_POINT), Long.toString(next.baseOffset()).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
