@@ -6,7 +6,7 @@ package io.runnel.log;
  * @param segmentBytes       roll the active segment before it would pass this size [segment.bytes]
  * @param segmentMs          roll it once its first batch is this old [segment.ms]
  * @param retentionMs        delete closed segments whose newest record is older; -1 keeps forever [retention.ms]
- * @param retentionBytes     delete the oldest closed segments while the log is larger; -1 = no limit [retention.bytes]
+ * @param retentionBytes     delete the oldest closed segments while the log without them still holds this many bytes, as Kafka does; -1 = no limit [retention.bytes]
  * @param indexIntervalBytes bytes between sparse index entries [index.interval.bytes]
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int indexIntervalBytes) {

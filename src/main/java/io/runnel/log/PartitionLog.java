@@ -50,6 +50,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile View view;
     /** Where the last written (not necessarily flushed) batch ends; guarded by appendLock for writes. */
     private volatile LogPosition writtenEnd;
+    /** When the active segment took its first batch; segment.ms counts from it. Under appendLock. */
     private long activeSegmentOpenedMs;
     private long flushedOffset;
     private boolean closed;
@@ -192,6 +193,11 @@ public final class PartitionLog implements AutoCloseable {
             batch.setBaseOffset(base);
             try {
                 Segment active = maybeRoll(batch.sizeInBytes());
+                if (active.isEmpty()) {
+                    // segment.ms is the age of the first batch, not of the file: a segment that has
+                    // been empty since the log was opened long ago must not roll at its second batch.
+                    activeSegmentOpenedMs = clock.millis();
+                }
                 active.append(batch);
                 nextOffset = batch.nextOffset();
                 writtenEnd = new LogPosition(nextOffset, active, active.size());
@@ -239,7 +245,6 @@ public final class PartitionLog implements AutoCloseable {
         active.flush();
         saveIndexesQuietly(active);
         Segment next = Segment.create(dir, active.nextOffset(), cfg.indexIntervalBytes());
-        activeSegmentOpenedMs = clock.millis();
         try {
             AtomicFile.write(dir.resolve(RECOVERY_POINT), Long.toString(next.baseOffset()).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
@@ -344,7 +349,7 @@ public final class PartitionLog implements AutoCloseable {
             int position = start.getAsInt();
             Optional<RecordBatch> header;
             while ((header = s.readHeader(position, limit)).isPresent()) {
-                int size = header.get().sizeInBytes();
+                int size = (int) header.get().declaredSize();
                 if (!batches.isEmpty() && size > budget) {
                     return new LogReadResult(batches, hw, v.logStartOffset());
                 }
@@ -391,7 +396,9 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Deletes closed segments past retention: those whose newest record is older than
-     * {@code retention.ms}, then the oldest while the log is larger than {@code retention.bytes}.
+     * {@code retention.ms}, and, with Kafka's meaning of {@code retention.bytes}, the oldest as long
+     * as the log without them still holds at least that many bytes (so at least
+     * {@code retention.bytes} are kept, and the log exceeds it by less than one segment).
      * The active segment is never deleted. Returns the number of segments deleted.
      */
     public int applyRetention() {

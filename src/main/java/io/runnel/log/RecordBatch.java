@@ -62,8 +62,8 @@ public final class RecordBatch {
     }
 
     public long baseOffset() { return buffer.getLong(0); }
-    /** Size of the whole batch per its length field (also valid on a header-only view). */
-    public int sizeInBytes() { return buffer.getInt(LENGTH_OFFSET) + LOG_OVERHEAD; }
+    /** Size of the whole batch per its length field; valid on a header-only view too. */
+    public int sizeInBytes() { return (int) declaredSize(); }
     public int storedCrc() { return buffer.getInt(CRC_OFFSET); }
     public byte magic() { return buffer.get(MAGIC_OFFSET); }
     public int leaderEpoch() { return buffer.getInt(LEADER_EPOCH_OFFSET); }
@@ -73,6 +73,12 @@ public final class RecordBatch {
     public long firstTimestamp() { return buffer.getLong(FIRST_TIMESTAMP_OFFSET); }
     public long maxTimestamp() { return buffer.getLong(MAX_TIMESTAMP_OFFSET); }
     public boolean isLogAppendTime() { return (buffer.get(ATTRIBUTES_OFFSET) & LOG_APPEND_TIME_FLAG) != 0; }
+
+    /**
+     * Size of the whole batch as its length field declares it, as a long so that a corrupt length
+     * read from disk cannot overflow; recovery checks it before trusting it.
+     */
+    long declaredSize() { return LOG_OVERHEAD + (long) buffer.getInt(LENGTH_OFFSET); }
 
     /** The whole batch, positioned at 0; a fresh view each call. */
     public ByteBuffer buffer() { return buffer.duplicate(); }

@@ -180,7 +180,7 @@ final class Segment {
             if (header.get().lastOffset() >= offset) {
                 return OptionalInt.of(position);
             }
-            position += header.get().sizeInBytes();
+            position += (int) header.get().declaredSize();
         }
     }
 
@@ -201,7 +201,7 @@ final class Segment {
             if (header.isEmpty()) {
                 return OptionalLong.empty();
             }
-            int batchSize = header.get().sizeInBytes();
+            int batchSize = (int) header.get().declaredSize();
             if (header.get().maxTimestamp() >= timestamp) {
                 long[] found = {-1};
                 readBatch(position, batchSize).forEachRecord(startOffset, (offset, ts, k, v, h) -> {
@@ -236,7 +236,7 @@ final class Segment {
         int position = 0;
         while (position + RecordBatch.HEADER_SIZE <= fileSize) {
             RecordBatch header = readHeader(position, fileSize).orElseThrow();
-            long batchSize = (long) header.buffer().getInt(RecordBatch.LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
+            long batchSize = header.declaredSize();
             if (batchSize < RecordBatch.HEADER_SIZE || batchSize > MAX_BATCH_BYTES
                     || position + batchSize > fileSize || header.baseOffset() != nextOffset) {
                 break;
@@ -260,13 +260,19 @@ final class Segment {
     private boolean loadIndexes() throws IOException {
         Optional<SparseIndex> offsets = SparseIndex.load(offsetIndexFile(), size);
         Optional<SparseIndex> times = SparseIndex.load(timeIndexFile(), Long.MAX_VALUE);
-        if (offsets.isEmpty() || times.isEmpty() || offsets.get().size() != times.get().size()) {
+        // The two indexes need not have the same number of entries: a time entry is only added
+        // when the largest timestamp grows. Each is checked against the log below.
+        if (offsets.isEmpty() || times.isEmpty()) {
             return false;
         }
         offsetIndex = offsets.get();
         timeIndex = times.get();
-        int position = offsetIndex.size() == 0 ? 0 : (int) offsetIndex.lastValue();
-        long expected = offsetIndex.size() == 0 ? baseOffset : offsetIndex.lastKey();
+        // The time index's last entry holds the largest timestamp up to its offset; walk the batches
+        // from there (the offset entry at or before it) to learn the rest and to check the tail.
+        long timeCovered = timeIndex.size() == 0 ? baseOffset : timeIndex.lastValue();
+        OptionalInt start = offsetIndex.floor(timeCovered);
+        int position = start.isEmpty() ? 0 : (int) offsetIndex.valueAt(start.getAsInt());
+        long expected = start.isEmpty() ? baseOffset : offsetIndex.keyAt(start.getAsInt());
         maxTimestamp = timeIndex.size() == 0 ? Long.MIN_VALUE : timeIndex.lastKey();
         Optional<RecordBatch> first = readHeader(0, size);
         firstBatchTimestamp = first.map(RecordBatch::maxTimestamp).orElse(Long.MIN_VALUE);
@@ -276,11 +282,16 @@ final class Segment {
                 return false;
             }
             RecordBatch h = header.get();
+            long batchSize = h.declaredSize();
+            if (batchSize < RecordBatch.HEADER_SIZE || batchSize > size - position) {
+                return false;
+            }
             maxTimestamp = Math.max(maxTimestamp, h.maxTimestamp());
             expected = h.nextOffset();
-            position += h.sizeInBytes();
+            position += (int) batchSize;
         }
-        if (position != size) {
+        if (position != size || offsetIndex.lastKey() >= expected
+                || (timeIndex.size() > 0 && (timeIndex.valueAt(0) <= baseOffset || timeIndex.lastValue() > expected))) {
             return false;
         }
         nextOffset = expected;

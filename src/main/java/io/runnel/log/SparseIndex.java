@@ -76,7 +76,8 @@ final class SparseIndex {
 
     /** Index of the last entry whose key is strictly below {@code key}, or empty. */
     OptionalInt lower(long key) {
-        return floor(key == Long.MIN_VALUE ? key : key - 1);
+        // Nothing is below Long.MIN_VALUE, and key - 1 would wrap round to Long.MAX_VALUE.
+        return key == Long.MIN_VALUE ? OptionalInt.empty() : floor(key - 1);
     }
 
     long keyAt(int i) {
