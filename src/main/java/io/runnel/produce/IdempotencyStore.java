@@ -27,7 +27,8 @@ import org.springframework.stereotype.Component;
  * <p>Storage: {@code <data-dir>/meta/idempotency.log}, one line per answer:
  * {@code expiresAtMs <TAB> scope <TAB> fingerprint <TAB> status <TAB> base64(body)}, appended and
  * fsynced before the answer is sent, so an acknowledged answer survives a restart. The file is
- * rewritten without expired lines at start and every {@value #REWRITE_EVERY} appends; a torn last
+ * rewritten without expired lines at start and every {@value #REWRITE_EVERY} appends (when the disk
+ * has no room for the copy, the rewrite is skipped and appends go on to the old file); a torn last
  * line is skipped. Known gap: a crash after the records are durable but before this line is, loses
  * the key, and a retry writes the records again.
  *
@@ -76,7 +77,33 @@ public class IdempotencyStore implements DisposableBean {
                 }
             }
         }
-        rewrite();
+        try {
+            rewrite();
+        } catch (IOException e) {
+            // No room for the compacted copy (disk full): start anyway, appending to the file as it is.
+            openForAppend();
+        }
+    }
+
+    /** Opens the existing file for appends, first cutting a torn last line (which never needs space). */
+    private void openForAppend() throws IOException {
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        long end = channel.size();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (end > 0) {
+            one.clear();
+            channel.read(one, end - 1);
+            if (one.get(0) == '\n') {
+                break;
+            }
+            end--;
+        }
+        if (end < channel.size()) {
+            channel.truncate(end);
+            channel.force(false);
+        }
+        channel.position(end);
+        appendsSinceRewrite = 0;
     }
 
     /** The remembered answer for {@code scope}, if still in the window. */
@@ -121,7 +148,12 @@ public class IdempotencyStore implements DisposableBean {
         }
         answers.put(scope, new Answer(expires, fingerprint, status, body));
         if (++appendsSinceRewrite >= REWRITE_EVERY) {
-            rewrite();
+            try {
+                rewrite();
+            } catch (IOException e) {
+                // The answer is already durable; compaction is retried after another REWRITE_EVERY appends.
+                appendsSinceRewrite = 0;
+            }
         }
     }
 
@@ -131,11 +163,12 @@ public class IdempotencyStore implements DisposableBean {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         answers.forEach((scope, a) -> out.writeBytes((a.expiresAtMs() + "\t" + scope + "\t" + a.fingerprint() + "\t" + a.status()
                 + "\t" + Base64.getEncoder().encodeToString(a.body()) + "\n").getBytes(StandardCharsets.US_ASCII)));
-        if (channel != null) {
-            channel.close();
-        }
-        AtomicFile.write(file, out.toByteArray());
+        AtomicFile.write(file, out.toByteArray()); // on failure the old file and channel stay in use
+        FileChannel old = channel;
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        if (old != null) {
+            old.close();
+        }
         appendsSinceRewrite = 0;
     }
 
