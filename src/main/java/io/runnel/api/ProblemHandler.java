@@ -50,7 +50,7 @@ public class ProblemHandler {
             return api;
         }
         if (e instanceof LogException.StorageFull) {
-            return new ApiException(ErrorCode.STORAGE_FULL, "the disk is full; nothing of this request was written");
+            return new ApiException(ErrorCode.STORAGE_FULL, "the disk is full; these records were not written");
         }
         if (e instanceof LogException.OffsetOutOfRange r) {
             return new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, r.getMessage())

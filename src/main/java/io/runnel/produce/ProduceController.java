@@ -3,6 +3,7 @@ package io.runnel.produce;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
+import io.runnel.api.ProblemHandler;
 import io.runnel.api.ProblemResponses;
 import io.runnel.config.RunnelProperties;
 import io.runnel.produce.ProduceService.ProduceOutcome;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -42,6 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag(name = "Produce", description = "Append records to a topic")
 @RestController
 class ProduceController {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProduceController.class);
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
     private static final String EXAMPLE = """
             {"records":[
@@ -132,7 +135,7 @@ class ProduceController {
                     throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                             "this Idempotency-Key was used for a different request within the idempotency window");
                 }
-                return ResponseEntity.status(previous.get().status()).contentType(MediaType.APPLICATION_JSON)
+                return ResponseEntity.status(previous.get().status()).contentType(contentType(previous.get().status()))
                         .header("Idempotent-Replayed", "true").body(previous.get().body());
             }
             Answer fresh = produce(topic, partition, body);
@@ -140,7 +143,8 @@ class ProduceController {
                 try {
                     idempotency.remember(scope, fingerprint, fresh.status(), fresh.body());
                 } catch (IOException e) {
-                    throw new io.runnel.log.LogException("cannot record the idempotency key: " + e.getMessage(), e);
+                    // The records are written: answer with their offsets. Only a retry is unprotected.
+                    LOG.warn("Could not record Idempotency-Key {} for {}: {}", idempotencyKey, topic, e.toString());
                 }
             }
             return answer(fresh, acks);
@@ -150,17 +154,31 @@ class ProduceController {
     private record Answer(int status, byte[] body, boolean anyWritten) {
     }
 
+    /**
+     * Produces and renders the answer: {@code {"results":[…]}}, or, when a partition failed after
+     * validation, a problem detail for that failure that still carries every record's result.
+     */
     private Answer produce(String topic, Integer partition, byte[] body) {
         ProduceOutcome outcome = service.produce(topic, partition, body);
         boolean anyWritten = outcome.results().stream().anyMatch(r -> r.offset() != null);
-        return new Answer(outcome.status(), json.writeValueAsBytes(new ProduceResponse(outcome.results())), anyWritten);
+        if (outcome.failure() == null) {
+            return new Answer(200, json.writeValueAsBytes(new ProduceResponse(outcome.results())), anyWritten);
+        }
+        ProblemDetail problem = ProblemHandler.problem(outcome.failure());
+        problem.setDetail((anyWritten ? "some records were not written: " : "no record was written: ") + outcome.failure().getMessage());
+        problem.setProperty("results", outcome.results());
+        return new Answer(outcome.status(), json.writeValueAsBytes(problem), anyWritten);
     }
 
     private static ResponseEntity<byte[]> answer(Answer a, String acks) {
         if (acks.equals("none") && a.status() == 200) {
             return ResponseEntity.status(HttpStatus.ACCEPTED).build();
         }
-        return ResponseEntity.status(a.status()).contentType(MediaType.APPLICATION_JSON).body(a.body());
+        return ResponseEntity.status(a.status()).contentType(contentType(a.status())).body(a.body());
+    }
+
+    private static MediaType contentType(int status) {
+        return status == 200 ? MediaType.APPLICATION_JSON : MediaType.APPLICATION_PROBLEM_JSON;
     }
 
     private byte[] readBody(HttpServletRequest request) throws IOException {

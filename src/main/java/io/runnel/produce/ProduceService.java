@@ -57,8 +57,11 @@ public class ProduceService {
     public record RecordError(String code, String message) {
     }
 
-    /** The whole answer: an HTTP status and the per-record results. */
-    public record ProduceOutcome(int status, List<RecordResult> results) {
+    /** The whole answer: the per-record results and, if a partition failed after validation, that failure. */
+    public record ProduceOutcome(List<RecordResult> results, ApiException failure) {
+        public int status() {
+            return failure == null ? 200 : failure.code().status().value();
+        }
     }
 
     /**
@@ -123,8 +126,7 @@ public class ProduceService {
             m.bytesIn().increment(written == records.size() ? bytes : bytes * written / records.size());
         }
         m.produceLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        int status = firstFailure == null ? 200 : firstFailure.code().status().value();
-        return new ProduceOutcome(status, results);
+        return new ProduceOutcome(results, firstFailure);
     }
 
     private Topic resolveTopic(String name) {
