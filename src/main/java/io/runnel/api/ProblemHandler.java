@@ -10,6 +10,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -40,6 +41,11 @@ public class ProblemHandler {
         ApiException api = toApiException(e);
         if (api.code().status().is5xxServerError()) {
             LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
+        }
+        if (e instanceof ErrorResponse spring && !spring.getHeaders().isEmpty()) {
+            // Spring MVC's own errors carry headers HTTP asks for: Allow on a 405, Accept on a 415
+            return ResponseEntity.status(api.code().status()).headers(spring.getHeaders())
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem(api));
         }
         return toResponse(api);
     }
