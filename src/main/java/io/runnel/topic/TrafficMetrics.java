@@ -11,6 +11,9 @@ import org.springframework.stereotype.Component;
 /**
  * Per-topic traffic meters: records and bytes in and out, produce and fetch latency. Meters are
  * looked up once per topic and cached, so the hot paths pay a map lookup, not a registry search.
+ *
+ * <p>The byte counters name their unit already and so declare no base unit: with one, Prometheus
+ * would show them as {@code runnel_bytes_in_bytes_total}.
  */
 @Component
 public class TrafficMetrics {
@@ -29,9 +32,9 @@ public class TrafficMetrics {
     public TopicMeters of(String topic) {
         return byTopic.computeIfAbsent(topic, t -> new TopicMeters(
                 Counter.builder("runnel.records.in").description("Records appended").tag("topic", t).register(registry),
-                Counter.builder("runnel.bytes.in").description("Key, value and header bytes appended").baseUnit("bytes").tag("topic", t).register(registry),
+                Counter.builder("runnel.bytes.in").description("Key, value and header bytes appended").tag("topic", t).register(registry),
                 Counter.builder("runnel.records.out").description("Records served by fetches").tag("topic", t).register(registry),
-                Counter.builder("runnel.bytes.out").description("Key, value and header bytes served").baseUnit("bytes").tag("topic", t).register(registry),
+                Counter.builder("runnel.bytes.out").description("Key, value and header bytes served").tag("topic", t).register(registry),
                 Timer.builder("runnel.produce.latency").description("Produce request time, parse to acknowledgement")
                         .tag("topic", t).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(registry),
                 Timer.builder("runnel.fetch.latency").description("Fetch time spent reading and writing, excluding long-poll wait")
