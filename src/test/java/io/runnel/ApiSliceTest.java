@@ -3,14 +3,10 @@ package io.runnel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.api.ErrorCode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.StreamSupport;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
@@ -19,7 +15,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
-import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,8 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Every subclass shares one application context (same configuration, so Spring's test context
  * cache hands out the same one) and hence one data directory: subclasses name their topics so that
- * they do not collide. The directory is deleted once Spring Boot has closed its contexts at JVM exit,
- * so no log is deleted under an open context. The request limit is small so that
+ * they do not collide (see {@link TestDataDirs} for when it is deleted). The request limit is small so that
  * {@code REQUEST_TOO_LARGE} is cheap to reach.
  */
 @SpringBootTest
@@ -40,17 +34,7 @@ public abstract class ApiSliceTest {
     protected static final int MAX_REQUEST_BYTES = 16 * 1024;
     protected static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final Path DATA_DIR = newDataDir();
-
-    private static Path newDataDir() {
-        try {
-            Path dir = Files.createTempDirectory("runnel-api-test-");
-            SpringApplication.getShutdownHandlers().add(() -> FileSystemUtils.deleteRecursively(dir.toFile()));
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final Path DATA_DIR = TestDataDirs.create("runnel-api-test-");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {

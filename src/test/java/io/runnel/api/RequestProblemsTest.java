@@ -30,11 +30,17 @@ class RequestProblemsTest extends ApiSliceTest {
                 mvc.post().uri("/cluster").contentType(MediaType.APPLICATION_JSON).content("{}").exchange(),
                 mvc.get().uri("/topics/anything/records").exchange()}) {
             assertProblem(result, ErrorCode.METHOD_NOT_ALLOWED);
+            assertThat(result.getResponse().getHeader(HttpHeaders.ALLOW)).as("RFC 9110: a 405 lists the allowed methods").isNotBlank();
         }
+        MvcTestResult put = mvc.put().uri("/topics/anything").contentType(MediaType.APPLICATION_JSON).content("{}").exchange();
+        assertThat(put.getResponse().getHeader(HttpHeaders.ALLOW).split(",\\s*")).contains("GET", "PATCH", "DELETE").doesNotContain("PUT");
     }
 
     @Test
     void unsupportedContentTypeIs415UnsupportedMediaType() {
+        MvcTestResult result = mvc.post().uri("/topics").contentType(MediaType.APPLICATION_XML).content("<topic/>").exchange();
+        assertProblem(result, ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+        assertThat(result.getResponse().getHeader(HttpHeaders.ACCEPT)).as("the media types that are supported").contains("application/json");
         assertProblem(mvc.patch().uri("/topics/anything").contentType(MediaType.APPLICATION_XML).content("<topic/>").exchange(),
                 ErrorCode.UNSUPPORTED_MEDIA_TYPE);
     }
