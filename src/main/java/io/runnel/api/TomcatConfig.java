@@ -43,17 +43,17 @@ class TomcatConfig implements WebServerFactoryCustomizer<TomcatServletWebServerF
                 return;
             }
             HttpStatus http = HttpStatus.resolve(status);
-            String title = http == null ? "Error" : http.getReasonPhrase();
-            String code = status == 413 ? "REQUEST_TOO_LARGE" : status == 404 ? "NOT_FOUND"
-                    : status >= 500 ? "INTERNAL_ERROR" : "INVALID_REQUEST";
+            String reason = http == null ? "Error" : http.getReasonPhrase();
+            // type and title come from the code table, as in every other problem: one title per type
+            ErrorCode code = status == 413 ? ErrorCode.REQUEST_TOO_LARGE : status == 404 ? ErrorCode.NOT_FOUND
+                    : status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_REQUEST;
             try {
                 response.setContentType("application/problem+json");
                 response.setCharacterEncoding(StandardCharsets.UTF_8.name());
                 Writer writer = response.getReporter();
                 if (writer != null) {
-                    writer.write("{\"type\":\"https://runnel.io/problems/" + code.toLowerCase().replace('_', '-')
-                            + "\",\"title\":\"" + title + "\",\"status\":" + status
-                            + ",\"detail\":\"the server refused the request: " + title + "\",\"code\":\"" + code + "\"}");
+                    writer.write("{\"type\":\"" + code.type() + "\",\"title\":\"" + code.title() + "\",\"status\":" + status
+                            + ",\"detail\":\"the server refused the request: " + reason + "\",\"code\":\"" + code.name() + "\"}");
                 }
             } catch (IOException | IllegalStateException e) {
                 // the response can no longer be written; nothing else to do
