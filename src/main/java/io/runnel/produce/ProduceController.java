@@ -91,7 +91,8 @@ class ProduceController {
                     @ApiResponse(responseCode = "202", description = "acks=none: accepted, no offsets")})
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.NESTING_TOO_DEEP,
             ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_RECORD, ErrorCode.RECORD_TOO_LARGE, ErrorCode.REQUEST_TOO_LARGE,
-            ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.STORAGE_FULL, ErrorCode.INVALID_TOPIC_NAME})
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.STORAGE_FULL,
+            ErrorCode.INVALID_TOPIC_NAME})
     @PostMapping(path = "/topics/{topic}/records", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<byte[]> produce(
             @PathVariable String topic,
@@ -121,7 +122,7 @@ class ProduceController {
         }
         byte[] body = readBody(request);
         if (idempotencyKey == null) {
-            return answer(produce(topic, partition, body), acks);
+            return answer(produce(topic, partition, acks, body), acks);
         }
         if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw new ApiException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-255 visible ASCII characters");
@@ -138,7 +139,7 @@ class ProduceController {
                 return ResponseEntity.status(previous.get().status()).contentType(contentType(previous.get().status()))
                         .header("Idempotent-Replayed", "true").body(previous.get().body());
             }
-            Answer fresh = produce(topic, partition, body);
+            Answer fresh = produce(topic, partition, acks, body);
             if (fresh.anyWritten()) {
                 try {
                     idempotency.remember(scope, fingerprint, fresh.status(), fresh.body());
@@ -158,8 +159,8 @@ class ProduceController {
      * Produces and renders the answer: {@code {"results":[…]}}, or, when a partition failed after
      * validation, a problem detail for that failure that still carries every record's result.
      */
-    private Answer produce(String topic, Integer partition, byte[] body) {
-        ProduceOutcome outcome = service.produce(topic, partition, body);
+    private Answer produce(String topic, Integer partition, String acks, byte[] body) {
+        ProduceOutcome outcome = service.produce(topic, partition, body, acks.equals("all"));
         boolean anyWritten = outcome.results().stream().anyMatch(r -> r.offset() != null);
         if (outcome.failure() == null) {
             return new Answer(200, json.writeValueAsBytes(new ProduceResponse(outcome.results())), anyWritten);

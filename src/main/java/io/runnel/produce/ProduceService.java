@@ -65,9 +65,11 @@ public class ProduceService {
     }
 
     /**
-     * Produces {@code body} to {@code topicName}, into {@code fixedPartition} if not null.
+     * Produces {@code body} to {@code topicName}, into {@code fixedPartition} if not null. With
+     * {@code acksAll}, a partition whose in-sync replicas are fewer than the topic's
+     * {@code min.insync.replicas} refuses its records with {@code 503 NOT_ENOUGH_REPLICAS}, writing nothing.
      */
-    public ProduceOutcome produce(String topicName, Integer fixedPartition, byte[] body) {
+    public ProduceOutcome produce(String topicName, Integer fixedPartition, byte[] body, boolean acksAll) {
         long started = System.nanoTime();
         Topic topic = resolveTopic(topicName);
         long defaultMax = props.produce().maxRecordSize().toBytes();
@@ -101,7 +103,11 @@ public class ProduceService {
                 continue;
             }
             try {
+                checkInSyncReplicas(topic, acksAll);
                 appended[p] = partitions.get(p).log().appendAsLeader(builders[p].build());
+            } catch (ApiException e) {
+                failed[p] = e;
+                firstFailure = firstFailure == null ? e : firstFailure;
             } catch (LogException e) {
                 failed[p] = ProblemHandler.toApiException(e);
                 firstFailure = firstFailure == null ? failed[p] : firstFailure;
@@ -129,6 +135,17 @@ public class ProduceService {
         return new ProduceOutcome(results, firstFailure);
     }
 
+    /** On a single node every partition's in-sync replica set is this node alone. */
+    private static void checkInSyncReplicas(Topic topic, boolean acksAll) {
+        int inSync = 1;
+        int required = topic.configs().minInsyncReplicas();
+        if (acksAll && inSync < required) {
+            throw new ApiException(ErrorCode.NOT_ENOUGH_REPLICAS, "acks=all needs " + required
+                    + " in-sync replicas (min.insync.replicas) but " + inSync + " is in sync; nothing was written")
+                    .with("topic", topic.name()).with("minInsyncReplicas", required).with("inSyncReplicas", inSync);
+        }
+    }
+
     private Topic resolveTopic(String name) {
         Names.checkTopic(name);
         if (props.topics().autoCreate() && topics.find(name).isEmpty()) {
@@ -154,8 +171,12 @@ public class ProduceService {
             ProducedRecord r = records.get(i);
             int p;
             if (r.partition() >= 0) {
-                if (r.partition() >= count || (fixedPartition != null && r.partition() != fixedPartition)) {
+                if (r.partition() >= count) {
                     throw ApiException.partitionNotFound(topic.name(), r.partition()).with("record", i);
+                }
+                if (fixedPartition != null && r.partition() != fixedPartition) {
+                    throw new ApiException(ErrorCode.INVALID_RECORD, "record " + i + " names partition " + r.partition()
+                            + " but the request is for partition " + fixedPartition).with("record", i);
                 }
                 p = r.partition();
             } else if (fixedPartition != null) {

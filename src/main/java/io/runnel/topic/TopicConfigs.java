@@ -105,6 +105,10 @@ public record TopicConfigs(Map<String, String> overrides) {
         return (int) Math.min(Integer.MAX_VALUE, v == null ? defaultMaxMessageBytes : Long.parseLong(v));
     }
 
+    public int minInsyncReplicas() {
+        return (int) Math.min(Integer.MAX_VALUE, longValue(MIN_INSYNC_REPLICAS));
+    }
+
     public boolean logAppendTime() {
         return "LogAppendTime".equals(overrides.get(TIMESTAMP_TYPE));
     }

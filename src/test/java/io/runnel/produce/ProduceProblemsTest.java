@@ -25,10 +25,29 @@ class ProduceProblemsTest extends ApiSliceTest {
     private static final String SMALL = "produce-small";
     private static final String GOOD = "{\"key\":\"k\",\"value\":{\"ok\":true}}";
 
+    private static final String MIN_ISR = "produce-min-isr";
+
     @BeforeAll
     void createTopics() {
         createTopic(TOPIC, 3);
         createTopic(SMALL, 1, "{\"max.message.bytes\":\"1000\"}");
+        createTopic(MIN_ISR, 2, "{\"min.insync.replicas\":\"2\"}");
+    }
+
+    @Test
+    void acksAllBelowMinInsyncReplicasIs503NotEnoughReplicasAndWritesNothing() {
+        JsonNode problem = assertRefused(MIN_ISR, ErrorCode.NOT_ENOUGH_REPLICAS,
+                () -> postJson("/topics/" + MIN_ISR + "/records", records(GOOD, "{\"value\":2}")));
+        assertThat(problem.path("results")).as("every record still has its result").hasSize(2);
+        problem.path("results").forEach(r -> assertThat(r.path("error").path("code").asString()).isEqualTo("NOT_ENOUGH_REPLICAS"));
+        assertThat(postJson("/topics/" + MIN_ISR + "/records?acks=leader", records(GOOD)).getResponse().getStatus())
+                .as("acks=leader does not need min.insync.replicas").isEqualTo(200);
+    }
+
+    @Test
+    void aRecordNamingAnotherPartitionThanThePathIs422InvalidRecord() {
+        assertRefused(TOPIC, ErrorCode.INVALID_RECORD,
+                () -> postJson("/topics/" + TOPIC + "/partitions/1/records", records(GOOD, "{\"value\":1,\"partition\":2}")));
     }
 
     private MvcTestResult produce(String body) {
