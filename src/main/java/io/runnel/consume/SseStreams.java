@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Server-Sent Event streams of a partition's records: {@code id} = offset, {@code event: record},
  * {@code data} = the record's JSON (one line: stored values hold no newlines). A stream holds no
  * thread while idle: it is a callback on the partition, and a small pool sends what arrives.
- * Every {@value #KEEP_ALIVE_SECONDS} s each stream gets a comment line so proxies keep it open.
+ * A stream opens with a comment line, so the client gets the status and headers at once, and
+ * every {@value #KEEP_ALIVE_SECONDS} s each stream gets another so proxies keep it open.
  * A stream whose client is gone is dropped at its next send.
  */
 @Component
@@ -55,6 +56,13 @@ public class SseStreams implements DisposableBean {
     /** Opens a stream of {@code partition} from {@code offset} on. */
     public SseEmitter open(Partition partition, long offset) {
         SseEmitter emitter = new SseEmitter(0L);
+        try {
+            // Spring commits the response at the first write: without one, a stream opened at the
+            // tail of a quiet partition would send no status or headers until a record or keep-alive.
+            emitter.send(SseEmitter.event().comment("records of " + partition.topic() + "-" + partition.id() + " from offset " + offset));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // cannot happen: sends before the handler returns are only buffered
+        }
         Stream stream = new Stream(partition, emitter, offset);
         streams.add(stream);
         emitter.onCompletion(stream::close);

@@ -109,7 +109,7 @@ class GroupController {
                             {"generation":3,"assignment":[{"topic":"orders","partition":0}],"records":[{"topic":"orders",\
                             "partition":0,"offset":57,"timestamp":"2026-11-28T03:46:38.123Z","key":"customer-42",\
                             "value":{"amount":12.50},"headers":{}}]}"""))))
-    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_PARAMETER})
+    @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME, ErrorCode.INVALID_PARAMETER})
     @GetMapping(path = "/groups/{group}/members/{member}/records", produces = MediaType.APPLICATION_JSON_VALUE)
     Object records(@PathVariable String group, @PathVariable String member,
                    @Parameter(description = "0-30000") @RequestParam(defaultValue = "0") int waitMs,
@@ -133,14 +133,14 @@ class GroupController {
     }
 
     @Operation(summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
-    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.UNKNOWN_MEMBER})
+    @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME})
     @PostMapping("/groups/{group}/members/{member}/heartbeat")
     Membership heartbeat(@PathVariable String group, @PathVariable String member) {
         return coordinator.heartbeat(group, member);
     }
 
     @Operation(summary = "Leave a group", description = "The member's partitions are reassigned at once.")
-    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.UNKNOWN_MEMBER})
+    @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME})
     @DeleteMapping("/groups/{group}/members/{member}")
     ResponseEntity<Void> leave(@PathVariable String group, @PathVariable String member) {
         coordinator.leave(group, member);

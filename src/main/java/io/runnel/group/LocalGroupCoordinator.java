@@ -129,7 +129,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     @Override
     public Membership heartbeat(String groupName, String memberId) {
-        Group group = group(groupName);
+        Group group = groupOfMember(groupName, memberId);
         synchronized (group) {
             Member member = member(group, memberId);
             member.lastSeenMs = clock.millis();
@@ -141,7 +141,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     @Override
     public void leave(String groupName, String memberId) {
-        Group group = group(groupName);
+        Group group = groupOfMember(groupName, memberId);
         synchronized (group) {
             member(group, memberId);
             group.members.remove(memberId);
@@ -151,7 +151,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     @Override
     public ReadPlan beginRead(String groupName, String memberId) {
-        Group group = group(groupName);
+        Group group = groupOfMember(groupName, memberId);
         synchronized (group) {
             Member member = member(group, memberId);
             member.lastSeenMs = clock.millis();
@@ -184,7 +184,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     @Override
     public boolean endRead(String groupName, String memberId, int generation, Map<TopicPartition, Long> next, boolean commit) {
-        Group group = group(groupName);
+        Group group = groupOfMember(groupName, memberId);
         synchronized (group) {
             Member member = group.members.get(memberId);
             if (member == null) {
@@ -405,11 +405,15 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         return counts;
     }
 
-    private Group group(String name) {
+    /**
+     * The group a member's call is about. A group this process holds no state for has no members,
+     * so the caller is an unknown member (e.g. one from before a restart), who should join again.
+     */
+    private Group groupOfMember(String name, String memberId) {
         Names.checkGroup(name);
         Group g = groups.get(name);
         if (g == null) {
-            throw groupNotFound(name);
+            throw unknownMember(name, memberId);
         }
         return g;
     }

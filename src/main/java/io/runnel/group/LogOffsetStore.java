@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,12 +41,18 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class LogOffsetStore implements OffsetStore, DisposableBean {
     static final long SNAPSHOT_EVERY_BYTES = 16L * 1024 * 1024;
-    private static final LogConfig LOG_CONFIG = new LogConfig(4 * 1024 * 1024, Long.MAX_VALUE / 4, -1, -1, 4096);
+    static final int SEGMENT_BYTES = 4 * 1024 * 1024;
+
+    /** How often to snapshot and how large segments grow; tests lower both to reach those paths quickly. */
+    record Sizes(long snapshotEveryBytes, int segmentBytes) {
+        static final Sizes DEFAULT = new Sizes(SNAPSHOT_EVERY_BYTES, SEGMENT_BYTES);
+    }
 
     private final PartitionLog log;
     private final JsonMapper json;
     private final Clock clock;
     private final Path snapshotFile;
+    private final long snapshotEveryBytes;
     private final Map<String, Map<TopicPartition, Committed>> groups = new ConcurrentHashMap<>();
     private long bytesSinceSnapshot;
 
@@ -59,12 +66,19 @@ public class LogOffsetStore implements OffsetStore, DisposableBean {
     record Value(long offset, String metadata) {
     }
 
+    @Autowired
     public LogOffsetStore(RunnelProperties props, JsonMapper json, Clock clock) throws IOException {
+        this(props.dataDir(), json, clock, Sizes.DEFAULT);
+    }
+
+    LogOffsetStore(Path dataDir, JsonMapper json, Clock clock, Sizes sizes) throws IOException {
         this.json = json;
         this.clock = clock;
-        Path dir = props.dataDir().toAbsolutePath().resolve("meta").resolve("group-offsets");
+        this.snapshotEveryBytes = sizes.snapshotEveryBytes();
+        Path dir = dataDir.toAbsolutePath().resolve("meta").resolve("group-offsets");
         this.snapshotFile = dir.resolveSibling("group-offsets.snapshot.json");
-        this.log = PartitionLog.open(dir, LOG_CONFIG, io.runnel.log.FlushPolicy.ALWAYS, clock);
+        LogConfig config = new LogConfig(sizes.segmentBytes(), Long.MAX_VALUE / 4, -1, -1, 4096);
+        this.log = PartitionLog.open(dir, config, io.runnel.log.FlushPolicy.ALWAYS, clock);
         long from = log.logStartOffset();
         if (Files.exists(snapshotFile)) {
             Snapshot s = json.readValue(snapshotFile.toFile(), Snapshot.class);
@@ -151,7 +165,7 @@ public class LogOffsetStore implements OffsetStore, DisposableBean {
 
     private void afterAppend(int bytes) {
         bytesSinceSnapshot += bytes;
-        if (bytesSinceSnapshot < SNAPSHOT_EVERY_BYTES) {
+        if (bytesSinceSnapshot < snapshotEveryBytes) {
             return;
         }
         Map<String, List<Entry>> state = new HashMap<>();

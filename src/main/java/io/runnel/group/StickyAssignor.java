@@ -2,6 +2,7 @@ package io.runnel.group;
 
 import io.runnel.topic.TopicPartition;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,22 +84,33 @@ final class StickyAssignor {
         return java.util.Optional.ofNullable(best);
     }
 
-    /** Moves partitions from the most to the least loaded members until no move helps. */
+    /**
+     * Moves one partition at a time from the most loaded member that can give one to the least
+     * loaded member that can take it, until no move helps. Taking from the most loaded first
+     * matters for stickiness: a member that is merely above the least loaded one must not give up
+     * a partition it kept while another member still holds more than its share.
+     */
     private static void balance(List<Candidate> candidates, Map<String, TreeSet<TopicPartition>> owned) {
         int guard = owned.values().stream().mapToInt(Set::size).sum() * candidates.size() + 1;
-        boolean moved = true;
-        while (moved && guard-- > 0) {
-            moved = false;
-            for (Candidate from : candidates) {
-                for (TopicPartition tp : new ArrayList<>(owned.get(from.memberId()).descendingSet())) {
-                    String to = leastLoaded(candidates, owned, tp.topic(), from.memberId()).orElse(null);
-                    if (to != null && owned.get(from.memberId()).size() > owned.get(to).size() + 1) {
-                        owned.get(from.memberId()).remove(tp);
-                        owned.get(to).add(tp);
-                        moved = true;
-                    }
+        while (guard-- > 0 && moveOne(candidates, owned)) {
+            // each move lowers the sum of squared loads, so this ends
+        }
+    }
+
+    private static boolean moveOne(List<Candidate> candidates, Map<String, TreeSet<TopicPartition>> owned) {
+        List<Candidate> mostLoadedFirst = new ArrayList<>(candidates);
+        mostLoadedFirst.sort(Comparator.comparingInt((Candidate c) -> owned.get(c.memberId()).size()).reversed());
+        for (Candidate from : mostLoadedFirst) {
+            TreeSet<TopicPartition> giving = owned.get(from.memberId());
+            for (TopicPartition tp : giving.descendingSet()) {
+                String to = leastLoaded(candidates, owned, tp.topic(), from.memberId()).orElse(null);
+                if (to != null && giving.size() > owned.get(to).size() + 1) {
+                    giving.remove(tp);
+                    owned.get(to).add(tp);
+                    return true;
                 }
             }
         }
+        return false;
     }
 }
