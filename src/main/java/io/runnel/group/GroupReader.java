@@ -84,6 +84,9 @@ public class GroupReader implements DisposableBean {
             }
             if (ready) {
                 registered.forEach(Runnable::run);
+                if (!claimed.compareAndSet(false, true)) {
+                    return deferred; // a partition registered a moment ago already woke the read: it answers
+                }
                 return finish(group, memberId, plan, readOnce(plan, limit, maxBytes), autoCommit, finished);
             }
             return deferred;
