@@ -86,7 +86,7 @@ final class HelmChart {
                         Files.createDirectories(target);
                     } else if (source.startsWith(DIR.resolve("templates").resolve("tests"))) {
                         String text = Files.readString(source, StandardCharsets.UTF_8);
-                        Files.writeString(target, text.replaceAll("(?m)^\\s*helm\\.sh/hook(-delete-policy)?:.*\\R", ""));
+                        Files.writeString(target, text.replaceAll("(?m)^[ \\t]*helm\\.sh/hook(-delete-policy)?:.*\\R", ""));
                     } else {
                         Files.copy(source, target);
                     }
