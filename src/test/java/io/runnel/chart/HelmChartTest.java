@@ -132,14 +132,15 @@ class HelmChartTest {
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             assertThat(container.at("/" + probe + "/httpGet/port").asString()).as(probe).isEqualTo("http");
         }
-        // Log recovery after an unclean stop may take minutes: startup allows 15 before liveness applies.
+        // Log recovery after an unclean stop may take minutes: startup allows 15 minutes before liveness applies.
         JsonNode startup = container.path("startupProbe");
         assertThat(startup.path("periodSeconds").asInt() * startup.path("failureThreshold").asInt()).isGreaterThanOrEqualTo(600);
     }
 
     @Test
     void containerRunsAsNonRootOnAReadOnlyRootWithAWritableTmp() {
-        JsonNode sts = HelmChart.render(Map.of()).statefulSet();
+        Rendered chart = HelmChart.render(Map.of());
+        JsonNode sts = chart.statefulSet();
         JsonNode pod = sts.at("/spec/template/spec");
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
         assertThat(pod.at("/securityContext/runAsUser").asInt()).isEqualTo(10001);
@@ -151,7 +152,7 @@ class HelmChartTest {
         assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
         assertThat(container.at("/securityContext/capabilities/drop/0").asString()).isEqualTo("ALL");
         assertThat(volume(sts, "tmp").has("emptyDir")).isTrue();
-        assertThat(mountPath(HelmChart.render(Map.of()), "tmp")).isEqualTo("/tmp");
+        assertThat(mountPath(chart, "tmp")).isEqualTo("/tmp");
     }
 
     @Test
