@@ -18,8 +18,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +46,12 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>The HTTP helpers never throw for an HTTP status; they throw {@link IOException} when no answer
  * arrived (refused, reset, timed out), which tests treat as "not acknowledged".
+ *
+ * <p>A {@link Launch} adds environment variables and arguments, e.g. those a Kubernetes pod spec
+ * gives the container. The child always gets {@code --server.port}, {@code --server.address} and
+ * {@code --runnel.data-dir} on its command line, which Spring ranks above environment variables,
+ * so a test's loopback port and data directory win over {@code SERVER_PORT} and
+ * {@code RUNNEL_DATA_DIR}.
  */
 public final class RunnelProcess implements AutoCloseable {
     /** JVM options for children: quick start, modest heap (CI machines are small). */
@@ -119,40 +127,93 @@ public final class RunnelProcess implements AutoCloseable {
     }
 
     /**
+     * What to start: the instance's name (log file, and its node id unless {@code env} or
+     * {@code args} set one), data directory, loopback HTTP port, environment variables added to
+     * this JVM's, and extra {@code --key=value} arguments.
+     */
+    public record Launch(String name, Path dataDir, int port, Map<String, String> env, List<String> args) {
+        public Launch {
+            env = Map.copyOf(env);
+            args = List.copyOf(args);
+        }
+
+        /** On a free loopback port, with no extra environment or arguments. */
+        public static Launch of(String name, Path dataDir) {
+            try {
+                return new Launch(name, dataDir, freePort(), Map.of(), List.of());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        public Launch withPort(int port) {
+            return new Launch(name, dataDir, port, env, args);
+        }
+
+        public Launch withEnv(Map<String, String> env) {
+            return new Launch(name, dataDir, port, env, args);
+        }
+
+        public Launch withArgs(List<String> args) {
+            return new Launch(name, dataDir, port, env, args);
+        }
+
+        private boolean setsNodeId() {
+            return env.containsKey("RUNNEL_NODE_ID") || args.stream().anyMatch(a -> a.startsWith("--runnel.node.id="));
+        }
+    }
+
+    /**
      * Starts the jar on a free loopback port with {@code --runnel.data-dir=dataDir} and the extra
      * {@code --key=value} arguments. Does not wait for readiness; see {@link #awaitReady}.
      */
     public static RunnelProcess start(String name, Path dataDir, String... args) {
+        return start(Launch.of(name, dataDir).withArgs(List.of(args)));
+    }
+
+    /** Starts the jar as {@code launch} says. Does not wait for readiness; see {@link #awaitReady}. */
+    public static RunnelProcess start(Launch launch) {
         try {
             Path logs = buildDir().resolve("it-logs");
             Files.createDirectories(logs);
-            Path logFile = logs.resolve(name + "-" + timestamp() + "-" + STARTS.incrementAndGet() + ".log");
-            int port = freePort();
+            Path logFile = logs.resolve(launch.name() + "-" + timestamp() + "-" + STARTS.incrementAndGet() + ".log");
             List<String> command = new ArrayList<>();
             command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_OPTIONS);
             command.add("-jar");
             command.add(jar().toAbsolutePath().toString());
-            command.add("--server.port=" + port);
+            command.add("--server.port=" + launch.port());
             command.add("--server.address=127.0.0.1");
-            command.add("--runnel.data-dir=" + dataDir.toAbsolutePath());
-            command.add("--runnel.node.id=" + name);
-            command.addAll(List.of(args));
-            Files.writeString(logFile, "# " + String.join(" ", command) + System.lineSeparator());
-            Process process = new ProcessBuilder(command)
+            command.add("--runnel.data-dir=" + launch.dataDir().toAbsolutePath());
+            if (!launch.setsNodeId()) {
+                command.add("--runnel.node.id=" + launch.name());
+            }
+            command.addAll(launch.args());
+            StringBuilder header = new StringBuilder();
+            new TreeMap<>(launch.env()).forEach((k, v) -> header.append("# ").append(k).append('=')
+                    .append(k.contains("SECRET") ? "(hidden)" : v).append(System.lineSeparator()));
+            header.append("# ").append(String.join(" ", command)).append(System.lineSeparator());
+            Files.writeString(logFile, header);
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(launch.env());
+            Process process = builder.start();
             LIVE.add(process);
-            return new RunnelProcess(name, dataDir, port, logFile, process);
+            return new RunnelProcess(launch.name(), launch.dataDir(), launch.port(), logFile, process);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + name, e);
+            throw new UncheckedIOException("cannot start " + launch.name(), e);
         }
     }
 
     /** Starts the jar and waits until it reports itself ready (at most {@code timeout}). */
     public static RunnelProcess startReady(String name, Path dataDir, Duration timeout, String... args) {
-        RunnelProcess p = start(name, dataDir, args);
+        return startReady(Launch.of(name, dataDir).withArgs(List.of(args)), timeout);
+    }
+
+    /** Starts the jar as {@code launch} says and waits until it reports itself ready (at most {@code timeout}). */
+    public static RunnelProcess startReady(Launch launch, Duration timeout) {
+        RunnelProcess p = start(launch);
         try {
             p.awaitReady(timeout);
         } catch (RuntimeException e) {
@@ -202,10 +263,20 @@ public final class RunnelProcess implements AutoCloseable {
 
     /** SIGTERM: a graceful shutdown that closes the logs cleanly; waits for it (bounded). */
     public void stop() {
+        stopWithin(Duration.ofSeconds(40));
+    }
+
+    /**
+     * SIGTERM, then waits up to {@code timeout} for the process to exit by itself; if it has not,
+     * SIGKILL. Returns whether it exited by itself in time.
+     */
+    public boolean stopWithin(Duration timeout) {
         process.destroy();
-        if (!awaitExit(Duration.ofSeconds(40))) {
-            kill();
+        if (awaitExit(timeout)) {
+            return true;
         }
+        kill();
+        return false;
     }
 
     private boolean awaitExit(Duration timeout) {

@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+#
+# Runnel container image: docker build -t <registry>/runnel:<tag> .
+#
+# Stage 1 builds target/runnel.jar with the Maven wrapper on a JDK and splits it into Spring Boot's
+# layers; stage 2 copies the layers, least likely to change first, onto a JRE. A code change then
+# rebuilds only the small "application" layer, and nodes pull only that.
+
+ARG JDK_IMAGE=eclipse-temurin:21-jdk
+ARG JRE_IMAGE=eclipse-temurin:21-jre
+
+FROM ${JDK_IMAGE} AS build
+WORKDIR /src
+COPY mvnw pom.xml ./
+COPY .mvn .mvn
+COPY src/main src/main
+# The cache mount keeps ~/.m2 between builds (BuildKit); tests run in CI, not here.
+RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q package -Dmaven.test.skip=true
+RUN java -Djarmode=tools -jar target/runnel.jar extract --layers --launcher --destination /layers
+
+FROM ${JRE_IMAGE}
+# A fixed, unprivileged UID/GID, so Kubernetes can check runAsNonRoot and set fsGroup to match.
+ARG RUNNEL_UID=10001
+RUN groupadd --system --gid "${RUNNEL_UID}" runnel \
+ && useradd --system --uid "${RUNNEL_UID}" --gid runnel --no-create-home --home-dir /var/lib/runnel \
+      --shell /usr/sbin/nologin runnel \
+ && mkdir -p /var/lib/runnel \
+ && chown runnel:runnel /var/lib/runnel
+WORKDIR /opt/runnel
+# Owned by root and read-only to the runtime user: the application cannot alter itself.
+COPY --from=build /layers/dependencies/ ./
+COPY --from=build /layers/spring-boot-loader/ ./
+COPY --from=build /layers/snapshot-dependencies/ ./
+COPY --from=build /layers/application/ ./
+
+# Heap as a share of the container's memory limit, leaving room for metaspace, thread stacks and
+# direct buffers; an OutOfMemoryError ends the process so the kubelet restarts it cleanly.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError" \
+    RUNNEL_DATA_DIR=/var/lib/runnel
+VOLUME /var/lib/runnel
+# 8080: HTTP (public API, actuator, /internal calls). 9090: Raft, bound once clustering lands.
+EXPOSE 8080 9090
+USER ${RUNNEL_UID}:${RUNNEL_UID}
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
