@@ -16,6 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -180,12 +182,22 @@ public class SseStreams implements DisposableBean {
         }
     }
 
-    @Override
-    public void destroy() {
+    /** Ends every stream as soon as shutdown begins, so graceful shutdown does not wait for them. */
+    @EventListener(ContextClosedEvent.class)
+    void completeStreamsOnShutdown() {
         streams.forEach(s -> {
             s.close();
-            s.emitter.complete();
+            try {
+                s.emitter.complete();
+            } catch (RuntimeException e) {
+                // the response is already gone
+            }
         });
+    }
+
+    @Override
+    public void destroy() {
+        completeStreamsOnShutdown();
         keepAlive.shutdownNow();
         senders.shutdownNow();
     }
