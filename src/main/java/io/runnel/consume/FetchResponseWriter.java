@@ -1,14 +1,11 @@
 package io.runnel.consume;
 
 import io.runnel.api.RawJsonWriter;
+import io.runnel.api.WriteOnlyJsonConverter;
 import io.runnel.log.RecordBatch;
 import java.io.IOException;
 import java.io.OutputStream;
-import org.springframework.http.HttpInputMessage;
 import org.springframework.http.HttpOutputMessage;
-import org.springframework.http.MediaType;
-import org.springframework.http.converter.AbstractHttpMessageConverter;
-import org.springframework.http.converter.HttpMessageNotReadableException;
 
 /**
  * Writes a {@link FetchResponse} as JSON by copying each stored key, value and headers object's
@@ -18,24 +15,9 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
  * <pre>{"topic":"t","partition":0,"records":[{"offset":5,"timestamp":"…","key":…,"value":…,"headers":{…}}],
  *  "nextOffset":6,"highWatermark":9,"logStartOffset":0}</pre>
  */
-final class FetchResponseWriter extends AbstractHttpMessageConverter<FetchResponse> {
+final class FetchResponseWriter extends WriteOnlyJsonConverter<FetchResponse> {
     FetchResponseWriter() {
-        super(MediaType.APPLICATION_JSON);
-    }
-
-    @Override
-    protected boolean supports(Class<?> clazz) {
-        return FetchResponse.class.equals(clazz);
-    }
-
-    @Override
-    protected boolean canRead(MediaType mediaType) {
-        return false;
-    }
-
-    @Override
-    protected FetchResponse readInternal(Class<? extends FetchResponse> clazz, HttpInputMessage input) {
-        throw new HttpMessageNotReadableException("fetch responses are write-only", input);
+        super(FetchResponse.class);
     }
 
     @Override

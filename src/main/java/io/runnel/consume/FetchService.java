@@ -1,5 +1,6 @@
 package io.runnel.consume;
 
+import io.runnel.api.DaemonThreads;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.log.LogReadResult;
@@ -23,11 +24,7 @@ import org.springframework.web.context.request.async.DeferredResult;
 public class FetchService implements DisposableBean {
     private final TopicRegistry topics;
     private final TrafficMetrics metrics;
-    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "runnel-fetch-wakeup");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, DaemonThreads.named("runnel-fetch-wakeup"));
 
     public FetchService(TopicRegistry topics, TrafficMetrics metrics) {
         this.topics = topics;

@@ -1,6 +1,7 @@
 package io.runnel.consume;
 
 import io.runnel.api.ApiException;
+import io.runnel.api.DaemonThreads;
 import io.runnel.api.ProblemHandler;
 import io.runnel.api.RawJsonWriter;
 import io.runnel.log.LogReadResult;
@@ -37,8 +38,8 @@ public class SseStreams implements DisposableBean {
     private static final int MAX_RECORDS_PER_TURN = 500;
     private static final int READ_BYTES = 256 * 1024;
 
-    private final ExecutorService senders = Executors.newFixedThreadPool(4, daemon("runnel-sse-sender"));
-    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(daemon("runnel-sse-keepalive"));
+    private final ExecutorService senders = Executors.newFixedThreadPool(4, DaemonThreads.named("runnel-sse-sender"));
+    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-sse-keepalive"));
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     private final JsonMapper json;
 
@@ -47,13 +48,6 @@ public class SseStreams implements DisposableBean {
         keepAlive.scheduleAtFixedRate(this::sendKeepAlives, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     /** Opens a stream of {@code partition} from {@code offset} on. */
     public SseEmitter open(Partition partition, long offset) {

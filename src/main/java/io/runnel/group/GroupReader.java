@@ -1,5 +1,6 @@
 package io.runnel.group;
 
+import io.runnel.api.DaemonThreads;
 import io.runnel.group.GroupCoordinator.ReadPlan;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
@@ -33,11 +34,7 @@ import org.springframework.web.context.request.async.DeferredResult;
 public class GroupReader implements DisposableBean {
     private final GroupCoordinator coordinator;
     private final TopicRegistry topics;
-    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "runnel-group-wakeup");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, DaemonThreads.named("runnel-group-wakeup"));
 
     public GroupReader(GroupCoordinator coordinator, TopicRegistry topics) {
         this.coordinator = coordinator;

@@ -1,5 +1,6 @@
 package io.runnel.group;
 
+import io.runnel.api.DaemonThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,11 +60,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     private final Clock clock;
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     private final Map<String, Map<TopicPartition, Meter>> lagGauges = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "runnel-group-sweeper");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-group-sweeper"));
 
     private static final class Member {
         final String id;

@@ -1,39 +1,20 @@
 package io.runnel.group;
 
 import io.runnel.api.RawJsonWriter;
+import io.runnel.api.WriteOnlyJsonConverter;
 import io.runnel.log.RecordBatch;
 import io.runnel.topic.TopicPartition;
 import java.io.IOException;
-import org.springframework.http.HttpInputMessage;
 import org.springframework.http.HttpOutputMessage;
-import org.springframework.http.MediaType;
-import org.springframework.http.converter.AbstractHttpMessageConverter;
-import org.springframework.http.converter.HttpMessageNotReadableException;
 
 /**
  * Writes {@link MemberRecords} as
  * {@code {"generation":3,"assignment":[{"topic":"t","partition":0}],"records":[{"topic","partition","offset","timestamp","key","value","headers"}]}},
  * copying stored bytes as they are.
  */
-final class MemberRecordsWriter extends AbstractHttpMessageConverter<MemberRecords> {
-
+final class MemberRecordsWriter extends WriteOnlyJsonConverter<MemberRecords> {
     MemberRecordsWriter() {
-        super(MediaType.APPLICATION_JSON);
-    }
-
-    @Override
-    protected boolean supports(Class<?> clazz) {
-        return MemberRecords.class.equals(clazz);
-    }
-
-    @Override
-    protected boolean canRead(MediaType mediaType) {
-        return false;
-    }
-
-    @Override
-    protected MemberRecords readInternal(Class<? extends MemberRecords> clazz, HttpInputMessage input) {
-        throw new HttpMessageNotReadableException("member records are write-only", input);
+        super(MemberRecords.class);
     }
 
     @Override

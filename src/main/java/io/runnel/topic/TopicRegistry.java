@@ -1,5 +1,6 @@
 package io.runnel.topic;
 
+import io.runnel.api.DaemonThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -80,11 +81,7 @@ public class TopicRegistry implements DisposableBean {
         this.topicsFile = dataDir.resolve("meta").resolve("topics.json");
         Files.createDirectories(topicsFile.getParent());
         load();
-        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "runnel-log-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-log-maintenance"));
         long retentionMs = props.storage().retentionCheckInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::applyRetention, retentionMs, retentionMs, TimeUnit.MILLISECONDS);
         if (props.storage().flush() == io.runnel.log.FlushPolicy.INTERVAL) {
