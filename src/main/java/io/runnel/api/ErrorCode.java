@@ -36,6 +36,7 @@ public enum ErrorCode {
     INVALID_CONFIG(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid topic config"),
     INVALID_RECORD(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid record"),
     NOT_ENOUGH_REPLICAS(HttpStatus.SERVICE_UNAVAILABLE, "Not enough in-sync replicas"),
+    NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "Not ready"),
     STORAGE_FULL(HttpStatus.INSUFFICIENT_STORAGE, "Storage full"),
     STORAGE_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Storage error"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -44,12 +46,12 @@ import tools.jackson.databind.json.JsonMapper;
  * in between leaves only orphan directories, which the next start deletes.
  *
  * <p>At start every log is opened, and recovered if it was not closed cleanly, before the
- * application reports itself ready. A background thread applies retention and, under
+ * application reports itself ready ({@link #run}). A background thread applies retention and, under
  * {@code runnel.storage.flush=interval}, flushes. Mutations are serialized by this object's lock;
  * lookups take no lock.
  */
 @Component
-public class TopicRegistry implements DisposableBean {
+public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(TopicRegistry.class);
 
     private final RunnelProperties props;
@@ -60,6 +62,7 @@ public class TopicRegistry implements DisposableBean {
     private final Path topicsFile;
     private final Map<String, Entry> topics = new ConcurrentHashMap<>();
     private final ScheduledExecutorService maintenance;
+    private volatile boolean loaded;
 
     /** A topic and its open partitions. */
     private record Entry(Topic topic, Partition[] partitions, List<Meter> meters) {
@@ -80,7 +83,6 @@ public class TopicRegistry implements DisposableBean {
         this.dataDir = props.dataDir().toAbsolutePath();
         this.topicsFile = dataDir.resolve("meta").resolve("topics.json");
         Files.createDirectories(topicsFile.getParent());
-        load();
         maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-log-maintenance"));
         long retentionMs = props.storage().retentionCheckInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::applyRetention, retentionMs, retentionMs, TimeUnit.MILLISECONDS);
@@ -88,6 +90,22 @@ public class TopicRegistry implements DisposableBean {
             long flushMs = props.storage().flushInterval().toMillis();
             maintenance.scheduleWithFixedDelay(this::flushAll, flushMs, flushMs, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Opens (and where needed recovers) every partition log. Runs as an application runner: the
+     * HTTP server is already listening, liveness is up, and readiness stays down until this returns,
+     * while {@link ReadinessGate} answers API calls with {@code 503 NOT_READY}.
+     */
+    @Override
+    public void run(ApplicationArguments args) throws IOException {
+        load();
+        loaded = true;
+    }
+
+    /** Whether every log has been opened and recovered. */
+    public boolean isLoaded() {
+        return loaded;
     }
 
     private void load() throws IOException {

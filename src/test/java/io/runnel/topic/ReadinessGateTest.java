@@ -1,0 +1,52 @@
+package io.runnel.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.config.RunnelProperties;
+import io.runnel.log.FlushPolicy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.json.JsonMapper;
+
+/** API calls wait for the logs: 503 NOT_READY until the registry has opened and recovered them. */
+class ReadinessGateTest {
+    @TempDir
+    Path dataDir;
+
+    private TopicRegistry registry() throws Exception {
+        RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster("", ""),
+                new RunnelProperties.Storage(FlushPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofMinutes(5)),
+                new RunnelProperties.Topics(false, 1, 0),
+                new RunnelProperties.Produce(DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 64, Duration.ofMinutes(10)),
+                new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000));
+        return new TopicRegistry(props, new SimpleMeterRegistry(), Clock.systemUTC(), JsonMapper.builder().build());
+    }
+
+    @Test
+    void apiCallsAre503NotReadyUntilTheLogsAreLoadedAndPassAfterwards() throws Exception {
+        TopicRegistry first = registry();
+        first.run(null);
+        first.create("kept", 2, 1, TopicConfigs.NONE);
+        first.destroy();
+
+        TopicRegistry restarted = registry();
+        ReadinessGate gate = new ReadinessGate(restarted);
+        assertThat(restarted.isLoaded()).isFalse();
+        assertThatThrownBy(() -> gate.preHandle(null, null, null))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_READY));
+
+        restarted.run(null);
+
+        assertThat(gate.preHandle(null, null, null)).isTrue();
+        assertThat(restarted.find("kept")).as("topics from before the restart are back").isPresent();
+        restarted.destroy();
+    }
+}
