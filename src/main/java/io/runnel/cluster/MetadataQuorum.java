@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -85,7 +86,10 @@ public final class MetadataQuorum implements AutoCloseable {
     private final RaftGroup group;
     private final MetadataStateMachine stateMachine;
     private final RaftServer server;
-    private final RaftClient client;
+    private final Object clientLock = new Object();
+    private RaftClient client;
+    private int clientsReplaced;
+    private boolean closed;
 
     private MetadataQuorum(ClusterPeers peers, Path dataDir, Settings settings, Consumer<ClusterState> listener)
             throws IOException {
@@ -101,12 +105,55 @@ public final class MetadataQuorum implements AutoCloseable {
                 .setProperties(serverProperties(peers.self(), dataDir, settings))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        this.client = RaftClient.newBuilder()
+        this.client = newClient();
+    }
+
+    private RaftClient newClient() {
+        return RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setProperties(clientProperties(settings))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         (int) Math.max(1, settings.submitTimeout().toMillis() / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
+    }
+
+    private RaftClient client() {
+        synchronized (clientLock) {
+            return client;
+        }
+    }
+
+    /**
+     * Sends one request on the current client. A Ratis client's async requests share one ordered
+     * window, and the first request that runs out of retries closes that window for good: every
+     * later request fails with {@code AlreadyClosedException}. So a client whose request failed
+     * is replaced, and the next request uses a fresh one.
+     */
+    private CompletableFuture<RaftClientReply> send(Function<RaftClient, CompletableFuture<RaftClientReply>> request) {
+        RaftClient used = client();
+        CompletableFuture<RaftClientReply> reply = request.apply(used);
+        reply.whenComplete((r, e) -> {
+            if (e != null) {
+                replace(used);
+            }
+        });
+        return reply;
+    }
+
+    private void replace(RaftClient broken) {
+        synchronized (clientLock) {
+            if (closed || client != broken) {
+                return;
+            }
+            client = newClient();
+            clientsReplaced++;
+        }
+        LOG.debug("Replaced the metadata client after a failed request");
+        try {
+            broken.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Closing the failed metadata client failed", e);
+        }
     }
 
     /**
@@ -156,8 +203,8 @@ public final class MetadataQuorum implements AutoCloseable {
         // Metadata is small: rather than keep the log for a member that is down, send it the snapshot.
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, settings.snapshotEvery()));
-        // Ratis's default backs off to 5 s (and gives up after ~40 min) when a follower is down, which
-        // delays a restarted member's catch-up by up to 5 s; retrying a small group every second is cheap.
+        // Ratis's default waits 5 s between attempts once a follower has failed ~30 times, which delays a
+        // restarted member's catch-up by up to 5 s; retrying a small group every second is cheap.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 1s,100000000");
         return p;
     }
@@ -183,7 +230,7 @@ public final class MetadataQuorum implements AutoCloseable {
     public CompletableFuture<ApplyResult> submit(MetadataCommand command) {
         Message message = Message.valueOf(ByteString.copyFrom(MetadataJson.write(command)));
         long timeoutMs = settings.submitTimeout().toMillis();
-        return client.async().send(message)
+        return send(c -> c.async().send(message))
                 .thenCompose(reply -> {
                     if (!reply.isSuccess()) {
                         throw new CompletionException(reply.getException());
@@ -208,7 +255,7 @@ public final class MetadataQuorum implements AutoCloseable {
     /** The metadata as the controller has applied it, read from the controller. */
     public CompletableFuture<ClusterState> controllerState() {
         Message query = Message.valueOf(ByteString.copyFrom(MetadataJson.write(new MetadataQuery.WholeState())));
-        return client.async().sendReadOnly(query).thenApply(reply -> {
+        return send(c -> c.async().sendReadOnly(query)).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(new QuorumException("metadata query failed", reply.getException()));
             }
@@ -254,12 +301,19 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** Writes a snapshot of this instance's applied state now; returns its log index. */
     public long takeSnapshot() throws IOException {
-        RaftClientReply reply = client.getSnapshotManagementApi(RaftPeerId.valueOf(peers.self().id()))
+        RaftClientReply reply = client().getSnapshotManagementApi(RaftPeerId.valueOf(peers.self().id()))
                 .create(true, settings.submitTimeout().toMillis());
         if (!reply.isSuccess()) {
             throw new IOException("snapshot failed", reply.getException());
         }
         return reply.getLogIndex();
+    }
+
+    /** How many times a failed client was replaced. */
+    int clientsReplaced() {
+        synchronized (clientLock) {
+            return clientsReplaced;
+        }
     }
 
     /** The state machine, for tests that look at what it restored. */
@@ -270,8 +324,13 @@ public final class MetadataQuorum implements AutoCloseable {
     /** Stops the client and the server; the storage stays for the next start. */
     @Override
     public void close() throws IOException {
+        RaftClient last;
+        synchronized (clientLock) {
+            closed = true;
+            last = client;
+        }
         try {
-            client.close();
+            last.close();
         } finally {
             server.close();
         }

@@ -1,6 +1,7 @@
 package io.runnel.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -226,6 +228,28 @@ class MetadataQuorumTest {
         assertThat(state.committed("g").get("orders").get(0).offset()).isEqualTo(59);
         assertThat(members.get(member).stateMachine().restoredSnapshotIndex()).as("restored from the leader's snapshot")
                 .isGreaterThan(stoppedAt);
+    }
+
+    @Test
+    void submitFailsWithoutAMajorityAndWorksAgainOnceItIsBack() {
+        settings = new MetadataQuorum.Settings(Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(2), 10_000, 2, 1 << 20);
+        startAll();
+        awaitController();
+        registerInstances("n0");
+        stop("n1");
+        stop("n2");
+
+        CompletableFuture<ApplyResult> lost = members.get("n0").submit(new CreateTopic("orders", 1, 1, Map.of(), 1));
+        assertThatThrownBy(() -> lost.orTimeout(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).join())
+                .hasCauseInstanceOf(MetadataQuorum.QuorumException.class);
+        // Once the Ratis client has given up retrying, it is replaced (a given-up client refuses everything after).
+        await().atMost(PATIENCE).until(() -> members.get("n0").clientsReplaced() > 0);
+        start("n1");
+        start("n2");
+
+        ApplyResult created = await().atMost(PATIENCE).until(() -> members.get("n0").submit(new CreateTopic("payments", 1, 1, Map.of(), 2))
+                .handle((r, e) -> r).join(), r -> r != null && r.ok());
+        assertThat(created.ok()).isTrue();
     }
 
     @Test
