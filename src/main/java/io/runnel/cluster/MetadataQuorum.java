@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -13,28 +12,18 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.SizeInBytes;
-import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,10 +75,7 @@ public final class MetadataQuorum implements AutoCloseable {
     private final RaftGroup group;
     private final MetadataStateMachine stateMachine;
     private final RaftServer server;
-    private final Object clientLock = new Object();
-    private RaftClient client;
-    private int clientsReplaced;
-    private boolean closed;
+    private final MetadataClient client;
 
     private MetadataQuorum(ClusterPeers peers, Path dataDir, Settings settings, Consumer<ClusterState> listener)
             throws IOException {
@@ -102,58 +88,14 @@ public final class MetadataQuorum implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(peers.self().id()))
                 .setGroup(group)
                 .setStateMachine(stateMachine)
-                .setProperties(serverProperties(peers.self(), dataDir, settings))
+                .setProperties(RatisProperties.server(peers.self(), dataDir, settings))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        this.client = newClient();
-    }
-
-    private RaftClient newClient() {
-        return RaftClient.newBuilder()
+        this.client = new MetadataClient(() -> RaftClient.newBuilder()
                 .setRaftGroup(group)
-                .setProperties(clientProperties(settings))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        (int) Math.max(1, settings.submitTimeout().toMillis() / 100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
-    }
-
-    private RaftClient client() {
-        synchronized (clientLock) {
-            return client;
-        }
-    }
-
-    /**
-     * Sends one request on the current client. A Ratis client's async requests share one ordered
-     * window, and the first request that runs out of retries closes that window for good: every
-     * later request fails with {@code AlreadyClosedException}. So a client whose request failed
-     * is replaced, and the next request uses a fresh one.
-     */
-    private CompletableFuture<RaftClientReply> send(Function<RaftClient, CompletableFuture<RaftClientReply>> request) {
-        RaftClient used = client();
-        CompletableFuture<RaftClientReply> reply = request.apply(used);
-        reply.whenComplete((r, e) -> {
-            if (e != null) {
-                replace(used);
-            }
-        });
-        return reply;
-    }
-
-    private void replace(RaftClient broken) {
-        synchronized (clientLock) {
-            if (closed || client != broken) {
-                return;
-            }
-            client = newClient();
-            clientsReplaced++;
-        }
-        LOG.debug("Replaced the metadata client after a failed request");
-        try {
-            broken.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Closing the failed metadata client failed", e);
-        }
+                .setProperties(RatisProperties.client(settings))
+                .setRetryPolicy(RatisProperties.clientRetry(settings))
+                .build());
     }
 
     /**
@@ -173,7 +115,7 @@ public final class MetadataQuorum implements AutoCloseable {
             throw e;
         }
         LOG.info("Metadata quorum member {} started on {}; group {} of {}", peers.self().id(), peers.self().raftAddress(),
-                quorum.group.getGroupId().getUuid(), peers.all().stream().map(Peer::id).toList());
+                quorum.groupId(), peers.all().stream().map(Peer::id).toList());
         return quorum;
     }
 
@@ -187,39 +129,6 @@ public final class MetadataQuorum implements AutoCloseable {
         return RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.raftAddress()).build();
     }
 
-    private static RaftProperties serverProperties(Peer self, Path dataDir, Settings settings) {
-        RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        RaftServerConfigKeys.setStorageDir(p, List.of(dataDir.toAbsolutePath().resolve("raft").toFile()));
-        GrpcConfigKeys.Server.setHost(p, self.host());
-        GrpcConfigKeys.Server.setPort(p, self.raftPort());
-        RaftServerConfigKeys.Rpc.setTimeoutMin(p, timeDuration(settings.electionTimeoutMin()));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(p, timeDuration(settings.electionTimeoutMax()));
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, settings.snapshotEvery());
-        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, settings.snapshotsRetained());
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(settings.logSegmentBytes()));
-        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(settings.logSegmentBytes(), 4L << 20)));
-        // Metadata is small: rather than keep the log for a member that is down, send it the snapshot.
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, settings.snapshotEvery()));
-        // Ratis's default waits 5 s between attempts once a follower has failed ~30 times, which delays a
-        // restarted member's catch-up by up to 5 s; retrying a small group every second is cheap.
-        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 1s,100000000");
-        return p;
-    }
-
-    private static RaftProperties clientProperties(Settings settings) {
-        RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(p, timeDuration(settings.electionTimeoutMax().multipliedBy(2)));
-        return p;
-    }
-
-    private static TimeDuration timeDuration(Duration d) {
-        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     /**
      * Proposes {@code command} to the controller and completes once it is committed and this
      * instance has applied it, so {@link #state()} then shows its effect: with the result, which
@@ -230,7 +139,7 @@ public final class MetadataQuorum implements AutoCloseable {
     public CompletableFuture<ApplyResult> submit(MetadataCommand command) {
         Message message = Message.valueOf(ByteString.copyFrom(MetadataJson.write(command)));
         long timeoutMs = settings.submitTimeout().toMillis();
-        return send(c -> c.async().send(message))
+        return client.send(c -> c.async().send(message))
                 .thenCompose(reply -> {
                     if (!reply.isSuccess()) {
                         throw new CompletionException(reply.getException());
@@ -255,7 +164,7 @@ public final class MetadataQuorum implements AutoCloseable {
     /** The metadata as the controller has applied it, read from the controller. */
     public CompletableFuture<ClusterState> controllerState() {
         Message query = Message.valueOf(ByteString.copyFrom(MetadataJson.write(new MetadataQuery.WholeState())));
-        return send(c -> c.async().sendReadOnly(query)).thenApply(reply -> {
+        return client.send(c -> c.async().sendReadOnly(query)).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(new QuorumException("metadata query failed", reply.getException()));
             }
@@ -301,7 +210,7 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** Writes a snapshot of this instance's applied state now; returns its log index. */
     public long takeSnapshot() throws IOException {
-        RaftClientReply reply = client().getSnapshotManagementApi(RaftPeerId.valueOf(peers.self().id()))
+        RaftClientReply reply = client.current().getSnapshotManagementApi(RaftPeerId.valueOf(peers.self().id()))
                 .create(true, settings.submitTimeout().toMillis());
         if (!reply.isSuccess()) {
             throw new IOException("snapshot failed", reply.getException());
@@ -309,11 +218,9 @@ public final class MetadataQuorum implements AutoCloseable {
         return reply.getLogIndex();
     }
 
-    /** How many times a failed client was replaced. */
+    /** How many times a failed Ratis client was replaced. */
     int clientsReplaced() {
-        synchronized (clientLock) {
-            return clientsReplaced;
-        }
+        return client.replaced();
     }
 
     /** The state machine, for tests that look at what it restored. */
@@ -324,13 +231,8 @@ public final class MetadataQuorum implements AutoCloseable {
     /** Stops the client and the server; the storage stays for the next start. */
     @Override
     public void close() throws IOException {
-        RaftClient last;
-        synchronized (clientLock) {
-            closed = true;
-            last = client;
-        }
         try {
-            last.close();
+            client.close();
         } finally {
             server.close();
         }
