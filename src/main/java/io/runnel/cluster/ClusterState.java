@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -38,6 +37,9 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
                            Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets) {
 
     public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of());
+
+    /** Most partitions a topic may have (the topic API's limit), so no command can exhaust memory on every replica. */
+    public static final int MAX_PARTITIONS = 10_000;
 
     /** A state after a command, and what the command did. */
     public record Applied(ClusterState state, ApplyResult result) {
@@ -117,8 +119,8 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         if (topics.containsKey(c.name())) {
             return unchanged(Code.TOPIC_ALREADY_EXISTS, "topic '" + c.name() + "' already exists");
         }
-        if (c.partitions() < 1) {
-            return unchanged(Code.INVALID_PARTITIONS, "a topic needs at least 1 partition, got " + c.partitions());
+        if (c.partitions() < 1 || c.partitions() > MAX_PARTITIONS) {
+            return unchanged(Code.INVALID_PARTITIONS, "partitions must be from 1 to " + MAX_PARTITIONS + ", got " + c.partitions());
         }
         Optional<Applied> badFactor = checkReplicationFactor(c.replicationFactor());
         if (badFactor.isPresent()) {
@@ -138,6 +140,9 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         if (count < old.partitionCount()) {
             return unchanged(Code.INVALID_PARTITIONS, "partitions can only grow: topic '" + c.name() + "' has "
                     + old.partitionCount() + ", asked for " + count);
+        }
+        if (count > MAX_PARTITIONS) {
+            return unchanged(Code.INVALID_PARTITIONS, "partitions must be at most " + MAX_PARTITIONS + ", got " + count);
         }
         List<PartitionMetadata> partitions = new ArrayList<>(old.partitions());
         if (count > old.partitionCount()) {

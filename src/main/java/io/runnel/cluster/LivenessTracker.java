@@ -1,6 +1,7 @@
 package io.runnel.cluster;
 
 import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +27,7 @@ final class LivenessTracker {
     private record Seen(long heartbeatMs, long seenAtNanos) {
     }
 
-    LivenessTracker(java.time.Duration sessionTimeout) {
+    LivenessTracker(Duration sessionTimeout) {
         this.sessionTimeoutNanos = sessionTimeout.toNanos();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -16,7 +17,8 @@ import java.util.TreeMap;
  * <p>A command carries everything its effect depends on that is not already in the state:
  * timestamps are the proposer's clock, never the applier's, so every replica computes the same
  * state. Checks that need only the command (a legal topic name, known config keys and values) are
- * the proposer's job; checks that need the state (the topic exists, enough live instances) happen
+ * the proposer's job (missing members are refused when the JSON is read, so such a command never
+ * reaches the log); checks that need the state (the topic exists, enough live instances) happen
  * when applying and come back as an {@link ApplyResult} code.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
@@ -34,7 +36,8 @@ public sealed interface MetadataCommand {
 
     /**
      * Creates a topic, placing its replicas over the live instances ({@link ReplicaPlacement}).
-     * Fails with {@code TOPIC_ALREADY_EXISTS}, {@code INVALID_PARTITIONS} (fewer than 1) or
+     * Fails with {@code TOPIC_ALREADY_EXISTS}, {@code INVALID_PARTITIONS} (not from 1 to
+     * {@link ClusterState#MAX_PARTITIONS}) or
      * {@code INVALID_REPLICATION_FACTOR} (below 1 or above the live instances).
      *
      * @param configs     validated config overrides (Kafka names, string values)
@@ -43,13 +46,14 @@ public sealed interface MetadataCommand {
     record CreateTopic(String name, int partitions, int replicationFactor, Map<String, String> configs, long createdAtMs)
             implements MetadataCommand {
         public CreateTopic {
+            Objects.requireNonNull(name, "name");
             configs = configs == null ? Map.of() : Map.copyOf(configs);
         }
     }
 
     /**
      * Grows a topic's partitions and changes its configs. Fails with {@code TOPIC_NOT_FOUND},
-     * {@code INVALID_PARTITIONS} (fewer than now) or {@code INVALID_REPLICATION_FACTOR} (new
+     * {@code INVALID_PARTITIONS} (fewer than now, or above {@link ClusterState#MAX_PARTITIONS}) or {@code INVALID_REPLICATION_FACTOR} (new
      * partitions need more live instances than there are).
      *
      * @param partitions    the new count, or {@code null} to keep it
@@ -57,12 +61,16 @@ public sealed interface MetadataCommand {
      */
     record UpdateTopic(String name, Integer partitions, Map<String, String> configChanges) implements MetadataCommand {
         public UpdateTopic {
+            Objects.requireNonNull(name, "name");
             configChanges = configChanges == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(configChanges));
         }
     }
 
     /** Deletes a topic and every group's committed offsets of it. Fails with {@code TOPIC_NOT_FOUND}. */
     record DeleteTopic(String name) implements MetadataCommand {
+        public DeleteTopic {
+            Objects.requireNonNull(name, "name");
+        }
     }
 
     /**
@@ -71,6 +79,10 @@ public sealed interface MetadataCommand {
      * @param atMs the instance's clock when it sent the heartbeat
      */
     record InstanceHeartbeat(String id, String url, long atMs) implements MetadataCommand {
+        public InstanceHeartbeat {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(url, "url");
+        }
     }
 
     /**
@@ -81,6 +93,9 @@ public sealed interface MetadataCommand {
      * @param lastHeartbeatMs the instance's last heartbeat time the verdict is based on
      */
     record MarkInstanceOffline(String id, long lastHeartbeatMs) implements MetadataCommand {
+        public MarkInstanceOffline {
+            Objects.requireNonNull(id, "id");
+        }
     }
 
     /**
@@ -92,6 +107,8 @@ public sealed interface MetadataCommand {
     record SetPartitionState(String topic, int partition, String leader, int leaderEpoch, List<String> isr)
             implements MetadataCommand {
         public SetPartitionState {
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(leader, "leader");
             isr = List.copyOf(isr);
         }
     }
@@ -102,6 +119,7 @@ public sealed interface MetadataCommand {
      */
     record CommitOffsets(String group, List<OffsetCommit> offsets) implements MetadataCommand {
         public CommitOffsets {
+            Objects.requireNonNull(group, "group");
             offsets = List.copyOf(offsets);
         }
     }
@@ -114,11 +132,15 @@ public sealed interface MetadataCommand {
      */
     record OffsetCommit(String topic, int partition, long offset, String metadata) {
         public OffsetCommit {
+            Objects.requireNonNull(topic, "topic");
             metadata = metadata == null ? "" : metadata;
         }
     }
 
     /** Forgets every committed offset of a group; succeeds whether or not it had any. */
     record DeleteGroup(String group) implements MetadataCommand {
+        public DeleteGroup {
+            Objects.requireNonNull(group, "group");
+        }
     }
 }

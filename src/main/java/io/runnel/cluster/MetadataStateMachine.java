@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Log entries are command JSON ({@link MetadataJson}); the reply to each is its
  * {@link ApplyResult} as JSON. A leader refuses an entry it cannot parse before it is logged; an
- * entry that still cannot be parsed when applied (written by another version) is applied as a
- * no-op with {@code INVALID_COMMAND}, the same on every replica.
+ * entry that still cannot be parsed when applied (written by another version), or that the state
+ * cannot apply (a bug), is applied as a no-op with {@code INVALID_COMMAND}, the same on every
+ * replica, rather than stopping the server.
  *
  * <p>Snapshots: one file per snapshot in Ratis's state machine directory, named as
  * {@link SimpleStateMachineStorage} expects ({@code snapshot.<term>_<index>}), holding
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * matching term-index. {@link #state()} takes no lock. The listener runs on the applying thread
  * after each change and must return quickly; waiters of {@link #whenApplied} complete there too.
  */
-public final class MetadataStateMachine extends BaseStateMachine {
+final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
     private static final int SNAPSHOT_VERSION = 1;
 
@@ -70,12 +71,12 @@ public final class MetadataStateMachine extends BaseStateMachine {
     private volatile long restoredSnapshotIndex = RaftLog.INVALID_LOG_INDEX;
 
     /** @param listener told of every new state, on the applying thread */
-    public MetadataStateMachine(Consumer<ClusterState> listener) {
+    MetadataStateMachine(Consumer<ClusterState> listener) {
         this.listener = listener;
     }
 
     /** The latest applied state of this replica. */
-    public ClusterState state() {
+    ClusterState state() {
         return state;
     }
 
@@ -166,7 +167,14 @@ public final class MetadataStateMachine extends BaseStateMachine {
         } catch (RuntimeException e) {
             return new ClusterState.Applied(state, ApplyResult.failure(Code.INVALID_COMMAND, String.valueOf(e.getMessage())));
         }
-        return state.apply(command);
+        try {
+            return state.apply(command);
+        } catch (RuntimeException e) {
+            // A bug, not a bad request; but it is the same bug on every replica, so every replica
+            // skips the entry alike instead of stopping.
+            LOG.error("Metadata command {} could not be applied", command, e);
+            return new ClusterState.Applied(state, ApplyResult.failure(Code.INVALID_COMMAND, "cannot apply: " + e));
+        }
     }
 
     /** Entries that are not commands (leader no-ops, configuration changes) advance the index only. */

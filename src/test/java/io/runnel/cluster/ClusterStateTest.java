@@ -1,6 +1,7 @@
 package io.runnel.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.cluster.ApplyResult.Code;
 import io.runnel.cluster.MetadataCommand.CommitOffsets;
@@ -70,6 +71,8 @@ class ClusterStateTest {
 
         assertThat(failure(state, new CreateTopic("orders", 1, 1, Map.of(), 0)).code()).isEqualTo(Code.TOPIC_ALREADY_EXISTS);
         assertThat(failure(state, new CreateTopic("t", 0, 1, Map.of(), 0)).code()).isEqualTo(Code.INVALID_PARTITIONS);
+        assertThat(failure(state, new CreateTopic("t", ClusterState.MAX_PARTITIONS + 1, 1, Map.of(), 0)).code())
+                .isEqualTo(Code.INVALID_PARTITIONS);
         assertThat(failure(state, new CreateTopic("t", 1, 0, Map.of(), 0)).code()).isEqualTo(Code.INVALID_REPLICATION_FACTOR);
         ApplyResult tooMany = failure(state, new CreateTopic("t", 1, 4, Map.of(), 0));
         assertThat(tooMany.code()).isEqualTo(Code.INVALID_REPLICATION_FACTOR);
@@ -111,6 +114,8 @@ class ClusterStateTest {
         ClusterState same = applyAll(state, new UpdateTopic("orders", null, Map.of("retention.ms", "5")));
         assertThat(same.topic("orders").orElseThrow().partitions()).isEqualTo(state.topic("orders").orElseThrow().partitions());
         assertThat(failure(state, new UpdateTopic("orders", 2, Map.of())).code()).isEqualTo(Code.INVALID_PARTITIONS);
+        assertThat(failure(state, new UpdateTopic("orders", ClusterState.MAX_PARTITIONS + 1, Map.of())).code())
+                .isEqualTo(Code.INVALID_PARTITIONS);
         assertThat(failure(state, new UpdateTopic("nope", 9, Map.of())).code()).isEqualTo(Code.TOPIC_NOT_FOUND);
     }
 
@@ -249,7 +254,7 @@ class ClusterStateTest {
         configs.put("segment.bytes", "2048");
 
         assertThat(state.topic("t").orElseThrow().configs()).containsOnlyKeys("retention.ms");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> state.topics().clear())
+        assertThatThrownBy(() -> state.topics().clear())
                 .isInstanceOf(UnsupportedOperationException.class);
     }
 }

@@ -55,6 +55,8 @@ class MetadataJsonTest {
                 .isInstanceOf(JacksonException.class);
         assertThatThrownBy(() -> MetadataJson.read("{\"type\":\"DeleteTopic\",\"name\":\"t\",\"extra\":1}".getBytes(),
                 MetadataCommand.class)).isInstanceOf(JacksonException.class);
+        assertThatThrownBy(() -> MetadataJson.read("{\"type\":\"DeleteTopic\"}".getBytes(), MetadataCommand.class))
+                .as("a missing name").isInstanceOf(JacksonException.class);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.runnel.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
@@ -216,7 +217,7 @@ class MetadataStateMachineTest {
         String json = Files.readString(file);
         Files.writeString(file, json.replace("\"orders\"", "\"ordert\""));
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(this::open).hasMessageContaining("MD5");
+        assertThatThrownBy(this::open).hasMessageContaining("MD5");
     }
 
     @Test

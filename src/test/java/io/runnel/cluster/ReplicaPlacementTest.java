@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -78,7 +79,7 @@ class ReplicaPlacementTest {
     void followersOfOneInstanceVaryFromRoundToRound() {
         List<List<String>> placement = ReplicaPlacement.assign("t", List.of("a", "b", "c", "d", "e"), 0, 10, 2);
 
-        Map<String, java.util.Set<String>> followersOf = new HashMap<>();
+        Map<String, Set<String>> followersOf = new HashMap<>();
         placement.forEach(r -> followersOf.computeIfAbsent(r.get(0), k -> new HashSet<>()).add(r.get(1)));
         assertThat(followersOf.values()).allSatisfy(f -> assertThat(f).hasSize(2));
     }
