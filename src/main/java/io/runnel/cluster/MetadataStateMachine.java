@@ -107,7 +107,11 @@ final class MetadataStateMachine extends BaseStateMachine {
         });
     }
 
-    /** Ratis pauses the state machine before a follower installs a snapshot from the leader. */
+    /**
+     * Ratis pauses the state machine before a follower installs a snapshot from the leader, and
+     * checks that the life cycle says PAUSED before it reloads; {@link BaseStateMachine}'s pause does
+     * nothing, so without this an installed snapshot would stop the server.
+     */
     @Override
     public void pause() {
         if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
