@@ -1,0 +1,43 @@
+package io.runnel.cluster;
+
+/**
+ * What applying one {@link MetadataCommand} did: {@link Code#OK}, or why the state was left as it
+ * was. Every replica computes the same result for the same log entry.
+ *
+ * <p>Codes that a client can cause have the name of the {@code api.ErrorCode} they map to
+ * ({@code TOPIC_ALREADY_EXISTS} → 409, …); the others are internal outcomes of controller and
+ * replication commands.
+ *
+ * @param code    the outcome
+ * @param message what happened, for logs and problem details
+ */
+public record ApplyResult(Code code, String message) {
+    public enum Code {
+        OK,
+        TOPIC_ALREADY_EXISTS,
+        TOPIC_NOT_FOUND,
+        PARTITION_NOT_FOUND,
+        INVALID_PARTITIONS,
+        INVALID_REPLICATION_FACTOR,
+        /** A controller command named an instance that never heart-beat. */
+        INSTANCE_NOT_FOUND,
+        /** The instance heart-beat after the controller decided it was silent. */
+        STALE_HEARTBEAT,
+        /** A partition state change carried an older leader epoch than the current one. */
+        STALE_LEADER_EPOCH,
+        /** A partition state change broke a rule (leader outside the ISR, ISR outside the replicas, …). */
+        INVALID_PARTITION_STATE,
+        /** The log entry is not a command this version understands. */
+        INVALID_COMMAND
+    }
+
+    static final ApplyResult OK = new ApplyResult(Code.OK, "ok");
+
+    static ApplyResult failure(Code code, String message) {
+        return new ApplyResult(code, message);
+    }
+
+    public boolean ok() {
+        return code == Code.OK;
+    }
+}

@@ -1,0 +1,152 @@
+package io.runnel.cluster;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The voting instances of a cluster, parsed from {@code runnel.cluster.peers}:
+ * {@code id@host:httpPort:raftPort} entries separated by commas, whitespace around entries
+ * ignored. An IPv6 host is written in brackets ({@code runnel-0@[::1]:8080:9080}).
+ *
+ * <p>Rules, each failing the boot with an {@link IllegalArgumentException} that names the entry:
+ * ids follow the topic naming rule (1–249 of {@code [a-zA-Z0-9._-]}, not {@code .} or
+ * {@code ..}) and are unique; ports are 1–65535; no two peers share a host and port; this
+ * instance's id is listed. An empty or blank setting means a single node: {@link #parse} returns
+ * empty and no quorum is formed.
+ *
+ * <p>{@link #all()} is sorted by id, so every instance derives the same Raft group from the same
+ * setting whatever order it was written in.
+ *
+ * @param all  every peer, sorted by id
+ * @param self this instance's entry
+ */
+public record ClusterPeers(List<Peer> all, Peer self) {
+    /** Same rule as {@code topic.Names}, restated here so {@code cluster} does not depend on {@code topic}. */
+    private static final Pattern LEGAL_ID = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    /**
+     * One voting instance.
+     *
+     * @param id       its {@code runnel.node.id}
+     * @param host     host name or address other instances reach it at (IPv6 without brackets)
+     * @param httpPort its public HTTP port, also used for instance-to-instance calls
+     * @param raftPort its Ratis (gRPC) port
+     */
+    public record Peer(String id, String host, int httpPort, int raftPort) {
+        /** {@code http://host:httpPort}, the URL other instances call. */
+        public String httpUrl() {
+            return "http://" + hostForUrl() + ":" + httpPort;
+        }
+
+        /** {@code host:raftPort}, the address Ratis peers and clients connect to. */
+        public String raftAddress() {
+            return hostForUrl() + ":" + raftPort;
+        }
+
+        private String hostForUrl() {
+            return host.contains(":") ? "[" + host + "]" : host;
+        }
+    }
+
+    public ClusterPeers {
+        all = all.stream().sorted(Comparator.comparing(Peer::id)).toList();
+        if (!all.contains(self)) {
+            throw new IllegalArgumentException("self " + self + " is not one of the peers " + all);
+        }
+    }
+
+    /**
+     * Parses {@code spec} for the instance {@code selfId}.
+     *
+     * @return empty for a blank {@code spec} (a single node), else the peers
+     * @throws IllegalArgumentException if any entry or the whole list breaks a rule above
+     */
+    public static Optional<ClusterPeers> parse(String spec, String selfId) {
+        if (spec == null || spec.isBlank()) {
+            return Optional.empty();
+        }
+        List<Peer> peers = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> endpoints = new HashSet<>();
+        for (String raw : spec.split(",", -1)) {
+            Peer peer = parsePeer(raw.strip());
+            if (!ids.add(peer.id())) {
+                throw invalid(raw, "peer id '" + peer.id() + "' is listed twice");
+            }
+            if (peer.httpPort() == peer.raftPort()) {
+                throw invalid(raw, "httpPort and raftPort must differ");
+            }
+            for (int port : new int[] {peer.httpPort(), peer.raftPort()}) {
+                if (!endpoints.add(peer.host() + ":" + port)) {
+                    throw invalid(raw, "port " + port + " of host " + peer.host() + " is already taken by another peer");
+                }
+            }
+            peers.add(peer);
+        }
+        Peer self = peers.stream().filter(p -> p.id().equals(selfId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("runnel.cluster.peers must list this instance: runnel.node.id '"
+                        + selfId + "' is not among " + peers.stream().map(Peer::id).sorted().toList()));
+        return Optional.of(new ClusterPeers(peers, self));
+    }
+
+    private static Peer parsePeer(String entry) {
+        if (entry.isEmpty()) {
+            throw invalid(entry, "empty entry (a stray comma?)");
+        }
+        int at = entry.indexOf('@');
+        if (at < 0) {
+            throw invalid(entry, "expected id@host:httpPort:raftPort");
+        }
+        String id = entry.substring(0, at);
+        if (!LEGAL_ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+            throw invalid(entry, "peer ids are 1-249 characters of [a-zA-Z0-9._-], and not '.' or '..'");
+        }
+        String address = entry.substring(at + 1);
+        int raftColon = address.lastIndexOf(':');
+        int httpColon = raftColon <= 0 ? -1 : address.lastIndexOf(':', raftColon - 1);
+        if (httpColon <= 0) {
+            throw invalid(entry, "expected id@host:httpPort:raftPort");
+        }
+        String host = host(entry, address.substring(0, httpColon));
+        int httpPort = port(entry, "httpPort", address.substring(httpColon + 1, raftColon));
+        int raftPort = port(entry, "raftPort", address.substring(raftColon + 1));
+        return new Peer(id, host, httpPort, raftPort);
+    }
+
+    private static String host(String entry, String host) {
+        if (host.startsWith("[") && host.endsWith("]") && host.length() > 2) {
+            return host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() || host.contains(":") || host.contains("[") || host.contains("]") || host.contains("@")
+                || host.chars().anyMatch(Character::isWhitespace)) {
+            throw invalid(entry, "bad host '" + host + "' (write an IPv6 address in brackets)");
+        }
+        return host;
+    }
+
+    private static int port(String entry, String name, String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(entry, name + " must be a number from 1 to 65535, got '" + text + "'");
+    }
+
+    private static IllegalArgumentException invalid(String entry, String why) {
+        return new IllegalArgumentException("invalid runnel.cluster.peers entry '" + entry + "': " + why);
+    }
+
+    /** The peer with this id, if listed. */
+    public Optional<Peer> find(String id) {
+        return all.stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+}

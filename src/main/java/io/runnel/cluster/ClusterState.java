@@ -1,0 +1,276 @@
+package io.runnel.cluster;
+
+import io.runnel.cluster.ApplyResult.Code;
+import io.runnel.cluster.MetadataCommand.CommitOffsets;
+import io.runnel.cluster.MetadataCommand.CreateTopic;
+import io.runnel.cluster.MetadataCommand.DeleteGroup;
+import io.runnel.cluster.MetadataCommand.DeleteTopic;
+import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
+import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
+import io.runnel.cluster.MetadataCommand.OffsetCommit;
+import io.runnel.cluster.MetadataCommand.SetPartitionState;
+import io.runnel.cluster.MetadataCommand.UpdateTopic;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The cluster metadata as of one Raft log index: topics with their partitions' replicas, leaders,
+ * leader epochs and ISRs; the instances that have heart-beaten and whether they are online; and
+ * the committed offsets of consumer groups ({@code group → topic → partition → offset}).
+ *
+ * <p>Immutable. {@link #apply} is a pure function of this state and the command (no clock, no
+ * randomness, no iteration over unordered collections), so every replica that applies the same
+ * log reaches equal states. A failed command leaves the state equal to before and says why in its
+ * {@link ApplyResult}. Maps are sorted (see {@link SortedMaps}), so the JSON form is canonical.
+ *
+ * @param appliedIndex the Raft log index this state includes (-1 before the first entry); set by
+ *                     the state machine, not by {@link #apply}
+ * @param topics       by name
+ * @param instances    by id
+ * @param offsets      committed offsets: group → topic → partition → offset
+ */
+public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics, Map<String, InstanceMetadata> instances,
+                           Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets) {
+
+    public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of());
+
+    /** Most partitions a topic may have (the topic API's limit), so no command can exhaust memory on every replica. */
+    public static final int MAX_PARTITIONS = 10_000;
+
+    /** A state after a command, and what the command did. */
+    public record Applied(ClusterState state, ApplyResult result) {
+    }
+
+    public ClusterState {
+        topics = SortedMaps.freeze(topics);
+        instances = SortedMaps.freeze(instances);
+        offsets = freezeOffsets(offsets);
+    }
+
+    private static Map<String, Map<String, Map<Integer, CommittedOffset>>> freezeOffsets(
+            Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets) {
+        if (SortedMaps.isFrozen(offsets)) {
+            return offsets;
+        }
+        Map<String, Map<String, Map<Integer, CommittedOffset>>> groups = new TreeMap<>();
+        offsets.forEach((group, byTopic) -> {
+            Map<String, Map<Integer, CommittedOffset>> topicsOfGroup = new TreeMap<>();
+            byTopic.forEach((topic, byPartition) -> topicsOfGroup.put(topic, SortedMaps.freeze(byPartition)));
+            groups.put(group, SortedMaps.freeze(topicsOfGroup));
+        });
+        return SortedMaps.freeze(groups);
+    }
+
+    public ClusterState withAppliedIndex(long index) {
+        return new ClusterState(index, topics, instances, offsets);
+    }
+
+    public Optional<TopicMetadata> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    public Optional<InstanceMetadata> instance(String id) {
+        return Optional.ofNullable(instances.get(id));
+    }
+
+    /** Ids of the online instances, sorted. */
+    public List<String> liveInstances() {
+        return instances.values().stream().filter(InstanceMetadata::online).map(InstanceMetadata::id).toList();
+    }
+
+    /** How many partitions {@code instanceId} currently leads. */
+    public int partitionsLedBy(String instanceId) {
+        return (int) topics.values().stream().flatMap(t -> t.partitions().stream())
+                .filter(p -> p.leader().equals(instanceId)).count();
+    }
+
+    /** A group's committed offsets, topic → partition → offset; empty if it has none. */
+    public Map<String, Map<Integer, CommittedOffset>> committed(String group) {
+        return offsets.getOrDefault(group, Map.of());
+    }
+
+    /** Applies one command: the next state and the outcome. Never throws for a well-formed command. */
+    public Applied apply(MetadataCommand command) {
+        if (command instanceof CreateTopic c) {
+            return createTopic(c);
+        } else if (command instanceof UpdateTopic c) {
+            return updateTopic(c);
+        } else if (command instanceof DeleteTopic c) {
+            return deleteTopic(c);
+        } else if (command instanceof InstanceHeartbeat c) {
+            return changed(withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true)));
+        } else if (command instanceof MarkInstanceOffline c) {
+            return markOffline(c);
+        } else if (command instanceof SetPartitionState c) {
+            return setPartitionState(c);
+        } else if (command instanceof CommitOffsets c) {
+            return commitOffsets(c);
+        } else if (command instanceof DeleteGroup c) {
+            return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.without(offsets, c.group())));
+        }
+        throw new IllegalArgumentException("unknown command " + command);
+    }
+
+    private Applied createTopic(CreateTopic c) {
+        if (topics.containsKey(c.name())) {
+            return unchanged(Code.TOPIC_ALREADY_EXISTS, "topic '" + c.name() + "' already exists");
+        }
+        if (c.partitions() < 1 || c.partitions() > MAX_PARTITIONS) {
+            return unchanged(Code.INVALID_PARTITIONS, "partitions must be from 1 to " + MAX_PARTITIONS + ", got " + c.partitions());
+        }
+        Optional<Applied> badFactor = checkReplicationFactor(c.replicationFactor());
+        if (badFactor.isPresent()) {
+            return badFactor.get();
+        }
+        List<PartitionMetadata> partitions = place(c.name(), 0, c.partitions(), c.replicationFactor());
+        TopicMetadata topic = new TopicMetadata(c.name(), c.replicationFactor(), c.configs(), c.createdAtMs(), partitions);
+        return changed(withTopic(topic));
+    }
+
+    private Applied updateTopic(UpdateTopic c) {
+        TopicMetadata old = topics.get(c.name());
+        if (old == null) {
+            return topicNotFound(c.name());
+        }
+        int count = c.partitions() == null ? old.partitionCount() : c.partitions();
+        if (count < old.partitionCount()) {
+            return unchanged(Code.INVALID_PARTITIONS, "partitions can only grow: topic '" + c.name() + "' has "
+                    + old.partitionCount() + ", asked for " + count);
+        }
+        if (count > MAX_PARTITIONS) {
+            return unchanged(Code.INVALID_PARTITIONS, "partitions must be at most " + MAX_PARTITIONS + ", got " + count);
+        }
+        List<PartitionMetadata> partitions = new ArrayList<>(old.partitions());
+        if (count > old.partitionCount()) {
+            Optional<Applied> badFactor = checkReplicationFactor(old.replicationFactor());
+            if (badFactor.isPresent()) {
+                return badFactor.get();
+            }
+            partitions.addAll(place(c.name(), old.partitionCount(), count, old.replicationFactor()));
+        }
+        TreeMap<String, String> configs = new TreeMap<>(old.configs());
+        c.configChanges().forEach((key, value) -> {
+            if (value == null) {
+                configs.remove(key);
+            } else {
+                configs.put(key, value);
+            }
+        });
+        return changed(withTopic(new TopicMetadata(c.name(), old.replicationFactor(), configs, old.createdAtMs(), partitions)));
+    }
+
+    private Applied deleteTopic(DeleteTopic c) {
+        if (!topics.containsKey(c.name())) {
+            return topicNotFound(c.name());
+        }
+        TreeMap<String, Map<String, Map<Integer, CommittedOffset>>> groups = new TreeMap<>(offsets);
+        offsets.forEach((group, byTopic) -> {
+            if (byTopic.containsKey(c.name())) {
+                Map<String, Map<Integer, CommittedOffset>> rest = SortedMaps.without(byTopic, c.name());
+                if (rest.isEmpty()) {
+                    groups.remove(group);
+                } else {
+                    groups.put(group, rest);
+                }
+            }
+        });
+        return changed(new ClusterState(appliedIndex, SortedMaps.without(topics, c.name()), instances, SortedMaps.freeze(groups)));
+    }
+
+    private Applied markOffline(MarkInstanceOffline c) {
+        InstanceMetadata instance = instances.get(c.id());
+        if (instance == null) {
+            return unchanged(Code.INSTANCE_NOT_FOUND, "instance '" + c.id() + "' has never heart-beaten");
+        }
+        if (instance.lastHeartbeatMs() != c.lastHeartbeatMs()) {
+            return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' heart-beat again at " + instance.lastHeartbeatMs());
+        }
+        return changed(withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(), false)));
+    }
+
+    private Applied setPartitionState(SetPartitionState c) {
+        TopicMetadata topic = topics.get(c.topic());
+        if (topic == null) {
+            return topicNotFound(c.topic());
+        }
+        if (c.partition() < 0 || c.partition() >= topic.partitionCount()) {
+            return unchanged(Code.PARTITION_NOT_FOUND, "topic '" + c.topic() + "' has no partition " + c.partition());
+        }
+        PartitionMetadata old = topic.partitions().get(c.partition());
+        String where = c.topic() + "-" + c.partition();
+        if (c.leaderEpoch() < old.leaderEpoch() || (c.leaderEpoch() == old.leaderEpoch() && !c.leader().equals(old.leader()))) {
+            return unchanged(Code.STALE_LEADER_EPOCH, where + " is at leader epoch " + old.leaderEpoch() + " led by "
+                    + old.leader() + "; refused " + c.leader() + " at epoch " + c.leaderEpoch());
+        }
+        if (c.isr().isEmpty() || new HashSet<>(c.isr()).size() != c.isr().size() || !old.replicas().containsAll(c.isr())
+                || !c.isr().contains(c.leader())) {
+            return unchanged(Code.INVALID_PARTITION_STATE, where + ": the ISR " + c.isr() + " must be distinct replicas of "
+                    + old.replicas() + " and include the leader " + c.leader());
+        }
+        PartitionMetadata next = new PartitionMetadata(c.partition(), old.replicas(), c.leader(), c.leaderEpoch(), c.isr());
+        return changed(withTopic(topic.withPartition(next)));
+    }
+
+    private Applied commitOffsets(CommitOffsets c) {
+        Map<String, Map<Integer, CommittedOffset>> byTopic = new TreeMap<>(committed(c.group()));
+        Map<String, TreeMap<Integer, CommittedOffset>> touched = new TreeMap<>();
+        for (OffsetCommit o : c.offsets()) {
+            TopicMetadata topic = topics.get(o.topic());
+            if (topic == null) {
+                return topicNotFound(o.topic());
+            }
+            if (o.partition() < 0 || o.partition() >= topic.partitionCount()) {
+                return unchanged(Code.PARTITION_NOT_FOUND, "topic '" + o.topic() + "' has no partition " + o.partition());
+            }
+            touched.computeIfAbsent(o.topic(), t -> new TreeMap<>(byTopic.getOrDefault(t, Map.of())))
+                    .put(o.partition(), new CommittedOffset(o.offset(), o.metadata()));
+        }
+        if (touched.isEmpty()) {
+            return changed(this);
+        }
+        touched.forEach((topic, byPartition) -> byTopic.put(topic, SortedMaps.freeze(byPartition)));
+        return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.with(offsets, c.group(), SortedMaps.freeze(byTopic))));
+    }
+
+    private Optional<Applied> checkReplicationFactor(int replicationFactor) {
+        int live = liveInstances().size();
+        if (replicationFactor < 1 || replicationFactor > live) {
+            return Optional.of(unchanged(Code.INVALID_REPLICATION_FACTOR, "replication factor must be from 1 to the "
+                    + live + " live instances, got " + replicationFactor));
+        }
+        return Optional.empty();
+    }
+
+    private List<PartitionMetadata> place(String topic, int from, int to, int replicationFactor) {
+        List<List<String>> replicas = ReplicaPlacement.assign(topic, liveInstances(), from, to, replicationFactor);
+        List<PartitionMetadata> partitions = new ArrayList<>(replicas.size());
+        for (int i = 0; i < replicas.size(); i++) {
+            partitions.add(PartitionMetadata.created(from + i, replicas.get(i)));
+        }
+        return partitions;
+    }
+
+    private ClusterState withTopic(TopicMetadata topic) {
+        return new ClusterState(appliedIndex, SortedMaps.with(topics, topic.name(), topic), instances, offsets);
+    }
+
+    private ClusterState withInstance(InstanceMetadata instance) {
+        return new ClusterState(appliedIndex, topics, SortedMaps.with(instances, instance.id(), instance), offsets);
+    }
+
+    private Applied topicNotFound(String name) {
+        return unchanged(Code.TOPIC_NOT_FOUND, "topic '" + name + "' does not exist");
+    }
+
+    private Applied unchanged(Code code, String message) {
+        return new Applied(this, ApplyResult.failure(code, message));
+    }
+
+    private static Applied changed(ClusterState next) {
+        return new Applied(next, ApplyResult.OK);
+    }
+}

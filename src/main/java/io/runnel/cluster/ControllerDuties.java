@@ -1,0 +1,125 @@
+package io.runnel.cluster;
+
+import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
+import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The periodic work of a quorum member. Every instance heart-beats through the quorum
+ * ({@link InstanceHeartbeat} every {@code heartbeatInterval}); the one that is the controller
+ * also checks liveness every {@code checkInterval} and marks instances silent for
+ * {@code sessionTimeout} offline ({@link LivenessTracker}). Whether this instance is the
+ * controller is asked at every check, so duties follow leadership without any hand-over.
+ *
+ * <p>Moving partition leadership away from offline instances belongs here too, once replication
+ * exists; {@link MetadataCommand.SetPartitionState} is the command it will use.
+ *
+ * <p>Thread-safety: one daemon thread runs both duties; at most one heartbeat is in flight.
+ */
+public final class ControllerDuties implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerDuties.class);
+
+    /**
+     * @param heartbeatInterval how often this instance heart-beats
+     * @param checkInterval     how often the controller looks for silent instances
+     * @param sessionTimeout    silence after which an instance is offline ({@code runnel.cluster.session-timeout})
+     */
+    public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(6));
+    }
+
+    private final MetadataQuorum quorum;
+    private final Settings settings;
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    private final LivenessTracker liveness;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
+    private long lastHeartbeatMs;
+    private boolean wasController;
+
+    public ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock) {
+        this(quorum, settings, clock, System::nanoTime);
+    }
+
+    ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, LongSupplier nanoTime) {
+        this.quorum = quorum;
+        this.settings = settings;
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+        this.liveness = new LivenessTracker(settings.sessionTimeout());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runnel-controller-duties");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts heart-beating at once, and checking liveness. */
+    public ControllerDuties start() {
+        scheduler.scheduleWithFixedDelay(this::heartbeat, 0, settings.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        long check = settings.checkInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::checkLiveness, check, check, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Sends one heartbeat unless the previous one is still on its way. */
+    void heartbeat() {
+        if (!heartbeatInFlight.compareAndSet(false, true)) {
+            return;
+        }
+        // Strictly increasing, so the controller can tell every heartbeat from the one before.
+        lastHeartbeatMs = Math.max(clock.millis(), lastHeartbeatMs + 1);
+        InstanceHeartbeat beat = new InstanceHeartbeat(quorum.self().id(), quorum.self().httpUrl(), lastHeartbeatMs);
+        try {
+            quorum.submit(beat).whenComplete((result, e) -> {
+                heartbeatInFlight.set(false);
+                if (e != null) {
+                    LOG.debug("Heartbeat of {} failed: {}", beat.id(), e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            heartbeatInFlight.set(false);
+            LOG.warn("Heartbeat of {} failed", beat.id(), e);
+        }
+    }
+
+    /** On the controller: marks silent instances offline. Elsewhere: forgets what it had seen. */
+    void checkLiveness() {
+        try {
+            boolean controller = quorum.isController();
+            if (controller && !wasController) {
+                liveness.reset();
+                LOG.info("{} is the controller", quorum.self().id());
+            }
+            wasController = controller;
+            if (!controller) {
+                return;
+            }
+            for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
+                LOG.warn("Instance {} has not heart-beaten for {}; marking it offline", mark.id(), settings.sessionTimeout());
+                quorum.submit(mark).whenComplete((result, e) -> {
+                    if (e != null || !result.ok()) {
+                        LOG.info("Instance {} not marked offline: {}", mark.id(), e != null ? e.getMessage() : result.message());
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Liveness check failed", e);
+        }
+    }
+
+    /** Stops both duties; the quorum stays open. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

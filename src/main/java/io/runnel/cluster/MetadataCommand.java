@@ -1,0 +1,146 @@
+package io.runnel.cluster;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A change to the cluster metadata, proposed by any instance and applied by every instance in
+ * Raft log order through {@link ClusterState#apply}. Commands travel as JSON with a {@code type}
+ * member naming the record ({@code {"type":"DeleteTopic","name":"orders"}}); see
+ * {@link MetadataJson}.
+ *
+ * <p>A command carries everything its effect depends on that is not already in the state:
+ * timestamps are the proposer's clock, never the applier's, so every replica computes the same
+ * state. Checks that need only the command (a legal topic name, known config keys and values) are
+ * the proposer's job (missing members are refused when the JSON is read, so such a command never
+ * reaches the log); checks that need the state (the topic exists, enough live instances) happen
+ * when applying and come back as an {@link ApplyResult} code.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = MetadataCommand.CreateTopic.class, name = "CreateTopic"),
+        @JsonSubTypes.Type(value = MetadataCommand.UpdateTopic.class, name = "UpdateTopic"),
+        @JsonSubTypes.Type(value = MetadataCommand.DeleteTopic.class, name = "DeleteTopic"),
+        @JsonSubTypes.Type(value = MetadataCommand.InstanceHeartbeat.class, name = "InstanceHeartbeat"),
+        @JsonSubTypes.Type(value = MetadataCommand.MarkInstanceOffline.class, name = "MarkInstanceOffline"),
+        @JsonSubTypes.Type(value = MetadataCommand.SetPartitionState.class, name = "SetPartitionState"),
+        @JsonSubTypes.Type(value = MetadataCommand.CommitOffsets.class, name = "CommitOffsets"),
+        @JsonSubTypes.Type(value = MetadataCommand.DeleteGroup.class, name = "DeleteGroup"),
+})
+public sealed interface MetadataCommand {
+
+    /**
+     * Creates a topic, placing its replicas over the live instances ({@link ReplicaPlacement}).
+     * Fails with {@code TOPIC_ALREADY_EXISTS}, {@code INVALID_PARTITIONS} (not from 1 to
+     * {@link ClusterState#MAX_PARTITIONS}) or
+     * {@code INVALID_REPLICATION_FACTOR} (below 1 or above the live instances).
+     *
+     * @param configs     validated config overrides (Kafka names, string values)
+     * @param createdAtMs the proposer's clock
+     */
+    record CreateTopic(String name, int partitions, int replicationFactor, Map<String, String> configs, long createdAtMs)
+            implements MetadataCommand {
+        public CreateTopic {
+            Objects.requireNonNull(name, "name");
+            configs = configs == null ? Map.of() : Map.copyOf(configs);
+        }
+    }
+
+    /**
+     * Grows a topic's partitions and changes its configs. Fails with {@code TOPIC_NOT_FOUND},
+     * {@code INVALID_PARTITIONS} (fewer than now, or above {@link ClusterState#MAX_PARTITIONS}) or {@code INVALID_REPLICATION_FACTOR} (new
+     * partitions need more live instances than there are).
+     *
+     * @param partitions    the new count, or {@code null} to keep it
+     * @param configChanges validated overrides to set; a {@code null} value resets the key to its default
+     */
+    record UpdateTopic(String name, Integer partitions, Map<String, String> configChanges) implements MetadataCommand {
+        public UpdateTopic {
+            Objects.requireNonNull(name, "name");
+            configChanges = configChanges == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(configChanges));
+        }
+    }
+
+    /** Deletes a topic and every group's committed offsets of it. Fails with {@code TOPIC_NOT_FOUND}. */
+    record DeleteTopic(String name) implements MetadataCommand {
+        public DeleteTopic {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * An instance is alive: registers it, or brings it back online, with its URL.
+     *
+     * @param atMs the instance's clock when it sent the heartbeat
+     */
+    record InstanceHeartbeat(String id, String url, long atMs) implements MetadataCommand {
+        public InstanceHeartbeat {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(url, "url");
+        }
+    }
+
+    /**
+     * The controller found an instance silent for a session timeout. Applies only if the instance
+     * has not heart-beaten since the controller looked ({@code STALE_HEARTBEAT} otherwise), so a
+     * heartbeat that overtakes the verdict wins. Fails with {@code INSTANCE_NOT_FOUND}.
+     *
+     * @param lastHeartbeatMs the instance's last heartbeat time the verdict is based on
+     */
+    record MarkInstanceOffline(String id, long lastHeartbeatMs) implements MetadataCommand {
+        public MarkInstanceOffline {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * Sets a partition's leader, leader epoch and in-sync replicas (leader moves, ISR shrink and
+     * expand). The epoch may not go back ({@code STALE_LEADER_EPOCH}), and must go up when the
+     * leader changes; the leader must be in the ISR and the ISR a non-empty subset of the replicas
+     * ({@code INVALID_PARTITION_STATE}). Fails with {@code TOPIC_NOT_FOUND} or {@code PARTITION_NOT_FOUND}.
+     */
+    record SetPartitionState(String topic, int partition, String leader, int leaderEpoch, List<String> isr)
+            implements MetadataCommand {
+        public SetPartitionState {
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(leader, "leader");
+            isr = List.copyOf(isr);
+        }
+    }
+
+    /**
+     * Commits a group's offsets, all or none. Fails with {@code TOPIC_NOT_FOUND} or
+     * {@code PARTITION_NOT_FOUND} if any names a partition that does not exist (any more).
+     */
+    record CommitOffsets(String group, List<OffsetCommit> offsets) implements MetadataCommand {
+        public CommitOffsets {
+            Objects.requireNonNull(group, "group");
+            offsets = List.copyOf(offsets);
+        }
+    }
+
+    /**
+     * One committed position.
+     *
+     * @param offset   the next offset the group will read
+     * @param metadata the client's note ({@code ""} when none)
+     */
+    record OffsetCommit(String topic, int partition, long offset, String metadata) {
+        public OffsetCommit {
+            Objects.requireNonNull(topic, "topic");
+            metadata = metadata == null ? "" : metadata;
+        }
+    }
+
+    /** Forgets every committed offset of a group; succeeds whether or not it had any. */
+    record DeleteGroup(String group) implements MetadataCommand {
+        public DeleteGroup {
+            Objects.requireNonNull(group, "group");
+        }
+    }
+}

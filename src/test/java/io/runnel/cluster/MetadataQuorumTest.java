@@ -1,0 +1,277 @@
+package io.runnel.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import io.runnel.cluster.ApplyResult.Code;
+import io.runnel.cluster.MetadataCommand.CommitOffsets;
+import io.runnel.cluster.MetadataCommand.CreateTopic;
+import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
+import io.runnel.cluster.MetadataCommand.OffsetCommit;
+import io.runnel.cluster.MetadataCommand.UpdateTopic;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Three quorum members in this JVM on loopback ports, each with its own data directory: election,
+ * replication of commands, failover, catching up after a restart, and restoring from snapshots,
+ * both a member's own and one installed from the leader.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MetadataQuorumTest {
+    private static final List<String> IDS = List.of("n0", "n1", "n2");
+    private static final MetadataQuorum.Settings FAST = new MetadataQuorum.Settings(
+            Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(10), 10_000, 2, 1 << 20);
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private String spec;
+    private MetadataQuorum.Settings settings = FAST;
+    private final Map<String, MetadataQuorum> members = new TreeMap<>();
+    private final Map<String, ControllerDuties> duties = new TreeMap<>();
+
+    @BeforeAll
+    static void quietRatis() {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.ratis")).setLevel(Level.WARN);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.grpc")).setLevel(Level.WARN);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.runnel.cluster")).setLevel(Level.INFO);
+    }
+
+    @BeforeEach
+    void choosePorts() throws IOException {
+        List<String> entries = new ArrayList<>();
+        for (String id : IDS) {
+            entries.add(id + "@127.0.0.1:" + freePort() + ":" + freePort());
+        }
+        spec = String.join(",", entries);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the members side by side: a Ratis server takes most of a second to close. */
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        duties.values().forEach(ControllerDuties::close);
+        duties.clear();
+        List<Thread> closing = members.values().stream().map(m -> new Thread(() -> close(m), "close-" + m.self().id())).toList();
+        closing.forEach(Thread::start);
+        for (Thread t : closing) {
+            t.join(PATIENCE.toMillis());
+        }
+        members.clear();
+    }
+
+    private static void close(MetadataQuorum member) {
+        try {
+            member.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private MetadataQuorum start(String id) {
+        try {
+            MetadataQuorum quorum = MetadataQuorum.start(ClusterPeers.parse(spec, id).orElseThrow(), dir.resolve(id), settings, s -> {
+            });
+            members.put(id, quorum);
+            return quorum;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void startAll() {
+        IDS.forEach(this::start);
+    }
+
+    private void stop(String id) {
+        Optional.ofNullable(duties.remove(id)).ifPresent(ControllerDuties::close);
+        close(members.remove(id));
+    }
+
+    /** Waits until every running member names the same controller, and returns it. */
+    private String awaitController() {
+        return await().atMost(PATIENCE).until(() -> {
+            List<Optional<String>> seen = members.values().stream().map(MetadataQuorum::controllerId).distinct().toList();
+            return seen.size() == 1 && seen.get(0).isPresent() && members.get(seen.get(0).get()) != null
+                    && members.get(seen.get(0).get()).isController() ? seen.get(0).get() : null;
+        }, id -> id != null);
+    }
+
+    /** Waits until every running member has applied the same state. */
+    private ClusterState awaitSameState() {
+        return await().atMost(PATIENCE).until(() -> {
+            List<ClusterState> states = members.values().stream().map(MetadataQuorum::state).distinct().toList();
+            return states.size() == 1 ? states.get(0) : null;
+        }, s -> s != null);
+    }
+
+    private ApplyResult submit(String via, MetadataCommand command) {
+        return members.get(via).submit(command).orTimeout(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    private void registerInstances(String via) {
+        for (String id : IDS) {
+            assertThat(submit(via, new InstanceHeartbeat(id, "http://" + id, 1)).ok()).isTrue();
+        }
+    }
+
+    private String anyOtherThan(String id) {
+        return members.keySet().stream().filter(m -> !m.equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void threeMembersElectOneControllerAndApplyCommandsSubmittedAnywhereOnAll() {
+        startAll();
+        String controller = awaitController();
+        String follower = anyOtherThan(controller);
+
+        registerInstances(follower);
+        ApplyResult created = submit(follower, new CreateTopic("orders", 6, 3, Map.of(), 10));
+        ApplyResult again = submit(controller, new CreateTopic("orders", 1, 1, Map.of(), 11));
+
+        assertThat(created.ok()).isTrue();
+        assertThat(members.get(follower).state().topic("orders")).as("the submitter sees its own command at once").isPresent();
+        assertThat(again.code()).isEqualTo(Code.TOPIC_ALREADY_EXISTS);
+        ClusterState state = awaitSameState();
+        assertThat(state.topic("orders").orElseThrow().partitions()).hasSize(6);
+        assertThat(IDS).allSatisfy(id -> assertThat(state.partitionsLedBy(id)).isEqualTo(2));
+        assertThat(members.values().stream().filter(MetadataQuorum::isController).count()).isEqualTo(1);
+        assertThat(members.values().stream().map(MetadataQuorum::groupId).distinct().count()).isEqualTo(1);
+        assertThat(members.get(follower).controllerState().join()).isEqualTo(members.get(controller).state());
+    }
+
+    @Test
+    void losingTheControllerElectsAnotherAndARestartedMemberCatchesUp() {
+        startAll();
+        String first = awaitController();
+        registerInstances(first);
+        assertThat(submit(first, new CreateTopic("orders", 3, 2, Map.of(), 10)).ok()).isTrue();
+
+        stop(first);
+        String second = awaitController();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(submit(anyOtherThan(second), new UpdateTopic("orders", 5, Map.of())).ok()).isTrue();
+        assertThat(submit(second, new CreateTopic("payments", 2, 2, Map.of(), 20)).ok()).isTrue();
+
+        start(first);
+        ClusterState state = awaitSameState();
+        assertThat(state.topic("orders").orElseThrow().partitionCount()).isEqualTo(5);
+        assertThat(state.topic("payments")).isPresent();
+        assertThat(awaitController()).isIn(IDS);
+        assertThat(submit(first, new CommitOffsets("g", List.of(new OffsetCommit("orders", 4, 9, "")))).ok()).isTrue();
+    }
+
+    @Test
+    void aMemberRestartedAfterItsSnapshotRestoresFromItAndReplaysTheRest() throws IOException {
+        startAll();
+        String controller = awaitController();
+        String member = anyOtherThan(controller);
+        registerInstances(member);
+        assertThat(submit(member, new CreateTopic("orders", 3, 3, Map.of("retention.ms", "1000"), 10)).ok()).isTrue();
+        long snapshotIndex = members.get(member).takeSnapshot();
+
+        stop(member);
+        assertThat(submit(controller, new UpdateTopic("orders", 4, Map.of())).ok()).isTrue();
+        start(member);
+
+        assertThat(members.get(member).stateMachine().restoredSnapshotIndex()).isEqualTo(snapshotIndex);
+        ClusterState state = awaitSameState();
+        assertThat(state.topic("orders").orElseThrow().partitionCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aMemberBehindTheLeadersPurgedLogInstallsTheLeadersSnapshot() {
+        settings = new MetadataQuorum.Settings(Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(10), 20, 2, 4096);
+        startAll();
+        String controller = awaitController();
+        String member = anyOtherThan(controller);
+        registerInstances(controller);
+        long stoppedAt = awaitSameState().appliedIndex();
+        stop(member);
+
+        String via = members.keySet().iterator().next();
+        assertThat(submit(via, new CreateTopic("orders", 1, 2, Map.of(), 10)).ok()).isTrue();
+        for (int i = 0; i < 60; i++) {
+            assertThat(submit(via, new CommitOffsets("g", List.of(new OffsetCommit("orders", 0, i, ""))))).matches(ApplyResult::ok);
+        }
+        start(member);
+
+        ClusterState state = awaitSameState();
+        assertThat(state.committed("g").get("orders").get(0).offset()).isEqualTo(59);
+        assertThat(members.get(member).stateMachine().restoredSnapshotIndex()).as("restored from the leader's snapshot")
+                .isGreaterThan(stoppedAt);
+    }
+
+    @Test
+    void submitFailsWithoutAMajorityAndWorksAgainOnceItIsBack() {
+        settings = new MetadataQuorum.Settings(Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(2), 10_000, 2, 1 << 20);
+        startAll();
+        awaitController();
+        registerInstances("n0");
+        stop("n1");
+        stop("n2");
+
+        CompletableFuture<ApplyResult> lost = members.get("n0").submit(new CreateTopic("orders", 1, 1, Map.of(), 1));
+        assertThatThrownBy(() -> lost.orTimeout(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).join())
+                .hasCauseInstanceOf(MetadataQuorum.QuorumException.class);
+        // Once the Ratis client has given up retrying, it is replaced (a given-up client refuses everything after).
+        await().atMost(PATIENCE).until(() -> members.get("n0").clientsReplaced() > 0);
+        start("n1");
+        start("n2");
+
+        ApplyResult created = await().atMost(PATIENCE).until(() -> members.get("n0").submit(new CreateTopic("payments", 1, 1, Map.of(), 2))
+                .handle((r, e) -> r).join(), r -> r != null && r.ok());
+        assertThat(created.ok()).isTrue();
+    }
+
+    @Test
+    void theControllerMarksASilentMemberOfflineAndItComesBackOnline() {
+        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofMillis(1500));
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC()).start());
+        }
+        awaitController();
+        await().atMost(PATIENCE).until(() -> members.values().stream()
+                .allMatch(m -> m.state().liveInstances().equals(IDS)));
+        String silent = anyOtherThan(awaitController());
+
+        stop(silent);
+        await().atMost(PATIENCE).until(() -> members.values().stream()
+                .allMatch(m -> m.state().instance(silent).map(i -> !i.online()).orElse(false)));
+        duties.put(silent, new ControllerDuties(start(silent), quick, Clock.systemUTC()).start());
+
+        await().atMost(PATIENCE).until(() -> members.values().stream()
+                .allMatch(m -> m.state().liveInstances().equals(IDS)));
+        assertThat(members.values().stream().map(m -> m.state().instance(silent).orElseThrow().url()).collect(Collectors.toSet()))
+                .containsExactly(members.get(silent).self().httpUrl());
+    }
+}
