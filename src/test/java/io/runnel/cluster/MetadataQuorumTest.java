@@ -60,19 +60,27 @@ class MetadataQuorumTest {
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.runnel.cluster")).setLevel(Level.INFO);
     }
 
+    /** Picks distinct free ports: every socket stays open until all are chosen, so none is handed out twice. */
     @BeforeEach
     void choosePorts() throws IOException {
-        List<String> entries = new ArrayList<>();
-        for (String id : IDS) {
-            entries.add(id + "@127.0.0.1:" + freePort() + ":" + freePort());
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            List<String> entries = new ArrayList<>();
+            for (String id : IDS) {
+                entries.add(id + "@127.0.0.1:" + freePort(held) + ":" + freePort(held));
+            }
+            spec = String.join(",", entries);
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
         }
-        spec = String.join(",", entries);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort(List<ServerSocket> held) throws IOException {
+        ServerSocket socket = new ServerSocket(0);
+        held.add(socket);
+        return socket.getLocalPort();
     }
 
     /** Stops the members side by side: a Ratis server takes most of a second to close. */
