@@ -61,6 +61,7 @@ public final class RunnelBench {
         int initialWarmupSeconds = 10;
         int warmupSeconds = 3;
         int produceSeconds = 10;
+        long produceMaxRecords = 2_000_000;
         int[] connections = {1, 8};
         int[] batchSizes = {100, 1000};
         int valueBytes = 100;
@@ -88,10 +89,13 @@ public final class RunnelBench {
                                               fetch <= 6 s per level, latency 4 s
                   --scenarios LIST            any of produce,fetch,latency (default all; fetch reads what produce wrote)
                   --partitions N              partitions of each produce topic (default 3)
-                  --initial-warmup-seconds N  unmeasured produce+fetch load on a scratch topic before everything,
+                  --initial-warmup-seconds N  unmeasured produce+fetch load on the scratch topic before everything,
                                               so that both JVMs have compiled their hot paths (default 10; quick 3)
-                  --warmup-seconds N          unmeasured load before each produce/fetch scenario (default 3; quick 1)
+                  --warmup-seconds N          unmeasured load of the same shape (to the scratch topic) before each
+                                              produce scenario, and unmeasured reading before fetch (default 3; quick 1)
                   --produce-seconds N         measured time of each produce scenario (default 10; quick 2)
+                  --produce-max-records N     ... and at most this many records (default 2000000; quick 300000),
+                                              which bounds what the fetch scenario has to read back
                   --connections LIST          produce concurrency levels (default 1,8)
                   --batch-sizes LIST          records per produce request (default 100,1000)
                   --value-bytes N             size of each record value, compact JSON (default 100)
@@ -146,6 +150,7 @@ public final class RunnelBench {
                 o.initialWarmupSeconds = 3;
                 o.warmupSeconds = 1;
                 o.produceSeconds = 2;
+                o.produceMaxRecords = 300_000;
                 o.fetchSeconds = 6;
                 o.latencySeconds = 4;
             }
@@ -159,6 +164,7 @@ public final class RunnelBench {
                     case "initial-warmup-seconds" -> o.initialWarmupSeconds = nonNegative(e);
                     case "warmup-seconds" -> o.warmupSeconds = nonNegative(e);
                     case "produce-seconds" -> o.produceSeconds = positive(e);
+                    case "produce-max-records" -> o.produceMaxRecords = Long.parseLong(v);
                     case "connections" -> o.connections = list(e);
                     case "batch-sizes" -> o.batchSizes = list(e);
                     case "value-bytes" -> o.valueBytes = atLeast(e, Values.MIN_SIZE);
@@ -217,11 +223,11 @@ public final class RunnelBench {
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "url=%s mode=%s scenarios=%s partitions=%d acks=%s initial warmup=%ds warmup=%ds produce=%ds connections=%s batches=%s "
+                    "url=%s mode=%s scenarios=%s partitions=%d acks=%s initial warmup=%ds warmup=%ds produce=%ds/%d records connections=%s batches=%s "
                             + "value=%dB large=%s fetch: limit=%d maxBytes=%d chunk=%d bound=%ds "
                             + "latency: rate=%d/s for %ds (+%ds warmup) waitMs=%d",
                     url, quick ? "quick" : "full", String.join(",", scenarios), partitions, acks, initialWarmupSeconds, warmupSeconds,
-                    produceSeconds, Arrays.toString(connections), Arrays.toString(batchSizes), valueBytes,
+                    produceSeconds, produceMaxRecords, Arrays.toString(connections), Arrays.toString(batchSizes), valueBytes,
                     largeValueBytes == 0 ? "off" : largeValueBytes + "B x" + largeBatch + " @" + largeConnections + "conn",
                     fetchLimit, fetchMaxBytes, fetchChunk, fetchSeconds, latencyRate, latencySeconds,
                     latencyWarmupSeconds, waitMs);
@@ -538,15 +544,33 @@ public final class RunnelBench {
         new Http(o.url).createTopic(topic, o.partitions);
         PRODUCED.add(new ProduceTopic(topic, valueBytes));
         TOPICS.add(topic);
-        report(produceLoad(o, topic, batch, valueBytes, connections, o.warmupSeconds, o.produceSeconds));
+        if (o.warmupSeconds > 0) {
+            // The same load, unmeasured, to the scratch topic: the measured topic holds only measured records.
+            produceLoad(o, scratchTopic(o, runId), batch, valueBytes, connections, o.warmupSeconds, Long.MAX_VALUE);
+        }
+        report(produceLoad(o, topic, batch, valueBytes, connections, o.produceSeconds, o.produceMaxRecords));
+    }
+
+    static String scratch;
+
+    /** The topic that takes every unmeasured load, created on first use. */
+    static String scratchTopic(Options o, String runId) throws Exception {
+        if (scratch == null) {
+            String name = o.prefix + "-" + runId + "-warmup";
+            new Http(o.url).createTopic(name, o.partitions);
+            TOPICS.add(name);
+            scratch = name;
+        }
+        return scratch;
     }
 
     /**
-     * Closed-loop produce of pre-built batches with the given connections: warmupSeconds unmeasured,
-     * then seconds measured (requests started in that window count).
+     * Closed-loop produce of pre-built batches with the given connections for at most the given
+     * seconds and records: a request is only started before the time is up and while the records
+     * of the requests started so far stay within maxRecords.
      */
-    static Row produceLoad(Options o, String topic, int batch, int valueBytes, int connections, double warmupSeconds,
-                           double seconds) throws Exception {
+    static Row produceLoad(Options o, String topic, int batch, int valueBytes, int connections, double seconds,
+                           long maxRecords) throws Exception {
         // Request bodies are built once; workers cycle through them.
         URI uri = URI.create(o.url + "/topics/" + topic + "/records?acks=" + URLEncoder.encode(o.acks, StandardCharsets.UTF_8));
         HttpRequest[] requests = new HttpRequest[o.bodiesPerScenario];
@@ -562,8 +586,9 @@ public final class RunnelBench {
         byte[] offsetKey = "\"offset\":".getBytes(StandardCharsets.US_ASCII);
         boolean expectOffsets = !o.acks.equals("none");
 
-        long start = System.nanoTime();
-        long measureFrom = start + (long) (warmupSeconds * 1e9);
+        AtomicLong claimed = new AtomicLong();
+        Cpu cpu = new Cpu();
+        long measureFrom = System.nanoTime();
         long measureTo = measureFrom + (long) (seconds * 1e9);
         Samples[] lat = new Samples[connections];
         long[] records = new long[connections];
@@ -579,7 +604,7 @@ public final class RunnelBench {
                 int next = id;
                 while (true) {
                     long t0 = System.nanoTime();
-                    if (t0 >= measureTo) {
+                    if (t0 >= measureTo || claimed.addAndGet(batch) > maxRecords) {
                         break;
                     }
                     HttpRequest req = requests[next++ % requests.length];
@@ -598,14 +623,12 @@ public final class RunnelBench {
                         return;
                     }
                     long t1 = System.nanoTime();
-                    if (t0 >= measureFrom) {
-                        lat[id].add(t1 - t0);
-                        lastEnd[id] = t1;
-                        if (ok) {
-                            records[id] += batch;
-                        } else {
-                            errorsAt[id]++;
-                        }
+                    lat[id].add(t1 - t0);
+                    lastEnd[id] = t1;
+                    if (ok) {
+                        records[id] += batch;
+                    } else {
+                        errorsAt[id]++;
                     }
                     if (!ok) {
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // do not spin on a failing server
@@ -614,10 +637,6 @@ public final class RunnelBench {
             }, "produce-" + w);
             threads[w].start();
         }
-        for (long d; (d = measureFrom - System.nanoTime()) > 0; ) {
-            LockSupport.parkNanos(d);
-        }
-        Cpu cpu = new Cpu();
         for (Thread t : threads) {
             t.join();
         }
@@ -639,17 +658,16 @@ public final class RunnelBench {
      * process's hot paths are compiled: produce with both batch sizes, then fetch it back.
      */
     static void initialWarmup(Options o, String topic) throws Exception {
-        new Http(o.url).createTopic(topic, o.partitions);
         double third = o.initialWarmupSeconds / 3.0;
         Thread small = new Thread(() -> {
             try {
-                produceLoad(o, topic, o.batchSizes[0], o.valueBytes, 4, 0, 2 * third);
+                produceLoad(o, topic, o.batchSizes[0], o.valueBytes, 4, 2 * third, Long.MAX_VALUE);
             } catch (Exception e) {
                 ERRORS.add("initial warm-up", e);
             }
         });
         small.start();
-        produceLoad(o, topic, o.batchSizes[o.batchSizes.length - 1], o.valueBytes, 1, 0, 2 * third);
+        produceLoad(o, topic, o.batchSizes[o.batchSizes.length - 1], o.valueBytes, 1, 2 * third, Long.MAX_VALUE);
         small.join();
         fetch(o, chunks(o, List.of(new ProduceTopic(topic, o.valueBytes))), 2, (long) (third * 1e9), false);
     }
@@ -972,9 +990,7 @@ public final class RunnelBench {
         List<String> topics = TOPICS;
         try {
             if (o.initialWarmupSeconds > 0) {
-                String warmup = o.prefix + "-" + runId + "-warmup";
-                topics.add(warmup);
-                initialWarmup(o, warmup);
+                initialWarmup(o, scratchTopic(o, runId));
             }
             if (o.scenarios.contains("produce") || o.scenarios.contains("fetch")) {
                 for (int batch : o.batchSizes) {
