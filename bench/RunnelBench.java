@@ -872,7 +872,10 @@ public final class RunnelBench {
             }
             long sent = System.nanoTime();
             maxLag = Math.max(maxLag, sent - target);
-            maxOutstanding = Math.max(maxOutstanding, outstanding.incrementAndGet());
+            int nowOutstanding = outstanding.incrementAndGet();
+            if (i >= warm) {
+                maxOutstanding = Math.max(maxOutstanding, nowOutstanding);
+            }
             String body = "{\"records\":[{\"value\":" + Values.of(i, sent, o.valueBytes) + "}]}";
             int idx = i;
             inFlight.add(producer.sendAsync(HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
