@@ -893,7 +893,7 @@ public final class RunnelBench {
                     }));
         }
         try {
-            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             ERRORS.add("latency produce", e);
         }
