@@ -57,7 +57,7 @@ public class FetchService implements DisposableBean {
         long started = System.nanoTime();
         TrafficMetrics.TopicMeters meters = metrics.of(partition.topic());
         try {
-            LogReadResult r = partition.log().read(offset, maxBytes);
+            LogReadResult r = partition.log().read(offset, maxBytes, limit);
             return new FetchResponse(partition.topic(), partition.id(), r.batches(), offset, limit, r.highWatermark(),
                     r.logStartOffset(), meters);
         } catch (io.runnel.log.LogException.OffsetOutOfRange e) {

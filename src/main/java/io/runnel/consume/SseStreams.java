@@ -117,7 +117,7 @@ public class SseStreams implements DisposableBean {
         /** Sends up to one turn's worth of records, then waits for more or yields the sender. */
         private void sendAvailable() {
             try {
-                LogReadResult r = partition.log().read(nextOffset, READ_BYTES);
+                LogReadResult r = partition.log().read(nextOffset, READ_BYTES, MAX_RECORDS_PER_TURN);
                 int sent = 0;
                 for (RecordBatch batch : r.batches()) {
                     sent += send(batch, MAX_RECORDS_PER_TURN - sent);

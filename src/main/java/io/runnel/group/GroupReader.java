@@ -140,7 +140,7 @@ public class GroupReader implements DisposableBean {
                 if (from >= p.log().highWatermark()) {
                     continue;
                 }
-                r = p.log().read(from, bytesLeft);
+                r = p.log().read(from, bytesLeft, Math.min(share, recordsLeft));
             } catch (LogException.OffsetOutOfRange | io.runnel.api.ApiException ex) {
                 continue; // retention or deletion raced with us; the next read resolves the position again
             }

@@ -186,6 +186,18 @@ public final class PartitionLog implements AutoCloseable {
      * @throws LogException on any other I/O failure; the log then refuses further appends
      */
     public AppendResult appendAsLeader(RecordBatch batch) {
+        AppendResult result = appendWithoutWaiting(batch);
+        awaitDurable(result.lastOffset() + 1);
+        return result;
+    }
+
+    /**
+     * The first half of {@link #appendAsLeader}: writes the batch but, under {@code flush=always},
+     * does not wait for the fsync, so a caller appending to several partitions can wait for all
+     * their fsyncs at once. The batch is neither acknowledged-durable nor visible to readers until
+     * {@link #awaitDurable} (or a later append's fsync) covers it.
+     */
+    public AppendResult appendWithoutWaiting(RecordBatch batch) {
         long nextOffset;
         synchronized (appendLock) {
             checkWritable();
@@ -208,10 +220,14 @@ public final class PartitionLog implements AutoCloseable {
                 publish(writtenEnd);
             }
         }
+        return new AppendResult(nextOffset - batch.recordCount(), nextOffset - 1);
+    }
+
+    /** Returns once every offset below {@code nextOffset} is durable per the flush policy and visible. */
+    public void awaitDurable(long nextOffset) {
         if (flushPolicy == FlushPolicy.ALWAYS) {
             flushTo(nextOffset);
         }
-        return new AppendResult(nextOffset - batch.recordCount(), nextOffset - 1);
     }
 
     private void checkWritable() {
@@ -317,10 +333,18 @@ public final class PartitionLog implements AutoCloseable {
      * @throws LogException.OffsetOutOfRange when offset is below the log start or above the high watermark
      */
     public LogReadResult read(long offset, int maxBytes) {
+        return read(offset, maxBytes, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(long, int)}, but also stops once the batches read hold {@code maxRecords}
+     * records from {@code offset} on, so a fetch with a small limit does not read a large maxBytes.
+     */
+    public LogReadResult read(long offset, int maxBytes, int maxRecords) {
         for (int attempt = 0; ; attempt++) {
             View v = view;
             try {
-                return read(v, offset, maxBytes);
+                return read(v, offset, maxBytes, maxRecords);
             } catch (ClosedChannelException e) {
                 if (attempt > 2) {
                     throw new LogException("segment closed while reading " + dir, e);
@@ -331,7 +355,7 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    private LogReadResult read(View v, long offset, int maxBytes) throws IOException {
+    private LogReadResult read(View v, long offset, int maxBytes, int maxRecords) throws IOException {
         long hw = v.highWatermark();
         if (offset < v.logStartOffset() || offset > hw) {
             throw new LogException.OffsetOutOfRange(offset, v.logStartOffset(), hw);
@@ -353,10 +377,11 @@ public final class PartitionLog implements AutoCloseable {
                 if (!batches.isEmpty() && size > budget) {
                     return new LogReadResult(batches, hw, v.logStartOffset());
                 }
-                batches.add(s.readBatch(position, size));
+                RecordBatch batch = s.readBatch(position, size);
+                batches.add(batch);
                 budget -= size;
                 position += size;
-                if (budget <= 0) {
+                if (budget <= 0 || batch.nextOffset() - offset >= maxRecords) {
                     return new LogReadResult(batches, hw, v.logStartOffset());
                 }
             }

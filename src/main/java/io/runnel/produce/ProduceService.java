@@ -1,12 +1,14 @@
 package io.runnel.produce;
 
 import io.runnel.api.ApiException;
+import io.runnel.api.DaemonThreads;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.ProblemHandler;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.AppendResult;
 import io.runnel.log.BatchBuilder;
 import io.runnel.log.LogException;
+import io.runnel.log.PartitionLog;
 import io.runnel.topic.Names;
 import io.runnel.topic.Partition;
 import io.runnel.topic.Partitioner;
@@ -19,8 +21,13 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
 
 /**
@@ -33,13 +40,14 @@ import org.springframework.stereotype.Service;
  * and the failed ones carry an error, and the answer's status is the failure's.
  */
 @Service
-public class ProduceService {
+public class ProduceService implements DisposableBean {
     private final TopicRegistry topics;
     private final RunnelProperties props;
     private final TrafficMetrics metrics;
     private final Clock clock;
     private final ProduceRequestParser parser;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+    private final ExecutorService fsyncs = Executors.newFixedThreadPool(8, DaemonThreads.named("runnel-fsync"));
 
     public ProduceService(TopicRegistry topics, RunnelProperties props, TrafficMetrics metrics, Clock clock) {
         this.topics = topics;
@@ -95,24 +103,9 @@ public class ProduceService {
             bytes += r.sizeInBytes();
         }
 
-        AppendResult[] appended = new AppendResult[builders.length];
-        ApiException[] failed = new ApiException[builders.length];
-        ApiException firstFailure = null;
-        for (int p = 0; p < builders.length; p++) {
-            if (builders[p] == null) {
-                continue;
-            }
-            try {
-                checkInSyncReplicas(topic, acksAll);
-                appended[p] = partitions.get(p).log().appendAsLeader(builders[p].build());
-            } catch (ApiException e) {
-                failed[p] = e;
-                firstFailure = firstFailure == null ? e : firstFailure;
-            } catch (LogException e) {
-                failed[p] = ProblemHandler.toApiException(e);
-                firstFailure = firstFailure == null ? failed[p] : firstFailure;
-            }
-        }
+        Appends appends = appendAll(topic, partitions, builders, acksAll);
+        AppendResult[] appended = appends.results();
+        ApiException[] failed = appends.failures();
 
         List<RecordResult> results = new ArrayList<>(records.size());
         int written = 0;
@@ -132,7 +125,66 @@ public class ProduceService {
             m.bytesIn().increment(written == records.size() ? bytes : bytes * written / records.size());
         }
         m.produceLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return new ProduceOutcome(results, firstFailure);
+        return new ProduceOutcome(results, appends.first());
+    }
+
+    /** Per partition: where its batch landed, or why it did not; and the first failure. */
+    private record Appends(AppendResult[] results, ApiException[] failures, ApiException[] firstHolder) {
+        Appends(int partitions) {
+            this(new AppendResult[partitions], new ApiException[partitions], new ApiException[1]);
+        }
+
+        void fail(int partition, RuntimeException e) {
+            ApiException api = e instanceof ApiException a ? a : ProblemHandler.toApiException(e);
+            results[partition] = null;
+            failures[partition] = api;
+            if (firstHolder[0] == null) {
+                firstHolder[0] = api;
+            }
+        }
+
+        ApiException first() {
+            return firstHolder[0];
+        }
+    }
+
+    /**
+     * Writes each partition's batch, then waits for all their fsyncs at once (one on this thread,
+     * the others on the fsync pool), so a request spanning partitions pays about one fsync, not one
+     * per partition.
+     */
+    private Appends appendAll(Topic topic, List<Partition> partitions, BatchBuilder[] builders, boolean acksAll) {
+        Appends appends = new Appends(builders.length);
+        List<Integer> written = new ArrayList<>();
+        for (int p = 0; p < builders.length; p++) {
+            if (builders[p] == null) {
+                continue;
+            }
+            try {
+                checkInSyncReplicas(topic, acksAll);
+                appends.results()[p] = partitions.get(p).log().appendWithoutWaiting(builders[p].build());
+                written.add(p);
+            } catch (ApiException | LogException e) {
+                appends.fail(p, e);
+            }
+        }
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            int p = written.get(i);
+            PartitionLog log = partitions.get(p).log();
+            long next = appends.results()[p].lastOffset() + 1;
+            Runnable await = () -> log.awaitDurable(next);
+            waits.add(i == written.size() - 1 ? CompletableFuture.completedFuture(null).thenRun(await)
+                    : CompletableFuture.runAsync(await, fsyncs));
+        }
+        for (int i = 0; i < written.size(); i++) {
+            try {
+                waits.get(i).join();
+            } catch (CompletionException e) {
+                appends.fail(written.get(i), e.getCause() instanceof RuntimeException r ? r : e);
+            }
+        }
+        return appends;
     }
 
     /** On a single node every partition's in-sync replica set is this node alone. */
@@ -189,5 +241,10 @@ public class ProduceService {
             partitionOf[i] = p;
         }
         return partitionOf;
+    }
+
+    @Override
+    public void destroy() {
+        fsyncs.shutdown();
     }
 }
