@@ -15,8 +15,9 @@ import java.util.OptionalInt;
  * the time index (largest timestamp so far → offset after the batch that reached it).
  *
  * <p>File layout: a sequence of 16-byte entries {@code (key int64, value int64)}, keys strictly
- * increasing, no header. The index is a cache: the log is the truth, and a missing, torn or
- * inconsistent index file is rebuilt from the log.
+ * increasing, then an 8-byte trailer: the CRC32C of the entries (int32) and the magic
+ * {@value #MAGIC} (int32). The index is a cache: the log is the truth, and a missing, torn,
+ * damaged (CRC mismatch) or inconsistent index file is rebuilt from the log.
  *
  * <p>Thread-safety: one writer (under the partition's append lock), any number of lock-free readers.
  * Entries are written before {@code size} is published; arrays are replaced, never shrunk in place,
@@ -25,6 +26,8 @@ import java.util.OptionalInt;
  */
 final class SparseIndex {
     static final int ENTRY_SIZE = 16;
+    static final int TRAILER_SIZE = 8;
+    static final int MAGIC = 0x52494458; // "RIDX"
 
     private volatile long[] keys;
     private volatile long[] values;
@@ -101,11 +104,18 @@ final class SparseIndex {
     /** Writes all entries to {@code file} atomically. */
     void save(Path file) throws IOException {
         int n = size;
-        ByteBuffer buf = ByteBuffer.allocate(n * ENTRY_SIZE);
+        ByteBuffer buf = ByteBuffer.allocate(n * ENTRY_SIZE + TRAILER_SIZE);
         for (int i = 0; i < n; i++) {
             buf.putLong(keys[i]).putLong(values[i]);
         }
+        buf.putInt(crc(buf.array(), n * ENTRY_SIZE)).putInt(MAGIC);
         AtomicFile.write(file, buf.array());
+    }
+
+    private static int crc(byte[] bytes, int length) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, length);
+        return (int) crc.getValue();
     }
 
     /**
@@ -119,7 +129,7 @@ final class SparseIndex {
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long length = ch.size();
-            if (length % ENTRY_SIZE != 0 || length > Integer.MAX_VALUE) {
+            if (length % ENTRY_SIZE != TRAILER_SIZE || length > Integer.MAX_VALUE) {
                 return java.util.Optional.empty();
             }
             ByteBuffer buf = ByteBuffer.allocate((int) length);
@@ -127,6 +137,11 @@ final class SparseIndex {
                 // keep reading
             }
             buf.flip();
+            int entriesLength = (int) length - TRAILER_SIZE;
+            if (buf.getInt(entriesLength + 4) != MAGIC || buf.getInt(entriesLength) != crc(buf.array(), entriesLength)) {
+                return java.util.Optional.empty();
+            }
+            buf.limit(entriesLength);
             SparseIndex index = new SparseIndex();
             long lastValue = Long.MIN_VALUE;
             while (buf.remaining() >= ENTRY_SIZE) {

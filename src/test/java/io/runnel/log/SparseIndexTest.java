@@ -24,11 +24,16 @@ class SparseIndexTest {
         return index;
     }
 
+    /** A well-framed index file (entries, CRC32C, magic) holding these entries, sane or not. */
     private static byte[] entries(long... keyValuePairs) {
-        ByteBuffer buf = ByteBuffer.allocate(keyValuePairs.length * 8);
+        int length = keyValuePairs.length * 8;
+        ByteBuffer buf = ByteBuffer.allocate(length + SparseIndex.TRAILER_SIZE);
         for (long v : keyValuePairs) {
             buf.putLong(v);
         }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(buf.array(), 0, length);
+        buf.putInt((int) crc.getValue()).putInt(SparseIndex.MAGIC);
         return buf.array();
     }
 
@@ -111,7 +116,7 @@ class SparseIndexTest {
         index.save(file);
         Optional<SparseIndex> loaded = SparseIndex.load(file, 700);
 
-        assertThat(Files.size(file)).isEqualTo(100L * SparseIndex.ENTRY_SIZE);
+        assertThat(Files.size(file)).isEqualTo(100L * SparseIndex.ENTRY_SIZE + SparseIndex.TRAILER_SIZE);
         assertThat(loaded).isPresent();
         assertThat(loaded.get().size()).isEqualTo(100);
         for (int i = 0; i < 100; i++) {
@@ -122,12 +127,12 @@ class SparseIndexTest {
     }
 
     @Test
-    void anEmptyIndexSavesAnEmptyFileThatLoads() throws IOException {
+    void anEmptyIndexSavesAFileOfJustTheTrailerThatLoads() throws IOException {
         Path file = dir.resolve("empty.index");
 
         new SparseIndex().save(file);
 
-        assertThat(Files.size(file)).isZero();
+        assertThat(Files.size(file)).isEqualTo(SparseIndex.TRAILER_SIZE);
         assertThat(SparseIndex.load(file, 0)).hasValueSatisfying(i -> assertThat(i.size()).isZero());
     }
 
@@ -143,6 +148,18 @@ class SparseIndexTest {
         for (int cut = 1; cut < SparseIndex.ENTRY_SIZE; cut++) {
             Files.write(file, Arrays.copyOf(good, good.length - cut));
             assertThat(SparseIndex.load(file, 100)).as("cut %d bytes", cut).isEmpty();
+        }
+    }
+
+    @Test
+    void loadRejectsAFileWhoseChecksumDoesNotMatch() throws IOException {
+        Path file = dir.resolve("flipped.index");
+        byte[] good = entries(1, 10, 2, 20);
+        for (int at = 0; at < good.length; at++) {
+            byte[] bad = good.clone();
+            bad[at] ^= 0x10;
+            Files.write(file, bad);
+            assertThat(SparseIndex.load(file, 100)).as("flipped byte %d", at).isEmpty();
         }
     }
 
