@@ -10,9 +10,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 /**
  * The log of one partition: an ordered list of {@link Segment}s in one directory, the last one
@@ -25,7 +22,7 @@ import java.util.OptionalLong;
  *
  * <p>Commit point of an append: the batch is written under the append lock, forced to disk per the
  * {@link FlushPolicy} (concurrent appenders share one fsync), and only then published to readers by
- * replacing the immutable {@link View}. Readers take no lock: they read the current view and never
+ * replacing the immutable {@link LogView}. Readers take no lock: they read the current view and never
  * look past its high watermark, so they never see bytes the disk might not keep.
  *
  * <p>Recovery on open: after a clean close the saved indexes are used; otherwise every segment
@@ -47,33 +44,14 @@ public final class PartitionLog implements AutoCloseable {
     private final List<PendingClose> pendingClose = new ArrayList<>();
     private volatile LogConfig config;
     private volatile LogListener listener = LogListener.NONE;
-    private volatile View view;
+    private volatile LogView view;
     /** Where the last written (not necessarily flushed) batch ends; guarded by appendLock for writes. */
-    private volatile LogPosition writtenEnd;
+    private volatile LogView.End writtenEnd;
     /** When the active segment took its first batch; segment.ms counts from it. Under appendLock. */
     private long activeSegmentOpenedMs;
     private long flushedOffset;
     private boolean closed;
     private volatile IOException failure;
-
-    /** An immutable picture of the log for readers. */
-    private record View(Segment[] segments, long logStartOffset, LogPosition visibleEnd) {
-        long highWatermark() {
-            return visibleEnd.offset();
-        }
-
-        /** Readers may read segment {@code s} only below this byte position. */
-        int readLimit(Segment s) {
-            if (s == visibleEnd.segment()) {
-                return visibleEnd.position();
-            }
-            return s.baseOffset() < visibleEnd.segment().baseOffset() ? s.size() : 0;
-        }
-    }
-
-    /** The end of a batch: the next offset and the byte position it ends at in a segment. */
-    private record LogPosition(long offset, Segment segment, int position) {
-    }
 
     private PartitionLog(Path dir, LogConfig config, FlushPolicy flushPolicy, Clock clock) {
         this.dir = dir;
@@ -118,10 +96,10 @@ public final class PartitionLog implements AutoCloseable {
         AtomicFile.fsyncDirectory(dir);
         Segment active = segments.get(segments.size() - 1);
         activeSegmentOpenedMs = active.isEmpty() ? clock.millis() : Math.min(clock.millis(), active.firstBatchTimestamp());
-        LogPosition end = new LogPosition(active.nextOffset(), active, active.size());
+        LogView.End end = new LogView.End(active.nextOffset(), active, active.size());
         writtenEnd = end;
         flushedOffset = end.offset();
-        view = new View(segments.toArray(new Segment[0]), segments.get(0).baseOffset(), end);
+        view = new LogView(segments.toArray(new Segment[0]), segments.get(0).baseOffset(), end);
     }
 
     private List<Long> segmentBaseOffsets() throws IOException {
@@ -212,7 +190,7 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 active.append(batch);
                 nextOffset = batch.nextOffset();
-                writtenEnd = new LogPosition(nextOffset, active, active.size());
+                writtenEnd = new LogView.End(nextOffset, active, active.size());
             } catch (IOException e) {
                 throw storageFailure("append to " + dir, e);
             }
@@ -286,7 +264,7 @@ public final class PartitionLog implements AutoCloseable {
             if (flushedOffset >= offset) {
                 return;
             }
-            LogPosition target = writtenEnd;
+            LogView.End target = writtenEnd;
             long start = System.nanoTime();
             try {
                 target.segment().flush();
@@ -308,21 +286,21 @@ public final class PartitionLog implements AutoCloseable {
         flushTo(writtenEnd.offset());
     }
 
-    private void publish(LogPosition end) {
+    private void publish(LogView.End end) {
         synchronized (this) {
-            View v = view;
+            LogView v = view;
             if (end.offset() <= v.highWatermark()) {
                 return;
             }
-            view = new View(v.segments(), v.logStartOffset(), end);
+            view = new LogView(v.segments(), v.logStartOffset(), end);
         }
         listener.onHighWatermark(end.offset());
     }
 
     private void replaceSegments(Segment[] segments, long logStartOffset) {
         synchronized (this) {
-            View v = view;
-            view = new View(segments, logStartOffset, v.visibleEnd());
+            LogView v = view;
+            view = new LogView(segments, logStartOffset, v.visibleEnd());
         }
     }
 
@@ -342,9 +320,9 @@ public final class PartitionLog implements AutoCloseable {
      */
     public LogReadResult read(long offset, int maxBytes, int maxRecords) {
         for (int attempt = 0; ; attempt++) {
-            View v = view;
+            LogView v = view;
             try {
-                return read(v, offset, maxBytes, maxRecords);
+                return v.read(offset, maxBytes, maxRecords);
             } catch (ClosedChannelException e) {
                 if (attempt > 2) {
                     throw new LogException("segment closed while reading " + dir, e);
@@ -355,68 +333,13 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
-    private LogReadResult read(View v, long offset, int maxBytes, int maxRecords) throws IOException {
-        long hw = v.highWatermark();
-        if (offset < v.logStartOffset() || offset > hw) {
-            throw new LogException.OffsetOutOfRange(offset, v.logStartOffset(), hw);
-        }
-        List<RecordBatch> batches = new ArrayList<>();
-        Segment[] segments = v.segments();
-        int budget = maxBytes;
-        for (int i = segmentIndexOf(segments, offset); i < segments.length && offset < hw; i++) {
-            Segment s = segments[i];
-            int limit = v.readLimit(s);
-            OptionalInt start = s.positionOf(offset, limit);
-            if (start.isEmpty()) {
-                continue;
-            }
-            int position = start.getAsInt();
-            Optional<RecordBatch> header;
-            while ((header = s.readHeader(position, limit)).isPresent()) {
-                int size = (int) header.get().declaredSize();
-                if (!batches.isEmpty() && size > budget) {
-                    return new LogReadResult(batches, hw, v.logStartOffset());
-                }
-                RecordBatch batch = s.readBatch(position, size);
-                batches.add(batch);
-                budget -= size;
-                position += size;
-                if (budget <= 0 || batch.nextOffset() - offset >= maxRecords) {
-                    return new LogReadResult(batches, hw, v.logStartOffset());
-                }
-            }
-        }
-        return new LogReadResult(batches, hw, v.logStartOffset());
-    }
-
-    private static int segmentIndexOf(Segment[] segments, long offset) {
-        int lo = 0;
-        int hi = segments.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (segments[mid].baseOffset() <= offset) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
-
     /** The first offset whose timestamp is ≥ {@code timestamp}, or the high watermark if none is. */
     public long offsetForTimestamp(long timestamp) {
-        View v = view;
         try {
-            for (Segment s : v.segments()) {
-                OptionalLong found = s.offsetOfTimestamp(timestamp, v.readLimit(s));
-                if (found.isPresent() && found.getAsLong() >= v.logStartOffset()) {
-                    return found.getAsLong();
-                }
-            }
+            return view.offsetForTimestamp(timestamp);
         } catch (IOException e) {
             throw new LogException("read of " + dir + " failed: " + e.getMessage(), e);
         }
-        return v.highWatermark();
     }
 
     /**
@@ -455,7 +378,7 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return 0;
             }
-            View v = view;
+            LogView v = view;
             Segment[] segments = v.segments();
             int count = 0;
             while (count < segments.length - 1 && segments[count].nextOffset() <= v.highWatermark()
