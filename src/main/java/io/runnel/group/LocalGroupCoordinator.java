@@ -182,6 +182,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     @Override
     public boolean endRead(String groupName, String memberId, int generation, Map<TopicPartition, Long> next, boolean commit) {
         Group group = groupOfMember(groupName, memberId);
+        Map<TopicPartition, OffsetStore.Committed> toCommit = new HashMap<>();
         synchronized (group) {
             Member member = group.members.get(memberId);
             if (member == null) {
@@ -193,13 +194,13 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
                 return false;
             }
             member.positions.putAll(next);
-            if (commit && !next.isEmpty()) {
-                Map<TopicPartition, OffsetStore.Committed> toCommit = new HashMap<>();
+            if (commit) {
                 next.forEach((tp, o) -> toCommit.put(tp, new OffsetStore.Committed(o, "")));
-                commitAndTrack(groupName, toCommit);
             }
-            return true;
         }
+        // Outside the group's monitor, so the group's members share fsyncs of the offsets log.
+        commitAndTrack(groupName, toCommit);
+        return true;
     }
 
     @Override
@@ -245,8 +246,10 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
                     }
                 }
             }
-            commitAndTrack(groupName, toCommit);
         }
+        // Outside the monitor, so concurrent commits share an fsync. The checks above were made
+        // against the generation current when the commit arrived, as Kafka's coordinator does.
+        commitAndTrack(groupName, toCommit);
         return offsetViews(groupName, toCommit.keySet());
     }
 

@@ -1,6 +1,7 @@
 package io.runnel.group;
 
 import io.runnel.config.RunnelProperties;
+import io.runnel.log.AppendResult;
 import io.runnel.log.AtomicFile;
 import io.runnel.log.BatchBuilder;
 import io.runnel.log.LogConfig;
@@ -28,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Committed offsets kept in an internal {@link PartitionLog} under {@code <data-dir>/meta/group-offsets/},
  * like Kafka's {@code __consumer_offsets}: every commit is one batch (so it is atomic), fsynced
  * before it returns whatever {@code runnel.storage.flush} says, because a commit is an
- * acknowledgement the client relies on.
+ * acknowledgement the client relies on; concurrent commits share one fsync.
  *
  * <p>Records: key {@code ["group","topic",partition]}, value {@code {"offset":n,"metadata":"…"}};
  * deleting a group appends key {@code ["group"]} with a null value. The current state is held in
@@ -36,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code snapshot.json}: state plus the log offset it covers, written atomically whenever the log
  * has grown by {@value #SNAPSHOT_EVERY_BYTES} bytes, after which older segments are deleted).
  *
- * <p>Thread-safety: commits and deletions are serialized; reads take no lock.
+ * <p>Thread-safety: commits and deletions are appended in one order under this object's lock and
+ * wait for their fsync outside it; reads take no lock and may see a commit a moment before its
+ * fsync has returned.
  */
 @Component
 public class LogOffsetStore implements OffsetStore, DisposableBean {
@@ -135,7 +138,7 @@ public class LogOffsetStore implements OffsetStore, DisposableBean {
     }
 
     @Override
-    public synchronized void commit(String group, Map<TopicPartition, Committed> offsets) {
+    public void commit(String group, Map<TopicPartition, Committed> offsets) {
         if (offsets.isEmpty()) {
             return;
         }
@@ -144,18 +147,27 @@ public class LogOffsetStore implements OffsetStore, DisposableBean {
         new TreeMap<>(offsets).forEach((tp, c) -> batch.add(now,
                 json.writeValueAsBytes(List.of(group, tp.topic(), tp.partition())),
                 json.writeValueAsBytes(new Value(c.offset(), c.metadata())), null));
-        RecordBatch built = batch.build();
-        log.appendAsLeader(built);
-        groups.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).putAll(offsets);
-        afterAppend(built.sizeInBytes());
+        append(batch.build(), () -> groups.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).putAll(offsets));
     }
 
     @Override
-    public synchronized void deleteGroup(String group) {
-        RecordBatch built = new BatchBuilder(0, null, 64).add(clock.millis(), json.writeValueAsBytes(List.of(group)), null, null).build();
-        log.appendAsLeader(built);
-        groups.remove(group);
-        afterAppend(built.sizeInBytes());
+    public void deleteGroup(String group) {
+        append(new BatchBuilder(0, null, 64).add(clock.millis(), json.writeValueAsBytes(List.of(group)), null, null).build(),
+                () -> groups.remove(group));
+    }
+
+    /**
+     * Appends in log order with the in-memory change under this object's lock, then waits for the
+     * fsync outside it, so concurrent commits share one fsync (group commit).
+     */
+    private void append(RecordBatch batch, Runnable apply) {
+        AppendResult appended;
+        synchronized (this) {
+            appended = log.appendWithoutWaiting(batch);
+            apply.run();
+            afterAppend(batch.sizeInBytes());
+        }
+        log.awaitDurable(appended.lastOffset() + 1);
     }
 
     @Override
