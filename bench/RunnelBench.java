@@ -78,6 +78,15 @@ public final class RunnelBench {
         int latencySeconds = 10;
         int latencyWarmupSeconds = 1;
         int waitMs = 5000;
+        long groupRecords = 1_000_000;
+        int groupPartitions = 6;
+        int[] groupMembers = {1, 3};
+        List<String> groupCommit = List.of("manual", "auto");
+        int groupLimit = 1000;
+        int groupWaitMs = 500;
+        int groupSeconds = 60;
+        int idleStreams = 5000;
+        int idleHoldSeconds = 20;
         String prefix = "runnel-bench";
         boolean keepTopics;
         long serverPid = -1;
@@ -87,7 +96,8 @@ public final class RunnelBench {
                   --url URL                   Runnel base URL (default http://127.0.0.1:8080)
                   --quick                     short run (~30-40 s): initial warmup 3 s, warmup 1 s, produce 2 s,
                                               fetch <= 6 s per level, latency 4 s
-                  --scenarios LIST            any of produce,fetch,latency (default all; fetch reads what produce wrote)
+                  --scenarios LIST            any of produce,fetch,latency,group,sse,sse-idle (default produce,fetch,latency;
+                                              fetch reads what produce wrote)
                   --partitions N              partitions of each produce topic (default 3)
                   --initial-warmup-seconds N  unmeasured produce+fetch load on the scratch topic before everything,
                                               so that both JVMs have compiled their hot paths (default 10; quick 3)
@@ -111,6 +121,19 @@ public final class RunnelBench {
                   --latency-seconds N         measured time of the latency scenario (default 10; quick 4)
                   --latency-warmup-seconds N  unmeasured first part of the latency scenario (default 1)
                   --wait-ms N                 long-poll waitMs of the latency consumer (default 5000)
+                  --group-records N           group: records produced (batches of 1000, 4 conns) and then consumed through
+                                              each group (default 1000000; quick 200000)
+                  --group-partitions N        group: partitions of its topic (default 6)
+                  --group-members LIST        group: members per group, one connection and thread each (default 1,3)
+                  --group-commit LIST         group: manual (PUT /groups/{g}/offsets after each read) and/or auto
+                                              (commit=auto on the read) (default manual,auto)
+                  --group-limit N             group: limit of each member read (default 1000)
+                  --group-wait-ms N           group: waitMs of each member read (default 500)
+                  --group-seconds N           group: upper bound of each consume line (default 60; quick 20)
+                  (sse: an SSE stream from offset=latest instead of the long poll, with the latency-* settings)
+                  --idle-streams N            sse-idle: SSE streams held open on one partition (default 5000; quick 1000)
+                  --idle-hold-seconds N       sse-idle: how long they are held before measuring; 15 s or more includes one
+                                              round of the server's keep-alive comments (default 20; quick 3)
                   --prefix NAME               topic name prefix (default runnel-bench)
                   --keep-topics               do not delete the topics at the end
                   --server-pid PID            the node's process id, if on this machine (Linux): each line then shows
@@ -153,6 +176,10 @@ public final class RunnelBench {
                 o.produceMaxRecords = 300_000;
                 o.fetchSeconds = 6;
                 o.latencySeconds = 4;
+                o.groupRecords = 200_000;
+                o.groupSeconds = 20;
+                o.idleStreams = 1000;
+                o.idleHoldSeconds = 3;
             }
             for (Map.Entry<String, String> e : given.entrySet()) {
                 String v = e.getValue();
@@ -180,6 +207,15 @@ public final class RunnelBench {
                     case "latency-seconds" -> o.latencySeconds = positive(e);
                     case "latency-warmup-seconds" -> o.latencyWarmupSeconds = nonNegative(e);
                     case "wait-ms" -> o.waitMs = positive(e);
+                    case "group-records" -> o.groupRecords = Long.parseLong(v);
+                    case "group-partitions" -> o.groupPartitions = positive(e);
+                    case "group-members" -> o.groupMembers = list(e);
+                    case "group-commit" -> o.groupCommit = List.of(v.split(","));
+                    case "group-limit" -> o.groupLimit = positive(e);
+                    case "group-wait-ms" -> o.groupWaitMs = nonNegative(e);
+                    case "group-seconds" -> o.groupSeconds = positive(e);
+                    case "idle-streams" -> o.idleStreams = positive(e);
+                    case "idle-hold-seconds" -> o.idleHoldSeconds = nonNegative(e);
                     case "prefix" -> o.prefix = v;
                     case "keep-topics" -> o.keepTopics = Boolean.parseBoolean(v);
                     case "server-pid" -> o.serverPid = Long.parseLong(v);
@@ -187,8 +223,13 @@ public final class RunnelBench {
                 }
             }
             for (String s : o.scenarios) {
-                if (!Set.of("produce", "fetch", "latency").contains(s)) {
+                if (!Set.of("produce", "fetch", "latency", "group", "sse", "sse-idle").contains(s)) {
                     throw new IllegalArgumentException("unknown scenario " + s);
+                }
+            }
+            for (String c : o.groupCommit) {
+                if (!c.equals("manual") && !c.equals("auto")) {
+                    throw new IllegalArgumentException("--group-commit takes manual and/or auto");
                 }
             }
             if (o.largeValueBytes != 0 && o.largeValueBytes < Values.MIN_SIZE) {
@@ -225,12 +266,15 @@ public final class RunnelBench {
             return String.format(Locale.ROOT,
                     "url=%s mode=%s scenarios=%s partitions=%d acks=%s initial warmup=%ds warmup=%ds produce=%ds/%d records connections=%s batches=%s "
                             + "value=%dB large=%s fetch: limit=%d maxBytes=%d chunk=%d bound=%ds "
-                            + "latency: rate=%d/s for %ds (+%ds warmup) waitMs=%d",
+                            + "latency/sse: rate=%d/s for %ds (+%ds warmup) waitMs=%d "
+                            + "group: records=%d partitions=%d members=%s commit=%s limit=%d waitMs=%d bound=%ds "
+                            + "sse-idle: streams=%d hold=%ds",
                     url, quick ? "quick" : "full", String.join(",", scenarios), partitions, acks, initialWarmupSeconds, warmupSeconds,
                     produceSeconds, produceMaxRecords, Arrays.toString(connections), Arrays.toString(batchSizes), valueBytes,
                     largeValueBytes == 0 ? "off" : largeValueBytes + "B x" + largeBatch + " @" + largeConnections + "conn",
                     fetchLimit, fetchMaxBytes, fetchChunk, fetchSeconds, latencyRate, latencySeconds,
-                    latencyWarmupSeconds, waitMs);
+                    latencyWarmupSeconds, waitMs, groupRecords, groupPartitions, Arrays.toString(groupMembers),
+                    String.join(",", groupCommit), groupLimit, groupWaitMs, groupSeconds, idleStreams, idleHoldSeconds);
         }
     }
 
@@ -778,8 +822,9 @@ public final class RunnelBench {
     // ------------------------------------------------------------------------------------------
     // Produce -> long-poll latency
 
-    static void latency(Options o, String runId) throws Exception {
-        String topic = o.prefix + "-" + runId + "-latency";
+    static void latency(Options o, String runId, boolean sse) throws Exception {
+        String topic = o.prefix + "-" + runId + (sse ? "-sse" : "-latency");
+        TOPICS.add(topic);
         Http admin = new Http(o.url);
         admin.createTopic(topic, 1);
         int warm = o.latencyRate * o.latencyWarmupSeconds;
@@ -795,7 +840,64 @@ public final class RunnelBench {
         long producerBound = TimeUnit.SECONDS.toNanos(o.latencyWarmupSeconds + o.latencySeconds);
         long consumerDeadline = System.nanoTime() + producerBound + TimeUnit.SECONDS.toNanos(15);
 
-        Thread consumer = new Thread(() -> {
+        java.util.concurrent.CountDownLatch streamOpen = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<java.util.stream.Stream<String>> stream = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicLong comments = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread consumer = sse ? new Thread(() -> {
+            // One SSE stream from the tail; each data line is one record, timed when the line has been read.
+            HttpClient client = newClient();
+            try {
+                HttpResponse<java.util.stream.Stream<String>> r = client.send(HttpRequest.newBuilder(
+                                URI.create(o.url + "/topics/" + topic + "/partitions/0/records?offset=latest"))
+                        .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
+                stream.set(r.body());
+                if (r.statusCode() != 200) {
+                    ERRORS.add("sse " + topic, "HTTP " + r.statusCode());
+                    return;
+                }
+                streamOpen.countDown();
+                int seen = 0;
+                java.util.Iterator<String> lines = r.body().iterator();
+                while (seen < total && System.nanoTime() < consumerDeadline && lines.hasNext()) {
+                    String line = lines.next();
+                    long now = System.nanoTime();
+                    if (line.startsWith(":")) {
+                        comments.incrementAndGet();
+                        continue;
+                    }
+                    if (!line.startsWith("data:")) {
+                        continue; // id:, event:, blank separator
+                    }
+                    polls.incrementAndGet(); // here: events
+                    long[] seq = numberAfter(line, "seq", 0);
+                    long[] sent = seq == null ? null : numberAfter(line, "sent", (int) seq[1]);
+                    if (sent == null) {
+                        ERRORS.add("sse " + topic, "unexpected data line " + line.substring(0, Math.min(200, line.length())));
+                        continue;
+                    }
+                    int i = (int) seq[0];
+                    if (i < 0 || i >= total || e2e[i] >= 0) {
+                        duplicates.incrementAndGet();
+                    } else {
+                        e2e[i] = now - sent[0];
+                        seen++;
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                if (!stopping.get()) {
+                    ERRORS.add("sse " + topic, e);
+                }
+            } catch (InterruptedException e) {
+                // stop
+            } finally {
+                streamOpen.countDown();
+                java.util.stream.Stream<String> st = stream.get();
+                if (st != null) {
+                    st.close();
+                }
+            }
+        }, "sse") : new Thread(() -> {
             HttpClient client = newClient();
             String path = o.url + "/topics/" + topic + "/partitions/0/records?limit=1000&maxBytes=1048576&waitMs=" + o.waitMs
                     + "&offset=";
@@ -850,8 +952,15 @@ public final class RunnelBench {
                 offset = Long.toString(next);
             }
         }, "long-poll");
+        consumer.setDaemon(true);
         consumer.start();
-        Thread.sleep(300); // let the first long poll reach the server and park
+        if (sse) {
+            if (!streamOpen.await(15, TimeUnit.SECONDS)) {
+                ERRORS.add("sse " + topic, "the stream did not open within 15 s");
+            }
+        } else {
+            Thread.sleep(300); // let the first long poll reach the server and park
+        }
 
         HttpClient producer = newClient();
         URI uri = URI.create(o.url + "/topics/" + topic + "/partitions/0/records?acks=" + o.acks);
@@ -900,6 +1009,11 @@ public final class RunnelBench {
         consumer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(consumerDeadline - System.nanoTime()) + 1000));
         if (consumer.isAlive()) {
             consumer.interrupt();
+            stopping.set(true);
+            java.util.stream.Stream<String> st = stream.get();
+            if (st != null) {
+                st.close(); // unblocks the SSE reader, which has no other way out
+            }
         }
         Samples s = new Samples();
         Samples acks = new Samples();
@@ -914,12 +1028,672 @@ public final class RunnelBench {
                 acks.add(ack[i]);
             }
         }
+        String reads = sse ? String.format(Locale.ROOT, "events=%d comments=%d", polls.get(), comments.get())
+                : String.format(Locale.ROOT, "polls=%d (empty %d)", polls.get(), emptyPolls.get());
         String extra = String.format(Locale.ROOT,
-                "missing=%d duplicates=%d polls=%d (empty %d)  produce ack %s  max send lag %sms, max in flight %d  %s",
-                missing, duplicates.get(), polls.get(), emptyPolls.get(), latencies(acks.sorted()), ms(maxLag), maxOutstanding,
+                "missing=%d duplicates=%d %s  produce ack %s  max send lag %sms, max in flight %d  %s",
+                missing, duplicates.get(), reads, latencies(acks.sorted()), ms(maxLag), maxOutstanding,
                 cpu == null ? "" : cpu.since());
-        report(new Row("latency", String.format(Locale.ROOT, "rate=%d/s %ds waitMs=%d", o.latencyRate, o.latencySeconds, o.waitMs),
+        if (sse && (missing > 0 || duplicates.get() > 0)) {
+            ERRORS.add(sse ? "sse" : "latency", missing + " records missing, " + duplicates.get() + " duplicates");
+        }
+        report(new Row(sse ? "sse" : "latency", sse ? String.format(Locale.ROOT, "rate=%d/s %ds", o.latencyRate, o.latencySeconds)
+                : String.format(Locale.ROOT, "rate=%d/s %ds waitMs=%d", o.latencyRate, o.latencySeconds, o.waitMs),
                 -1, 0, 0, 0, s.sorted(), extra));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Consumer groups: produce once, then consume everything through fresh groups
+
+    static int indexOf(byte[] hay, byte[] needle, int from) {
+        outer:
+        for (int i = Math.max(0, from), last = hay.length - needle.length; i <= last; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** The non-negative integer at b[p...]: {value, index after it}, or null. */
+    static long[] numberAt(byte[] b, int p) {
+        long v = 0;
+        int start = p;
+        while (p < b.length && b[p] >= '0' && b[p] <= '9') {
+            v = v * 10 + (b[p++] - '0');
+        }
+        return p == start ? null : new long[] {v, p};
+    }
+
+    /** The string value after the first "key":" in body, or null. */
+    static String stringAfter(byte[] body, String key) {
+        byte[] k = ("\"" + key + "\":\"").getBytes(StandardCharsets.US_ASCII);
+        int i = indexOf(body, k, 0);
+        if (i < 0) {
+            return null;
+        }
+        int from = i + k.length;
+        int to = from;
+        while (to < body.length && body[to] != '"') {
+            to++;
+        }
+        return new String(body, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    static final class Groups {
+        static final byte[] RECORDS = "\"records\":[".getBytes(StandardCharsets.US_ASCII);
+        static final byte[] PARTITION = "\"partition\":".getBytes(StandardCharsets.US_ASCII);
+        static final byte[] OFFSET = ",\"offset\":".getBytes(StandardCharsets.US_ASCII);
+        static final byte[] GENERATION = "\"generation\":".getBytes(StandardCharsets.US_ASCII);
+        /** Groups this run created and has not deleted yet, with their members still joined. */
+        static final Map<String, List<String>> LIVE = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static void run(Options o, String runId) throws Exception {
+            String topic = o.prefix + "-" + runId + "-group";
+            Http admin = new Http(o.url);
+            admin.createTopic(topic, o.groupPartitions);
+            TOPICS.add(topic);
+            int batch = 1000;
+            long n = Math.max(batch, o.groupRecords / batch * batch);
+            Row produced = produceLoad(o, topic, batch, o.valueBytes, 4, 300, n);
+            System.out.printf(Locale.ROOT, "# group: produced %,d records of %d B to %d partitions in %.2fs (batch %d, 4 conns, %,.0f rec/s)%n",
+                    produced.records(), o.valueBytes, o.groupPartitions, produced.seconds(), batch, produced.recordsPerSecond());
+            long[] from = new long[o.groupPartitions];
+            long[] to = new long[o.groupPartitions];
+            for (int p = 0; p < o.groupPartitions; p++) {
+                long[] off = admin.offsets(topic, p);
+                from[p] = off[0];
+                to[p] = off[1];
+            }
+            if (o.warmupSeconds > 0) { // unmeasured: compiles the group read and commit paths of both JVMs
+                consume(o, topic, o.prefix + "-" + runId + "-gwarm", 1, false, from, to, TimeUnit.SECONDS.toNanos(o.warmupSeconds), false);
+            }
+            for (String commit : o.groupCommit) {
+                for (int members : o.groupMembers) {
+                    consume(o, topic, o.prefix + "-" + runId + "-g-" + commit + "-m" + members, members, commit.equals("auto"),
+                            from, to, TimeUnit.SECONDS.toNanos(o.groupSeconds), true);
+                }
+            }
+        }
+
+        static Row consume(Options o, String topic, String group, int members, boolean autoCommit, long[] from, long[] to,
+                           long boundNanos, boolean report) throws Exception {
+            Http admin = new Http(o.url);
+            int partitions = from.length;
+            long expected = 0;
+            for (int p = 0; p < partitions; p++) {
+                expected += to[p] - from[p];
+            }
+            // Every member joins before any reads; the assignment is made by the server at each join.
+            String[] ids = new String[members];
+            List<String> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
+            LIVE.put(group, joined);
+            for (int m = 0; m < members; m++) {
+                HttpResponse<byte[]> r = admin.postJson("/groups/" + group + "/members",
+                        "{\"topics\":[\"" + topic + "\"],\"sessionTimeoutMs\":30000,\"autoOffsetReset\":\"earliest\"}");
+                ids[m] = r.statusCode() == 201 ? stringAfter(r.body(), "memberId") : null;
+                if (ids[m] == null) {
+                    throw new IllegalStateException("joining " + group + ": HTTP " + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8));
+                }
+                joined.add(ids[m]);
+            }
+            String stateAfterJoins = stringAfter(admin.get("/groups/" + group).body(), "state");
+
+            java.util.BitSet[] seen = new java.util.BitSet[partitions];
+            for (int p = 0; p < partitions; p++) {
+                seen[p] = new java.util.BitSet();
+            }
+            long expectedTotal = expected;
+            AtomicLong unique = new AtomicLong();
+            AtomicLong duplicates = new AtomicLong();
+            AtomicLong foreign = new AtomicLong();
+            AtomicLong doneAt = new AtomicLong();
+            AtomicLong commitConflicts = new AtomicLong();
+            Samples[] readLat = new Samples[members];
+            Samples[] commitLat = new Samples[members];
+            long[][] counts = new long[members][4]; // records, reads, empty reads, errors
+            long[] lastEnd = new long[members];
+            long[] emptyMax = new long[members];
+            int[][] generations = new int[members][2];
+            Cpu cpu = new Cpu();
+            long start = System.nanoTime();
+            long deadline = start + boundNanos;
+            Thread[] threads = new Thread[members];
+            String where = (report ? "group " : "group warm-up ") + group;
+            for (int m = 0; m < members; m++) {
+                int id = m;
+                readLat[m] = new Samples();
+                commitLat[m] = new Samples();
+                generations[m][0] = -1;
+                threads[m] = new Thread(() -> {
+                    HttpClient client = newClient();
+                    HttpRequest read = HttpRequest.newBuilder(URI.create(o.url + "/groups/" + group + "/members/" + ids[id]
+                                    + "/records?limit=" + o.groupLimit + "&waitMs=" + o.groupWaitMs + (autoCommit ? "&commit=auto" : "")))
+                            .timeout(REQUEST_TIMEOUT).GET().build();
+                    URI commitUri = URI.create(o.url + "/groups/" + group + "/offsets");
+                    long[] next = new long[partitions];
+                    while (unique.get() < expectedTotal && System.nanoTime() < deadline) {
+                        long t0 = System.nanoTime();
+                        HttpResponse<byte[]> r;
+                        try {
+                            r = client.send(read, HttpResponse.BodyHandlers.ofByteArray());
+                        } catch (IOException e) {
+                            ERRORS.add(where, e);
+                            counts[id][3]++;
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                            continue;
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        long t1 = System.nanoTime();
+                        lastEnd[id] = t1;
+                        counts[id][1]++;
+                        if (r.statusCode() != 200) {
+                            ERRORS.add(where, r);
+                            counts[id][3]++;
+                            if (r.statusCode() == 404) {
+                                return; // UNKNOWN_MEMBER: this member is gone
+                            }
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                            continue;
+                        }
+                        byte[] b = r.body();
+                        int gi = indexOf(b, GENERATION, 0);
+                        long[] gen = gi < 0 ? null : numberAt(b, gi + GENERATION.length);
+                        int generation = gen == null ? -1 : (int) gen[0];
+                        if (generations[id][0] < 0) {
+                            generations[id][0] = generation;
+                        }
+                        generations[id][1] = generation;
+                        Arrays.fill(next, -1);
+                        int at = indexOf(b, RECORDS, 0);
+                        int records = 0;
+                        long fresh = 0;
+                        while (at >= 0 && (at = indexOf(b, PARTITION, at)) >= 0) {
+                            long[] p = numberAt(b, at + PARTITION.length);
+                            if (p == null || indexOf(b, OFFSET, (int) p[1]) != (int) p[1]) {
+                                ERRORS.add(where, "cannot parse the record at byte " + at);
+                                break;
+                            }
+                            long[] off = numberAt(b, (int) p[1] + OFFSET.length);
+                            at = (int) off[1];
+                            records++;
+                            int part = (int) p[0];
+                            long offset = off[0];
+                            if (part < 0 || part >= partitions || offset < from[part] || offset >= to[part]) {
+                                foreign.incrementAndGet();
+                                continue;
+                            }
+                            next[part] = Math.max(next[part], offset + 1);
+                            boolean dup;
+                            synchronized (seen[part]) {
+                                int bit = (int) (offset - from[part]);
+                                dup = seen[part].get(bit);
+                                seen[part].set(bit);
+                            }
+                            if (dup) {
+                                duplicates.incrementAndGet();
+                            } else {
+                                fresh++;
+                            }
+                        }
+                        counts[id][0] += records;
+                        if (records == 0) {
+                            counts[id][2]++; // a long poll that timed out: its time is waitMs, not work
+                            emptyMax[id] = Math.max(emptyMax[id], t1 - t0);
+                        } else {
+                            readLat[id].add(t1 - t0);
+                        }
+                        boolean completes = fresh > 0 && unique.addAndGet(fresh) == expectedTotal;
+                        if (!autoCommit && records > 0) {
+                            StringBuilder body = new StringBuilder(200).append("{\"memberId\":\"").append(ids[id])
+                                    .append("\",\"generation\":").append(generation).append(",\"offsets\":[");
+                            boolean first = true;
+                            for (int p = 0; p < partitions; p++) {
+                                if (next[p] >= 0) {
+                                    body.append(first ? "" : ",").append("{\"topic\":\"").append(topic).append("\",\"partition\":")
+                                            .append(p).append(",\"offset\":").append(next[p]).append('}');
+                                    first = false;
+                                }
+                            }
+                            body.append("]}");
+                            long c0 = System.nanoTime();
+                            try {
+                                HttpResponse<byte[]> c = client.send(HttpRequest.newBuilder(commitUri).timeout(REQUEST_TIMEOUT)
+                                        .header("Content-Type", "application/json")
+                                        .PUT(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                                        HttpResponse.BodyHandlers.ofByteArray());
+                                if (c.statusCode() == 409) {
+                                    commitConflicts.incrementAndGet(); // a rebalance between the read and the commit
+                                } else if (c.statusCode() != 200) {
+                                    ERRORS.add(where + " commit", c);
+                                    counts[id][3]++;
+                                }
+                            } catch (IOException e) {
+                                ERRORS.add(where + " commit", e);
+                                counts[id][3]++;
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                            long c1 = System.nanoTime();
+                            commitLat[id].add(c1 - c0);
+                            lastEnd[id] = c1;
+                        }
+                        if (completes) {
+                            doneAt.set(System.nanoTime());
+                        }
+                    }
+                }, "member-" + m);
+                threads[m].start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            String cpuUse = cpu.since();
+            long end = doneAt.get();
+            if (end == 0) {
+                for (long e : lastEnd) {
+                    end = Math.max(end, e);
+                }
+            }
+            Samples reads = new Samples();
+            Samples commits = new Samples();
+            long records = 0, requests = 0, empty = 0, errors = 0, emptyLongest = 0;
+            StringBuilder perMember = new StringBuilder();
+            StringBuilder gens = new StringBuilder();
+            for (int m = 0; m < members; m++) {
+                reads.addAll(readLat[m]);
+                commits.addAll(commitLat[m]);
+                records += counts[m][0];
+                requests += counts[m][1];
+                empty += counts[m][2];
+                errors += counts[m][3];
+                emptyLongest = Math.max(emptyLongest, emptyMax[m]);
+                perMember.append(m == 0 ? "" : "/").append(String.format(Locale.ROOT, "%,d", counts[m][0]));
+                gens.append(m == 0 ? "" : "/").append(generations[m][0]).append(generations[m][0] == generations[m][1] ? "" : "-" + generations[m][1]);
+            }
+            // What the group committed: the lag of every partition should be 0 now.
+            HttpResponse<byte[]> d = admin.get("/groups/" + group);
+            long lag = 0;
+            int committedPartitions = 0;
+            byte[] lagKey = "\"lag\":".getBytes(StandardCharsets.US_ASCII);
+            for (int at = indexOf(d.body(), lagKey, 0); at >= 0; at = indexOf(d.body(), lagKey, at + 1)) {
+                long[] v = numberAt(d.body(), at + lagKey.length);
+                lag += v == null ? 0 : v[0];
+                committedPartitions++;
+            }
+            for (String id : ids) {
+                HttpResponse<byte[]> r = admin.delete("/groups/" + group + "/members/" + id);
+                if (r.statusCode() != 204) {
+                    ERRORS.add(where + " leave", r);
+                }
+                joined.remove(id);
+            }
+            HttpResponse<byte[]> del = admin.delete("/groups/" + group);
+            if (del.statusCode() != 204) {
+                ERRORS.add(where + " delete group", del);
+            } else {
+                LIVE.remove(group);
+            }
+            long missing = expected - unique.get();
+            if (report && (missing != 0 || duplicates.get() != 0 || foreign.get() != 0)) {
+                ERRORS.add(where, missing + " records missing, " + duplicates.get() + " duplicates, " + foreign.get()
+                        + " records outside the produced ranges");
+            }
+            if (report && (committedPartitions != partitions || lag != 0)) {
+                ERRORS.add(where, "after consuming everything: committed offsets on " + committedPartitions + " of " + partitions
+                        + " partitions, total lag " + lag);
+            }
+            long[] commitSorted = commits.sorted();
+            String extra = String.format(Locale.ROOT,
+                    "%s  missing=%d duplicates=%d  reads=%d (empty %d, longest %sms; latency figures are of non-empty reads) errors=%d  %s  per member %s  generation %s (state after joins %s)"
+                            + "  committed lag after=%d on %d partitions  %s",
+                    missing == 0 ? "read all " + expected : "PARTIAL: read " + unique.get() + " of " + expected, missing,
+                    duplicates.get(), requests, empty, ms(emptyLongest), errors,
+                    autoCommit ? "commit=auto" : "commits: " + latencies(commitSorted) + " (n=" + commitSorted.length + ", 409s "
+                            + commitConflicts.get() + ")",
+                    perMember, gens, stateAfterJoins, lag, committedPartitions, cpuUse);
+            Row row = new Row("group", String.format(Locale.ROOT, "members=%d commit=%s limit=%d", members,
+                    autoCommit ? "auto" : "manual", o.groupLimit), unique.get(), (end - start) / 1e9, unique.get() * o.valueBytes, -1,
+                    reads.sorted(), extra);
+            if (report) {
+                report(row);
+            }
+            return row;
+        }
+
+        /** Leaves and deletes what an interrupted run left behind. */
+        static void cleanUp(Http admin) {
+            for (Map.Entry<String, List<String>> e : LIVE.entrySet()) {
+                try {
+                    for (String id : e.getValue()) {
+                        admin.delete("/groups/" + e.getKey() + "/members/" + id);
+                    }
+                    admin.delete("/groups/" + e.getKey());
+                } catch (IOException | InterruptedException | RuntimeException ex) {
+                    System.err.println("# could not delete group " + e.getKey() + ": " + ex);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Many idle SSE streams: the node's memory, threads and responsiveness while they are open
+
+    static final class IdleStreams {
+        static final byte[] HEADER_END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        static final byte[] RECORD_EVENT = "event:record".getBytes(StandardCharsets.US_ASCII);
+        static final byte[] KEEP_ALIVE = ":keep-alive".getBytes(StandardCharsets.US_ASCII);
+
+        /** One raw HTTP/1.1 connection holding one stream; touched only by the selector thread after registration. */
+        static final class Conn {
+            final java.nio.channels.SocketChannel ch;
+            byte[] head = new byte[0];
+            boolean headerDone;
+            int status = -1;
+            volatile long openedAt;
+            volatile long recordAt = -1;
+            volatile int keepAlives;
+            volatile boolean closedByServer;
+            byte[] tail = new byte[0];
+
+            Conn(java.nio.channels.SocketChannel ch) {
+                this.ch = ch;
+            }
+        }
+
+        static byte[] concat(byte[] a, byte[] b, int n) {
+            byte[] r = Arrays.copyOf(a, a.length + n);
+            System.arraycopy(b, 0, r, a.length, n);
+            return r;
+        }
+
+        /** Node figures from /proc: {VmRSS kB, threads, open fds}, -1 where unknown. */
+        static long[] node(long pid) {
+            long rss = -1, threads = -1, fds = -1;
+            if (pid > 0) {
+                try {
+                    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                        if (line.startsWith("VmRSS:")) {
+                            rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        } else if (line.startsWith("Threads:")) {
+                            threads = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        }
+                    }
+                    try (var s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+                        fds = s.count();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // not Linux, or not ours
+                }
+            }
+            return new long[] {rss, threads, fds};
+        }
+
+        static String jcmd(long pid, String command) {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            if (pid <= 0 || !Files.isExecutable(jcmd)) {
+                return null;
+            }
+            try {
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+                byte[] out = p.getInputStream().readAllBytes();
+                if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    p.destroy();
+                    return null;
+                }
+                return new String(out, StandardCharsets.UTF_8);
+            } catch (IOException | InterruptedException e) {
+                return null;
+            }
+        }
+
+        /**
+         * The node's figures: {VmRSS kB, threads, open fds, then after a full GC (jcmd GC.run): heap used kB, heap
+         * committed kB, VmRSS kB}, -1 where unknown.
+         */
+        static long[] sample(long pid) {
+            long[] n = node(pid);
+            long used = -1, total = -1;
+            if (jcmd(pid, "GC.run") != null) {
+                String info = jcmd(pid, "GC.heap_info");
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info == null ? "" : info);
+                if (m.find()) {
+                    total = Long.parseLong(m.group(1));
+                    used = Long.parseLong(m.group(2));
+                }
+            }
+            return new long[] {n[0], n[1], n[2], used, total, node(pid)[0]};
+        }
+
+        static String mb(long kb) {
+            return kb < 0 ? "?" : String.format(Locale.ROOT, "%.1f", kb / 1024.0);
+        }
+
+        static String describe(long[] n) {
+            return String.format(Locale.ROOT, "rss %s MB, threads %d, open fds %d; after a full GC: heap used %s MB of %s MB committed, rss %s MB",
+                    mb(n[0]), n[1], n[2], mb(n[3]), mb(n[4]), mb(n[5]));
+        }
+
+        static void run(Options o, String runId) throws Exception {
+            String topic = o.prefix + "-" + runId + "-sse-idle";
+            Http admin = new Http(o.url);
+            admin.createTopic(topic, 1);
+            TOPICS.add(topic);
+            URI base = URI.create(o.url);
+            java.net.InetSocketAddress address = new java.net.InetSocketAddress(base.getHost(), base.getPort());
+            byte[] request = ("GET /topics/" + topic + "/partitions/0/records?offset=latest HTTP/1.1\r\nHost: " + base.getHost() + ":"
+                    + base.getPort() + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            long pid = o.serverPid;
+
+            jcmd(pid, "VM.uptime"); // starts the node's Attach Listener thread now, so that it is in every thread count
+            long[] before = sample(pid);
+            System.out.printf(Locale.ROOT, "# sse-idle: before: %s%n", describe(before));
+
+            java.nio.channels.Selector selector = java.nio.channels.Selector.open();
+            ConcurrentLinkedQueue<Conn> toRegister = new ConcurrentLinkedQueue<>();
+            List<Conn> conns = new ArrayList<>(o.idleStreams);
+            AtomicInteger opened = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+            Thread reader = new Thread(() -> {
+                try {
+                    while (running.get()) {
+                        selector.select(100);
+                        Conn c;
+                        while ((c = toRegister.poll()) != null) {
+                            c.ch.register(selector, java.nio.channels.SelectionKey.OP_READ, c);
+                        }
+                        for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                            var key = it.next();
+                            it.remove();
+                            Conn k = (Conn) key.attachment();
+                            buf.clear();
+                            int n;
+                            try {
+                                n = k.ch.read(buf);
+                            } catch (IOException e) {
+                                n = -1;
+                            }
+                            if (n < 0) {
+                                k.closedByServer = true;
+                                key.cancel();
+                                continue;
+                            }
+                            byte[] data = buf.array();
+                            int bodyFrom = 0;
+                            if (!k.headerDone) {
+                                k.head = concat(k.head, data, n);
+                                int e = indexOf(k.head, HEADER_END, 0);
+                                if (e < 0) {
+                                    continue;
+                                }
+                                k.headerDone = true;
+                                String statusLine = new String(k.head, 0, Math.min(k.head.length, 16), StandardCharsets.US_ASCII);
+                                k.status = statusLine.startsWith("HTTP/1.1 ") ? Integer.parseInt(statusLine.substring(9, 12)) : 0;
+                                byte[] rest = Arrays.copyOfRange(k.head, e + HEADER_END.length, k.head.length);
+                                k.head = null;
+                                if (k.status == 200) {
+                                    k.openedAt = System.nanoTime();
+                                    opened.incrementAndGet();
+                                } else {
+                                    refused.incrementAndGet();
+                                }
+                                data = rest;
+                                n = rest.length;
+                            }
+                            // Search the body, including the end of the previous read, for the markers.
+                            byte[] window = concat(k.tail, data, n);
+                            int old = k.tail.length;
+                            if (k.recordAt < 0 && indexOf(window, RECORD_EVENT, 0) >= 0) {
+                                k.recordAt = System.nanoTime();
+                            }
+                            for (int at = indexOf(window, KEEP_ALIVE, 0); at >= 0; at = indexOf(window, KEEP_ALIVE, at + 1)) {
+                                if (at + KEEP_ALIVE.length > old) {
+                                    k.keepAlives++;
+                                }
+                            }
+                            k.tail = Arrays.copyOfRange(window, Math.max(0, window.length - 16), window.length);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    ERRORS.add("sse-idle reader", e);
+                }
+            }, "sse-idle-reader");
+            reader.setDaemon(true);
+            reader.start();
+
+            // Open the streams one connection each, from this thread; the reader thread takes the answers.
+            long t0 = System.nanoTime();
+            String connectError = null;
+            for (int i = 0; i < o.idleStreams; i++) {
+                try {
+                    java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(address);
+                    ch.write(java.nio.ByteBuffer.wrap(request));
+                    ch.configureBlocking(false);
+                    Conn c = new Conn(ch);
+                    conns.add(c);
+                    toRegister.add(c);
+                } catch (IOException e) {
+                    connectError = "connection " + i + ": " + e;
+                    ERRORS.add("sse-idle open", connectError);
+                    break;
+                }
+                if (i % 100 == 99) {
+                    selector.wakeup();
+                }
+            }
+            selector.wakeup();
+            long openDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (opened.get() + refused.get() < conns.size() && System.nanoTime() < openDeadline) {
+                Thread.sleep(10);
+            }
+            long openNanos = System.nanoTime() - t0;
+            System.out.printf(Locale.ROOT, "# sse-idle: %d streams open (status 200) of %d connections in %.2fs; refused %d%s%n",
+                    opened.get(), conns.size(), openNanos / 1e9, refused.get(), connectError == null ? "" : "; " + connectError);
+
+            Thread.sleep(TimeUnit.SECONDS.toMillis(o.idleHoldSeconds));
+            Cpu idleCpu = new Cpu();
+            Thread.sleep(2000);
+            String idleCpuUse = idleCpu.since(); // what the open streams cost while nothing happens (2 s)
+            Samples health = new Samples();
+            int healthFailures = 0;
+            for (int i = 0; i < 5; i++) {
+                long h0 = System.nanoTime();
+                try {
+                    HttpResponse<byte[]> h = new Http(o.url).get("/actuator/health"); // a new connection each time
+                    if (h.statusCode() != 200) {
+                        healthFailures++;
+                        ERRORS.add("sse-idle health", h);
+                    }
+                } catch (IOException e) {
+                    healthFailures++;
+                    ERRORS.add("sse-idle health", e);
+                }
+                health.add(System.nanoTime() - h0);
+            }
+            long[] with = sample(pid);
+            long closedEarly = conns.stream().filter(c -> c.closedByServer).count();
+            long withKeepAlive = conns.stream().filter(c -> c.keepAlives > 0).count();
+            System.out.printf(Locale.ROOT, "# sse-idle: with %d streams open after %d s: %s; /actuator/health (new connection each) %s, "
+                            + "failures %d; streams closed by the server %d; streams that got a keep-alive comment %d; idle %s%n",
+                    opened.get(), o.idleHoldSeconds + 2, describe(with), latencies(health.sorted()), healthFailures,
+                    closedEarly, withKeepAlive, idleCpuUse);
+
+            // One record: every open stream should get it.
+            long sent = System.nanoTime();
+            HttpResponse<byte[]> p = admin.postJson("/topics/" + topic + "/partitions/0/records",
+                    "{\"records\":[{\"value\":" + Values.of(0, sent, o.valueBytes) + "}]}");
+            long ackNanos = System.nanoTime() - sent;
+            if (p.statusCode() != 200) {
+                ERRORS.add("sse-idle produce", p);
+            }
+            Cpu fanOutCpu = new Cpu();
+            long fanDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long open200 = conns.stream().filter(c -> c.openedAt > 0).count();
+            while (System.nanoTime() < fanDeadline && conns.stream().filter(c -> c.recordAt > 0).count() < open200) {
+                Thread.sleep(5);
+            }
+            String fanOutCpuUse = fanOutCpu.since();
+            Samples delivery = new Samples();
+            for (Conn c : conns) {
+                if (c.recordAt > 0) {
+                    delivery.add(c.recordAt - sent);
+                }
+            }
+            long got = delivery.n;
+            if (got < open200) {
+                ERRORS.add("sse-idle", (open200 - got) + " of " + open200 + " open streams did not get the record within 20 s");
+            }
+            if (opened.get() < o.idleStreams) {
+                ERRORS.add("sse-idle", "only " + opened.get() + " of " + o.idleStreams + " streams opened");
+            }
+
+            // Close every stream from this side; the node notices at its next write (keep-alive comments, every 15 s).
+            running.set(false);
+            selector.wakeup();
+            reader.join(5000);
+            for (Conn c : conns) {
+                try {
+                    c.ch.close();
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            }
+            selector.close();
+            long closedAt = System.nanoTime();
+            long[] now = node(pid);
+            // The node keeps a closed stream's connection until a write to it fails; wait up to 3 keep-alive rounds.
+            long releaseDeadline = closedAt + TimeUnit.SECONDS.toNanos(50);
+            while (before[2] >= 0 && now[2] > before[2] + 20 && System.nanoTime() < releaseDeadline) {
+                Thread.sleep(250);
+                now = node(pid);
+            }
+            double releaseSeconds = (System.nanoTime() - closedAt) / 1e9;
+            boolean released = before[2] < 0 || now[2] <= before[2] + 20;
+            long[] after = sample(pid);
+            System.out.printf(Locale.ROOT, "# sse-idle: after closing them: connections %s %.1f s after closing; %s%n",
+                    released ? "released" : "STILL OPEN", releaseSeconds, describe(after));
+            if (!released) {
+                ERRORS.add("sse-idle", "the node still had " + now[2] + " open fds " + releaseSeconds + " s after the client closed "
+                        + conns.size() + " streams (" + before[2] + " before they were opened)");
+            }
+
+            int k = Math.max(1, opened.get());
+            String extra = String.format(Locale.ROOT,
+                    "streams=%d opened in %.2fs  record delivered to %d of %d (ack %sms)  node before: %s  with streams: %s  "
+                            + "per stream: rss %.1f kB (after GC %.1f kB), heap %.1f kB, threads %+d  health %s  closed by server %d  "
+                            + "idle %s  fan-out %s  after closing: %s",
+                    opened.get(), openNanos / 1e9, got, open200, ms(ackNanos), describe(before), describe(with),
+                    (with[0] - before[0]) / (double) k, (with[5] - before[5]) / (double) k, (with[3] - before[3]) / (double) k,
+                    with[1] - before[1], latencies(health.sorted()), closedEarly, idleCpuUse, fanOutCpuUse, describe(after));
+            report(new Row("sse-idle", String.format(Locale.ROOT, "streams=%d hold=%ds", o.idleStreams, o.idleHoldSeconds), -1, 0, 0, 0,
+                    delivery.sorted(), extra));
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1016,10 +1790,19 @@ public final class RunnelBench {
                 }
             }
             if (o.scenarios.contains("latency")) {
-                topics.add(o.prefix + "-" + runId + "-latency");
-                latency(o, runId);
+                latency(o, runId, false);
+            }
+            if (o.scenarios.contains("group")) {
+                Groups.run(o, runId);
+            }
+            if (o.scenarios.contains("sse")) {
+                latency(o, runId, true);
+            }
+            if (o.scenarios.contains("sse-idle")) {
+                IdleStreams.run(o, runId);
             }
         } finally {
+            Groups.cleanUp(admin);
             if (!o.keepTopics) {
                 for (String t : topics) {
                     try {
