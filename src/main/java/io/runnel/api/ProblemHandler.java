@@ -2,6 +2,7 @@ package io.runnel.api;
 
 import io.runnel.log.LogException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
@@ -34,9 +36,12 @@ public class ProblemHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> handle(Exception e, HttpServletRequest request) throws Exception {
+    ResponseEntity<ProblemDetail> handle(Exception e, HttpServletRequest request, HttpServletResponse response) throws Exception {
         if (e instanceof AsyncRequestNotUsableException) {
             throw e; // the client went away; there is nobody to answer
+        }
+        if (e instanceof AsyncRequestTimeoutException && response.isCommitted()) {
+            return null; // a stream reached its end of life (SSE max duration): nothing more to say
         }
         ApiException api = toApiException(e);
         if (api.code().status().is5xxServerError()) {

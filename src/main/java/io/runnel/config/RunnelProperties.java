@@ -80,9 +80,12 @@ public record RunnelProperties(
     /**
      * @param defaultMaxBytes default {@code maxBytes} of a fetch
      * @param maxLimit        largest {@code limit} (records) of a fetch
+     * @param sseMaxDuration  how long one Server-Sent Events stream lasts before the server ends it
+     *                        (clients resume with {@code Last-Event-ID}); bounds what a vanished client holds
      */
     public record Fetch(
             @DefaultValue("1MB") DataSize defaultMaxBytes,
-            @DefaultValue("10000") int maxLimit) {
+            @DefaultValue("10000") int maxLimit,
+            @DefaultValue("15m") Duration sseMaxDuration) {
     }
 }

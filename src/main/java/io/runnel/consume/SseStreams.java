@@ -4,6 +4,7 @@ import io.runnel.api.ApiException;
 import io.runnel.api.DaemonThreads;
 import io.runnel.api.ProblemHandler;
 import io.runnel.api.RawJsonWriter;
+import io.runnel.config.RunnelProperties;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
 import io.runnel.topic.Partition;
@@ -35,6 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class SseStreams implements DisposableBean {
     static final int KEEP_ALIVE_SECONDS = 15;
+    /** Tells EventSource clients to reconnect after this long when a stream ends. */
+    static final long RECONNECT_MS = 1000;
     private static final int MAX_RECORDS_PER_TURN = 500;
     private static final int READ_BYTES = 256 * 1024;
 
@@ -42,20 +45,25 @@ public class SseStreams implements DisposableBean {
     private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-sse-keepalive"));
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     private final JsonMapper json;
+    private final long maxDurationMs;
 
-    public SseStreams(JsonMapper json) {
+    public SseStreams(JsonMapper json, RunnelProperties props) {
         this.json = json;
+        this.maxDurationMs = props.fetch().sseMaxDuration().toMillis();
         keepAlive.scheduleAtFixedRate(this::sendKeepAlives, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
     }
 
 
     /** Opens a stream of {@code partition} from {@code offset} on. */
     public SseEmitter open(Partition partition, long offset) {
-        SseEmitter emitter = new SseEmitter(0L);
+        // A stream ends after runnel.fetch.sse-max-duration (clients resume with Last-Event-ID), so
+        // no stream lives forever.
+        SseEmitter emitter = new SseEmitter(maxDurationMs);
         try {
             // Spring commits the response at the first write: without one, a stream opened at the
             // tail of a quiet partition would send no status or headers until a record or keep-alive.
-            emitter.send(SseEmitter.event().comment("records of " + partition.topic() + "-" + partition.id() + " from offset " + offset));
+            emitter.send(SseEmitter.event().reconnectTime(RECONNECT_MS)
+                    .comment("records of " + partition.topic() + "-" + partition.id() + " from offset " + offset));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e); // cannot happen: sends before the handler returns are only buffered
         }
@@ -174,6 +182,7 @@ public class SseStreams implements DisposableBean {
             partition.cancelWait(wake);
             streams.remove(this);
         }
+
     }
 
     /** Ends every stream as soon as shutdown begins, so graceful shutdown does not wait for them. */

@@ -107,7 +107,8 @@ class SseHttpTest {
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (line.isEmpty()) {
-                        if (!lines.isEmpty()) {
+                        // As in the SSE spec, a block without data (e.g. only a retry: field) dispatches no event.
+                        if (fields.containsKey("data")) {
                             events.add(new Event(fields, lines));
                         }
                         fields = new LinkedHashMap<>();
