@@ -61,7 +61,8 @@ class OperationsScenarioTest extends HttpScenarioTest {
                 "runnel_produce_latency_seconds_count{topic=\"ops-metered\"} 1",
                 "runnel_fetch_latency_seconds_count{topic=\"ops-metered\"}",
                 "runnel_log_size_bytes{partition=\"0\",topic=\"ops-metered\"}",
-                "runnel_log_fsync_seconds_count");
+                "runnel_log_fsync_seconds_count",
+                "runnel_http_async_waiting ");
     }
 
     @ParameterizedTest

@@ -22,6 +22,11 @@ import org.springframework.http.HttpStatus;
  */
 @Configuration(proxyBeanMethods = false)
 class TomcatConfig implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    TomcatConfig(io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
+    }
 
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
@@ -32,6 +37,21 @@ class TomcatConfig implements WebServerFactoryCustomizer<TomcatServletWebServerF
                 host.setErrorReportValveClass(ProblemReportValve.class.getName());
             }
         });
+    }
+
+    /**
+     * Exposes how many requests Tomcat holds in async mode (long polls, SSE streams) as
+     * {@code runnel.http.async.waiting}: the number to watch for requests whose client went away
+     * but whose processor Tomcat keeps (see BENCHMARKS.md, "closed SSE streams keep their heap").
+     */
+    @org.springframework.context.event.EventListener
+    void meterAsyncRequests(org.springframework.boot.web.server.context.WebServerInitializedEvent event) {
+        if (event.getWebServer() instanceof org.springframework.boot.tomcat.TomcatWebServer tomcat
+                && tomcat.getTomcat().getConnector().getProtocolHandler() instanceof org.apache.coyote.AbstractProtocol<?> protocol) {
+            io.micrometer.core.instrument.Gauge.builder("runnel.http.async.waiting", protocol, p -> p.getWaitingProcessorCount())
+                    .description("Requests Tomcat holds in async mode: waiting long polls and open SSE streams")
+                    .register(meters);
+        }
     }
 
     /** Writes container errors as {@code application/problem+json}. */
