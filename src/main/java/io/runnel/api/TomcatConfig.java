@@ -22,6 +22,9 @@ import org.springframework.http.HttpStatus;
  */
 @Configuration(proxyBeanMethods = false)
 class TomcatConfig implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
+    /** Closed connections whose channel objects Tomcat keeps for reuse. */
+    static final int CLOSED_CONNECTIONS_CACHED = 100;
+
     private final io.micrometer.core.instrument.MeterRegistry meters;
 
     TomcatConfig(io.micrometer.core.instrument.MeterRegistry meters) {
@@ -30,7 +33,14 @@ class TomcatConfig implements WebServerFactoryCustomizer<TomcatServletWebServerF
 
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
-        factory.addConnectorCustomizers(connector -> connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue()));
+        factory.addConnectorCustomizers(connector -> {
+            connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue());
+            // Tomcat caches closed connections' NioChannel objects for reuse, and a cached channel
+            // still points at its last request's buffers and processor (~100 kB). By default the
+            // cache grows with max-connections (20,000 here), so thousands of SSE clients or long
+            // polls that went away kept hundreds of MB alive. A small cache bounds that.
+            connector.setProperty("socket.bufferPool", Integer.toString(CLOSED_CONNECTIONS_CACHED));
+        });
         factory.addContextCustomizers(context -> {
             Container parent = context.getParent();
             if (parent instanceof StandardHost host) {
