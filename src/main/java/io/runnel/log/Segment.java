@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  * timestamp so far → offset after it). Offsets are logical (long); positions are bytes in this
  * file (int: segments stay below 2 GiB).
  *
- * <p>Thread-safety: {@link #append}, {@link #truncateTo} and {@link #close} are called under the
+ * <p>Thread-safety: {@link #append} and {@link #close} are called under the
  * partition's append lock; reads use positional reads and take no lock, and read only below a
  * position the caller got from a published snapshot.
  *
@@ -297,18 +297,6 @@ final class Segment {
         nextOffset = expected;
         bytesSinceIndexEntry = 0;
         return true;
-    }
-
-    /** Removes every batch at or after {@code offset} (which must start a batch or be the end). */
-    void truncateTo(long offset) throws IOException {
-        OptionalInt position = positionOf(offset, size);
-        if (position.isEmpty()) {
-            return;
-        }
-        channel.truncate(position.getAsInt());
-        channel.force(true);
-        size = position.getAsInt();
-        recover(false);
     }
 
     void saveIndexes() throws IOException {

@@ -20,9 +20,8 @@ import java.util.OptionalInt;
  * damaged (CRC mismatch) or inconsistent index file is rebuilt from the log.
  *
  * <p>Thread-safety: one writer (under the partition's append lock), any number of lock-free readers.
- * Entries are written before {@code size} is published; arrays are replaced, never shrunk in place,
- * except by {@link #truncateToValue}, which runs under the writer's lock while readers see either
- * the old or the new arrays.
+ * Entries are written before {@code size} is published; arrays are replaced when they grow, never
+ * shrunk in place.
  */
 final class SparseIndex {
     static final int ENTRY_SIZE = 16;
@@ -89,16 +88,6 @@ final class SparseIndex {
 
     long valueAt(int i) {
         return values[i];
-    }
-
-    /** Drops every entry whose value is ≥ {@code value} (positions or offsets past a truncation). */
-    void truncateToValue(long value) {
-        int n = size;
-        int keep = n;
-        while (keep > 0 && values[keep - 1] >= value) {
-            keep--;
-        }
-        size = keep;
     }
 
     /** Writes all entries to {@code file} atomically. */

@@ -95,17 +95,6 @@ class SparseIndexTest {
     }
 
     @Test
-    void truncateToValueDropsEntriesAtOrPastTheValue() {
-        SparseIndex index = indexOf(10, 0, 20, 100, 30, 200);
-
-        index.truncateToValue(100);
-
-        assertThat(index.size()).isEqualTo(1);
-        assertThat(index.lastKey()).isEqualTo(10);
-        assertThat(index.append(20, 150)).isTrue();
-    }
-
-    @Test
     void saveAndLoadRoundTrip() throws IOException {
         SparseIndex index = new SparseIndex();
         for (int i = 0; i < 100; i++) {
