@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runnel against native Apache Kafka on this machine: same scenarios, one table (Runnel, Kafka, ratio).
 #
-#   bench/compare.sh            full run (about 8-12 minutes on 2 cores, plus the build and the Kafka download)
-#   bench/compare.sh --quick    fewer records, shorter runs, one repetition: under 5 minutes
+#   bench/compare.sh            full run (not timed yet; estimated 10-15 minutes on 2 cores, mostly Kafka's RUNS=3)
+#   bench/compare.sh --quick    fewer records, shorter runs, one repetition: about 2.5 minutes here
 #
 # What it does:
 #   1. Builds target/runnel.jar (SKIP_BUILD=1 reuses it).
