@@ -30,6 +30,13 @@ public class ApiException extends RuntimeException {
         return this;
     }
 
+    /** Throws {@code 400 INVALID_PARAMETER} naming {@code parameter} and its {@code rule} unless {@code ok}. */
+    public static void checkParameter(boolean ok, String parameter, String rule) {
+        if (!ok) {
+            throw new ApiException(ErrorCode.INVALID_PARAMETER, "'" + parameter + "' must be " + rule).with("parameter", parameter);
+        }
+    }
+
     public static ApiException topicNotFound(String topic) {
         return new ApiException(ErrorCode.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist").with("topic", topic);
     }

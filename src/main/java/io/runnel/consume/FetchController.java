@@ -81,10 +81,10 @@ class FetchController {
         }
         int maxLimit = props.fetch().maxLimit();
         int records = limit == null ? Math.min(DEFAULT_LIMIT, maxLimit) : limit;
-        check(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
+        ApiException.checkParameter(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
         int bytes = maxBytes == null ? (int) props.fetch().defaultMaxBytes().toBytes() : maxBytes;
-        check(bytes >= 1 && bytes <= MAX_FETCH_BYTES, "maxBytes", "from 1 to " + MAX_FETCH_BYTES);
-        check(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
+        ApiException.checkParameter(bytes >= 1 && bytes <= MAX_FETCH_BYTES, "maxBytes", "from 1 to " + MAX_FETCH_BYTES);
+        ApiException.checkParameter(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
         long start = timestamp != null
                 ? fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"))
                 : fetch.resolveOffset(p, offset == null ? "earliest" : offset);
@@ -140,11 +140,5 @@ class FetchController {
             return false;
         }));
         return new OffsetAnswer(offset, found[0] < 0 ? null : Timestamps.format(found[0]));
-    }
-
-    private static void check(boolean ok, String parameter, String rule) {
-        if (!ok) {
-            throw new ApiException(ErrorCode.INVALID_PARAMETER, "'" + parameter + "' must be " + rule).with("parameter", parameter);
-        }
     }
 }

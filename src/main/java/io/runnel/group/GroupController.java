@@ -118,18 +118,12 @@ class GroupController {
                    @Parameter(description = "manual (default) | auto") @RequestParam(defaultValue = "manual") String commit) {
         int maxLimit = props.fetch().maxLimit();
         int records = limit == null ? Math.min(500, maxLimit) : limit;
-        check(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
+        ApiException.checkParameter(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
         int bytes = maxBytes == null ? (int) props.fetch().defaultMaxBytes().toBytes() : maxBytes;
-        check(bytes >= 1, "maxBytes", "at least 1");
-        check(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
-        check(commit.equals("manual") || commit.equals("auto"), "commit", "manual or auto");
+        ApiException.checkParameter(bytes >= 1, "maxBytes", "at least 1");
+        ApiException.checkParameter(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
+        ApiException.checkParameter(commit.equals("manual") || commit.equals("auto"), "commit", "manual or auto");
         return reader.read(Names.checkGroup(group), member, records, bytes, waitMs, commit.equals("auto"));
-    }
-
-    private static void check(boolean ok, String parameter, String rule) {
-        if (!ok) {
-            throw new ApiException(ErrorCode.INVALID_PARAMETER, "'" + parameter + "' must be " + rule).with("parameter", parameter);
-        }
     }
 
     @Operation(summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
