@@ -25,6 +25,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 ROOT=$(pwd)
 JAR="$ROOT/target/runnel.jar"
 ANCHORS_DIR=${ANCHORS_DIR:-"$(dirname "$ROOT")/shared/anchors"}
@@ -96,29 +98,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "compare.sh: no free port found" >&2
-  return 1
-}
 
 START=$(date +%s)
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ------------------------------------------------------------------------------------------- Runnel
 if [[ "${SKIP_RUNNEL:-0}" != 1 ]]; then
-  if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    log "building target/runnel.jar"
-    timeout 600 ./mvnw -B -q package -DskipTests
-  fi
-  [[ -f "$JAR" ]] || { echo "compare.sh: $JAR not found" >&2; exit 2; }
+  build_jar
 
   PORT=$(free_port)
   URL="http://127.0.0.1:$PORT"

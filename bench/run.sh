@@ -12,29 +12,14 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 ROOT=$(pwd)
 JAR="$ROOT/target/runnel.jar"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  echo "# building target/runnel.jar" >&2
-  timeout 600 ./mvnw -B -q package -DskipTests
-fi
-[[ -f "$JAR" ]] || { echo "run.sh: $JAR not found" >&2; exit 2; }
+build_jar
 
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 40000 ))
-    # Nothing listens there if a connection attempt is refused.
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "run.sh: no free port found" >&2
-  return 1
-}
 
 PORT=$(free_port)
 DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench-data.XXXXXX")
