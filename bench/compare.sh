@@ -178,9 +178,9 @@ rb_recs() { rb_line "$1" "$2" | sed -nE 's/.* ([0-9,]+) rec\/s.*/\1/p' | tr -d ,
 rb_mbs()  { rb_line "$1" "$2" | sed -nE 's/.*rec\/s +([0-9.]+) MB\/s.*/\1/p'; }
 # the first p99= of a latency line is end to end (send -> consumer has it); a later one is the produce ack
 rb_p99()  { rb_line "$1" "$2" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^p99=/) { sub(/^p99=/, "", $i); sub(/ms$/, "", $i); print $i; exit } }'; }
-wrk_field() { sed -nE "s|^SUMMARY .* $2=([0-9.]+).*|\1|p" "$OUTDIR/wrk-$1.txt" 2>/dev/null | head -1; }
+wrk_field() { sed -nE "s|^SUMMARY .* $2=([0-9.]+).*|\1|p" "$OUTDIR/wrk-$1.txt" 2>/dev/null | head -1 || true; }
 # kafka <test> <metric>: median from summary.tsv
-kafka() { awk -F'\t' -v t="$1" -v m="$2" '$1 == t && $2 == m { print $3 }' "$KOUT/summary.tsv" 2>/dev/null | head -1; }
+kafka() { awk -F'\t' -v t="$1" -v m="$2" '$1 == t && $2 == m { print $3 }' "$KOUT/summary.tsv" 2>/dev/null | head -1 || true; }
 
 S="$OUTDIR/runnel-small.txt"; L="$OUTDIR/runnel-large.txt"
 r_small=$(rb_recs "$S" '^produce +batch=1000 value=100B conns=8')
