@@ -37,6 +37,8 @@ public enum ErrorCode {
     INVALID_RECORD(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid record"),
     NOT_ENOUGH_REPLICAS(HttpStatus.SERVICE_UNAVAILABLE, "Not enough in-sync replicas"),
     NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "Not ready"),
+    LEADER_NOT_AVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Leader not available"),
+    CONTROLLER_NOT_AVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Controller not available"),
     STORAGE_FULL(HttpStatus.INSUFFICIENT_STORAGE, "Storage full"),
     STORAGE_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Storage error"),
     INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
