@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -44,7 +45,7 @@ public class ProblemHandler {
             return null; // a stream reached its end of life (SSE max duration): nothing more to say
         }
         ApiException api = toApiException(e);
-        if (api.code().status().is5xxServerError()) {
+        if (api.code().status().is5xxServerError() && api.code().status() != HttpStatus.SERVICE_UNAVAILABLE) {
             LOG.error("{} {} failed", request.getMethod(), request.getRequestURI(), e);
         }
         if (e instanceof ErrorResponse spring && !spring.getHeaders().isEmpty()) {
@@ -127,6 +128,25 @@ public class ProblemHandler {
     public static ResponseEntity<ProblemDetail> toResponse(ApiException api) {
         return ResponseEntity.status(api.code().status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem(api));
     }
+
+    /**
+     * Writes {@code api} as a problem detail straight to a servlet response, for filters that answer
+     * before Spring MVC sees the request.
+     */
+    public static void write(HttpServletResponse response, ApiException api) throws java.io.IOException {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", api.code().type());
+        body.put("title", api.code().title());
+        body.put("status", api.code().status().value());
+        body.put("detail", api.getMessage());
+        body.put("code", api.code().name());
+        body.putAll(api.context());
+        response.setStatus(api.code().status().value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(FILTER_JSON.writeValueAsBytes(body));
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper FILTER_JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
     public static ProblemDetail problem(ApiException api) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(api.code().status(), api.getMessage());

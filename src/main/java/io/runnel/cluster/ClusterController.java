@@ -4,6 +4,7 @@ import io.runnel.topic.TopicRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -13,10 +14,12 @@ import org.springframework.web.bind.annotation.RestController;
 class ClusterController {
     private final NodeIdentity node;
     private final TopicRegistry topics;
+    private final ClusterNode cluster;
 
-    ClusterController(NodeIdentity node, TopicRegistry topics) {
+    ClusterController(NodeIdentity node, TopicRegistry topics, ClusterNode cluster) {
         this.node = node;
         this.topics = topics;
+        this.cluster = cluster;
     }
 
     record Instance(String id, String url, String status, int partitions) {
@@ -25,9 +28,20 @@ class ClusterController {
     record ClusterView(String clusterId, String controller, List<Instance> instances) {
     }
 
-    @Operation(summary = "Describe the cluster", description = "Every instance with its status and the number of partitions it leads.")
+    @Operation(summary = "Describe the cluster", description = "Every instance with its status and the number of partitions it leads; "
+            + "controller is null during an election. An instance is offline once it has been silent for runnel.cluster.session-timeout, "
+            + "or if it has not joined since the cluster formed.")
     @GetMapping("/cluster")
     ClusterView cluster() {
+        if (node.peers().isPresent()) {
+            ClusterState state = cluster.state();
+            List<Instance> instances = node.peers().get().all().stream().map(peer -> {
+                Optional<InstanceMetadata> seen = state.instance(peer.id());
+                return new Instance(peer.id(), seen.map(InstanceMetadata::url).orElse(peer.httpUrl()),
+                        seen.filter(InstanceMetadata::online).isPresent() ? "online" : "offline", state.partitionsLedBy(peer.id()));
+            }).toList();
+            return new ClusterView(node.clusterId(), cluster.controllerId().orElse(null), instances);
+        }
         int partitions = topics.list().stream().mapToInt(t -> t.partitions()).sum();
         return new ClusterView(node.clusterId(), node.id(), List.of(new Instance(node.id(), node.url(), "online", partitions)));
     }

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
@@ -14,7 +15,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * Who this instance is: its id ({@code runnel.node.id}, else the host name), its advertised URL,
- * and the cluster id, generated once and kept in {@code <data-dir>/meta/cluster-id}.
+ * and the cluster id.
+ *
+ * <p>On a single node the URL is {@code http://<host name>:<port>} and the cluster id is generated
+ * once and kept in {@code <data-dir>/meta/cluster-id}. In a cluster ({@code runnel.cluster.peers}
+ * set) both come from the peer list: the URL is this instance's entry, and the cluster id is the
+ * metadata quorum's Raft group id, which every instance derives from the same peer ids.
  */
 @Component
 public class NodeIdentity {
@@ -22,8 +28,16 @@ public class NodeIdentity {
     private final String clusterId;
     private volatile String url;
 
+    private final Optional<ClusterPeers> peers;
+
     public NodeIdentity(RunnelProperties props) throws IOException {
         this.id = props.node().id().isBlank() ? hostName() : props.node().id();
+        this.peers = ClusterPeers.parse(props.cluster().peers(), id);
+        if (peers.isPresent()) {
+            this.clusterId = MetadataQuorum.groupUuid(peers.get()).toString();
+            this.url = peers.get().self().httpUrl();
+            return;
+        }
         Path file = props.dataDir().toAbsolutePath().resolve("meta").resolve("cluster-id");
         Files.createDirectories(file.getParent());
         if (Files.exists(file)) {
@@ -45,10 +59,16 @@ public class NodeIdentity {
 
     @EventListener
     void onWebServerStarted(WebServerInitializedEvent event) {
+        if (peers.isPresent()) {
+            return;
+        }
         url = "http://" + hostName() + ":" + event.getWebServer().getPort();
     }
 
     public String id() { return id; }
     public String clusterId() { return clusterId; }
     public String url() { return url; }
+
+    /** The cluster's voting instances, or empty on a single node. */
+    public Optional<ClusterPeers> peers() { return peers; }
 }

@@ -36,10 +36,23 @@ public record RunnelProperties(
     }
 
     /**
-     * @param peers  every voting instance as {@code id@host:httpPort:raftPort}; empty = single node
-     * @param secret shared secret for {@code /internal/**} calls
+     * @param peers             every voting instance as {@code id@host:httpPort:raftPort}; empty = single node
+     * @param secret            shared secret for {@code /internal/**} calls; required with peers
+     * @param sessionTimeout    an instance silent (no heartbeat) this long is offline
+     * @param heartbeatInterval how often each instance heart-beats through the metadata quorum
+     * @param requestTimeout    how long a metadata change or an instance-to-instance call may take
      */
-    public record Cluster(@DefaultValue("") String peers, @DefaultValue("") String secret) {
+    public record Cluster(
+            @DefaultValue("") String peers,
+            @DefaultValue("") String secret,
+            @DefaultValue("6s") Duration sessionTimeout,
+            @DefaultValue("1s") Duration heartbeatInterval,
+            @DefaultValue("10s") Duration requestTimeout) {
+
+        /** Whether peers are configured, i.e. this instance is part of a multi-instance cluster. */
+        public boolean enabled() {
+            return !peers.isBlank();
+        }
     }
 
     /**

@@ -5,13 +5,13 @@ import io.runnel.group.GroupCoordinator.ReadPlan;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
-import io.runnel.topic.Partition;
 import io.runnel.topic.TopicPartition;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.topic.PartitionReads;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,12 +33,12 @@ import org.springframework.web.context.request.async.DeferredResult;
 @Service
 public class GroupReader implements DisposableBean {
     private final GroupCoordinator coordinator;
-    private final TopicRegistry topics;
+    private final PartitionReads reads;
     private final ExecutorService wakeups = Executors.newFixedThreadPool(2, DaemonThreads.named("runnel-group-wakeup"));
 
-    public GroupReader(GroupCoordinator coordinator, TopicRegistry topics) {
+    public GroupReader(GroupCoordinator coordinator, PartitionReads reads) {
         this.coordinator = coordinator;
-        this.topics = topics;
+        this.reads = reads;
     }
 
     /** Returns {@link MemberRecords} now, or a {@link DeferredResult} of them. */
@@ -72,12 +72,17 @@ public class GroupReader implements DisposableBean {
             });
             boolean ready = false;
             for (Map.Entry<TopicPartition, Long> e : plan.positions().entrySet()) {
-                Partition p = topics.partition(e.getKey().topic(), e.getKey().partition());
-                if (!p.awaitBeyond(e.getValue(), wake)) {
+                Optional<Runnable> cancel;
+                try {
+                    cancel = reads.awaitBeyond(e.getKey().topic(), e.getKey().partition(), e.getValue(), waitMs, wake);
+                } catch (io.runnel.api.ApiException ex) {
+                    continue; // deleted, or its leader is unreachable: the others may still wake the read
+                }
+                if (cancel.isEmpty()) {
                     ready = true;
                     break;
                 }
-                registered.add(() -> p.cancelWait(wake));
+                registered.add(cancel.get());
             }
             if (ready) {
                 registered.forEach(Runnable::run);
@@ -136,11 +141,7 @@ public class GroupReader implements DisposableBean {
             long from = e.getValue();
             LogReadResult r;
             try {
-                Partition p = topics.partition(tp.topic(), tp.partition());
-                if (from >= p.log().highWatermark()) {
-                    continue;
-                }
-                r = p.log().read(from, bytesLeft, Math.min(share, recordsLeft));
+                r = reads.read(tp.topic(), tp.partition(), from, bytesLeft, Math.min(share, recordsLeft));
             } catch (LogException.OffsetOutOfRange | io.runnel.api.ApiException ex) {
                 continue; // retention or deletion raced with us; the next read resolves the position again
             }

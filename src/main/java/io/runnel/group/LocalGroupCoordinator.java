@@ -8,7 +8,7 @@ import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.Timestamps;
 import io.runnel.topic.Names;
-import io.runnel.topic.Partition;
+import io.runnel.topic.PartitionReads;
 import io.runnel.topic.Topic;
 import io.runnel.topic.TopicPartition;
 import io.runnel.topic.TopicRegistry;
@@ -56,6 +56,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     private final TopicRegistry topics;
     private final OffsetStore offsets;
+    private final PartitionReads reads;
     private final MeterRegistry meters;
     private final Clock clock;
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
@@ -100,8 +101,9 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         }
     }
 
-    public LocalGroupCoordinator(TopicRegistry topics, OffsetStore offsets, MeterRegistry meters, Clock clock) {
+    public LocalGroupCoordinator(TopicRegistry topics, PartitionReads reads, OffsetStore offsets, MeterRegistry meters, Clock clock) {
         this.topics = topics;
+        this.reads = reads;
         this.offsets = offsets;
         this.meters = meters;
         this.clock = clock;
@@ -157,13 +159,23 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
             Map<TopicPartition, OffsetStore.Committed> committed = null;
             Map<TopicPartition, Long> positions = new LinkedHashMap<>();
             for (TopicPartition tp : member.assignment) {
-                Optional<Partition> partition = partition(tp);
-                if (partition.isEmpty()) {
+                if (!exists(tp)) {
                     continue;
                 }
                 Long position = member.positions.get(tp);
-                long logStart = partition.get().log().logStartOffset();
-                long hw = partition.get().log().highWatermark();
+                boolean local = topics.leadsLocally(tp.topic(), tp.partition());
+                if (position != null && !local) {
+                    positions.put(tp, position); // checked by the leader when read; asking it every read costs a call
+                    continue;
+                }
+                PartitionReads.Offsets o;
+                try {
+                    o = reads.offsets(tp.topic(), tp.partition());
+                } catch (ApiException e) {
+                    continue; // its leader is unreachable: read the other partitions
+                }
+                long logStart = o.logStartOffset();
+                long hw = o.highWatermark();
                 if (position == null || position < logStart || position > hw) {
                     if (committed == null) {
                         committed = offsets.committed(groupName);
@@ -211,15 +223,16 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         }
         Map<TopicPartition, OffsetStore.Committed> toCommit = new LinkedHashMap<>();
         for (OffsetCommit o : spec.offsets()) {
-            Partition p = topics.partition(o.topic(), o.partition());
+            topics.metadata(o.topic(), o.partition()); // 404 for an unknown topic or partition
             if (o.offset() < 0) {
                 throw new ApiException(ErrorCode.INVALID_REQUEST, "offsets must not be negative").with("topic", o.topic())
                         .with("partition", o.partition());
             }
-            if (o.offset() > p.log().highWatermark()) {
+            PartitionReads.Offsets p = reads.offsets(o.topic(), o.partition());
+            if (o.offset() > p.highWatermark()) {
                 throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + o.offset() + " is above the high watermark")
                         .with("topic", o.topic()).with("partition", o.partition())
-                        .with("logStartOffset", p.log().logStartOffset()).with("highWatermark", p.log().highWatermark());
+                        .with("logStartOffset", p.logStartOffset()).with("highWatermark", p.highWatermark());
             }
             toCommit.put(new TopicPartition(o.topic(), o.partition()), new OffsetStore.Committed(o.offset(),
                     o.metadata() == null ? "" : o.metadata()));
@@ -318,16 +331,19 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
                 throw new ApiException(ErrorCode.GROUP_NOT_EMPTY, "offsets can only be reset while the group has no members")
                         .with("group", groupName);
             }
-            for (Partition p : topics.partitions(topic.name())) {
-                long target = switch (String.valueOf(spec.to())) {
-                    case "earliest" -> p.log().logStartOffset();
-                    case "latest" -> p.log().highWatermark();
-                    case "timestamp" -> p.log().offsetForTimestamp(required(spec.timestamp(), "timestamp"));
-                    case "offset" -> Math.max(p.log().logStartOffset(),
-                            Math.min(p.log().highWatermark(), required(spec.offset(), "offset")));
-                    default -> throw new ApiException(ErrorCode.INVALID_REQUEST, "'to' must be earliest, latest, timestamp or offset");
+            for (int id = 0; id < topic.partitions(); id++) {
+                String to = String.valueOf(spec.to());
+                if (!List.of("earliest", "latest", "timestamp", "offset").contains(to)) {
+                    throw new ApiException(ErrorCode.INVALID_REQUEST, "'to' must be earliest, latest, timestamp or offset");
+                }
+                PartitionReads.Offsets p = reads.offsets(topic.name(), id);
+                long target = switch (to) {
+                    case "earliest" -> p.logStartOffset();
+                    case "latest" -> p.highWatermark();
+                    case "timestamp" -> reads.offsetForTimestamp(topic.name(), id, required(spec.timestamp(), "timestamp"));
+                    default -> Math.max(p.logStartOffset(), Math.min(p.highWatermark(), required(spec.offset(), "offset")));
                 };
-                toCommit.put(new TopicPartition(topic.name(), p.id()), new OffsetStore.Committed(target, ""));
+                toCommit.put(new TopicPartition(topic.name(), id), new OffsetStore.Committed(target, ""));
             }
             commitAndTrack(groupName, toCommit);
         }
@@ -440,12 +456,21 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         return new Membership(member.id, group.generation, member.assignment, member.seenGeneration < group.generation);
     }
 
-    private Optional<Partition> partition(TopicPartition tp) {
+    private boolean exists(TopicPartition tp) {
         Optional<Topic> topic = topics.find(tp.topic());
-        if (topic.isEmpty() || tp.partition() >= topic.get().partitions()) {
+        return topic.isPresent() && tp.partition() < topic.get().partitions();
+    }
+
+    /** The partition's high watermark, if it exists and its leader answers. */
+    private Optional<Long> highWatermark(TopicPartition tp) {
+        if (!exists(tp)) {
             return Optional.empty();
         }
-        return Optional.of(topics.partition(tp.topic(), tp.partition()));
+        try {
+            return Optional.of(reads.offsets(tp.topic(), tp.partition()).highWatermark());
+        } catch (ApiException e) {
+            return Optional.empty();
+        }
     }
 
     private List<OffsetView> offsetViews(String group, java.util.Collection<TopicPartition> tps) {
@@ -456,7 +481,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
             if (c == null) {
                 continue;
             }
-            long hw = partition(tp).map(p -> p.log().highWatermark()).orElse(c.offset());
+            long hw = highWatermark(tp).orElse(c.offset());
             views.add(new OffsetView(tp.topic(), tp.partition(), c.offset(), c.metadata(), hw, Math.max(0, hw - c.offset())));
         }
         return views;
@@ -472,11 +497,11 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     private double lag(String group, TopicPartition tp) {
         OffsetStore.Committed c = offsets.committed(group).get(tp);
-        Optional<Partition> p = partition(tp);
-        if (c == null || p.isEmpty()) {
+        Optional<Long> hw = c == null ? Optional.empty() : highWatermark(tp);
+        if (hw.isEmpty()) {
             return Double.NaN;
         }
-        return Math.max(0, p.get().log().highWatermark() - c.offset());
+        return Math.max(0, hw.get() - c.offset());
     }
 
     @Override

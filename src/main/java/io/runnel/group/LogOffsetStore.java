@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -41,7 +40,6 @@ import tools.jackson.databind.json.JsonMapper;
  * wait for their fsync outside it; reads take no lock and may see a commit a moment before its
  * fsync has returned.
  */
-@Component
 public class LogOffsetStore implements OffsetStore, DisposableBean {
     static final long SNAPSHOT_EVERY_BYTES = 16L * 1024 * 1024;
     static final int SEGMENT_BYTES = 4 * 1024 * 1024;

@@ -4,11 +4,15 @@ import io.runnel.api.ApiException;
 import io.runnel.api.DaemonThreads;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.ProblemHandler;
+import io.runnel.api.Timestamps;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.InternalClient;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.AppendResult;
 import io.runnel.log.BatchBuilder;
 import io.runnel.log.LogException;
 import io.runnel.log.PartitionLog;
+import io.runnel.log.RecordBatch;
 import io.runnel.topic.Names;
 import io.runnel.topic.Partition;
 import io.runnel.topic.Partitioner;
@@ -16,9 +20,11 @@ import io.runnel.topic.Topic;
 import io.runnel.topic.TopicConfigs;
 import io.runnel.topic.TopicRegistry;
 import io.runnel.topic.TrafficMetrics;
-import io.runnel.api.Timestamps;
+import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +35,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns a parsed produce request into appends: chooses each record's partition (explicit, Kafka's
@@ -47,10 +55,17 @@ public class ProduceService implements DisposableBean {
     private final Clock clock;
     private final ProduceRequestParser parser;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+    private final ClusterNode cluster;
+    private final InternalClient internal;
+    private final JsonMapper json;
     private final ExecutorService fsyncs = Executors.newFixedThreadPool(8, DaemonThreads.named("runnel-fsync"));
 
-    public ProduceService(TopicRegistry topics, RunnelProperties props, TrafficMetrics metrics, Clock clock) {
+    public ProduceService(TopicRegistry topics, RunnelProperties props, TrafficMetrics metrics, Clock clock,
+                          ClusterNode cluster, InternalClient internal, JsonMapper json) {
         this.topics = topics;
+        this.cluster = cluster;
+        this.internal = internal;
+        this.json = json;
         this.props = props;
         this.metrics = metrics;
         this.clock = clock;
@@ -151,19 +166,25 @@ public class ProduceService implements DisposableBean {
     /**
      * Writes each partition's batch, then waits for all their fsyncs at once (one on this thread,
      * the others on the fsync pool), so a request spanning partitions pays about one fsync, not one
-     * per partition.
+     * per partition. In a cluster, the batch of a partition another instance leads is sent, framed
+     * as it is, to that leader's internal append; those calls run while the local fsyncs do.
      */
     private Appends appendAll(Topic topic, List<Partition> partitions, BatchBuilder[] builders, boolean acksAll) {
         Appends appends = new Appends(builders.length);
         List<Integer> written = new ArrayList<>();
+        Map<Integer, CompletableFuture<AppendResult>> remote = new LinkedHashMap<>();
         for (int p = 0; p < builders.length; p++) {
             if (builders[p] == null) {
                 continue;
             }
             try {
                 checkInSyncReplicas(topic, acksAll);
-                appends.results()[p] = partitions.get(p).log().appendWithoutWaiting(builders[p].build());
-                written.add(p);
+                if (topics.leadsLocally(topic.name(), p)) {
+                    appends.results()[p] = partitions.get(p).log().appendWithoutWaiting(builders[p].build());
+                    written.add(p);
+                } else {
+                    remote.put(p, appendAtLeader(topic.name(), p, builders[p].build()));
+                }
             } catch (ApiException | LogException e) {
                 appends.fail(p, e);
             }
@@ -184,7 +205,42 @@ public class ProduceService implements DisposableBean {
                 appends.fail(written.get(i), e.getCause() instanceof RuntimeException r ? r : e);
             }
         }
+        remote.forEach((p, call) -> {
+            try {
+                appends.results()[p] = call.join();
+            } catch (CompletionException e) {
+                appends.fail(p, e.getCause() instanceof RuntimeException r ? r : e);
+            }
+        });
         return appends;
+    }
+
+    /** Sends a framed batch to the partition's leader; fails with the leader's problem, or 503 if it is offline. */
+    private CompletableFuture<AppendResult> appendAtLeader(String topic, int partition, RecordBatch batch) {
+        String leader = topics.metadata(topic, partition).leader();
+        if (!cluster.isOnline(leader)) {
+            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + topic + "-" + partition + ", " + leader
+                    + ", is offline; nothing was written").with("topic", topic).with("partition", partition).with("leader", leader);
+        }
+        ByteBuffer buffer = batch.buffer();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append", bytes,
+                        "application/octet-stream", Duration.ofSeconds(30))
+                .thenApply(r -> {
+                    JsonNode answer = json.readTree(r.body());
+                    if (r.statusCode() != 200) {
+                        ErrorCode code;
+                        try {
+                            code = ErrorCode.valueOf(answer.path("code").asString("INTERNAL_ERROR"));
+                        } catch (IllegalArgumentException e) {
+                            code = ErrorCode.INTERNAL_ERROR;
+                        }
+                        throw new ApiException(code, "the leader " + leader + " refused the append: " + answer.path("detail").asString(""))
+                                .with("topic", topic).with("partition", partition).with("leader", leader);
+                    }
+                    return new AppendResult(answer.get("baseOffset").asLong(), answer.get("lastOffset").asLong());
+                });
     }
 
     /** On a single node every partition's in-sync replica set is this node alone. */

@@ -3,7 +3,8 @@ package io.runnel.topic;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.ProblemResponses;
-import io.runnel.cluster.NodeIdentity;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -27,12 +28,14 @@ class TopicController {
     static final int MAX_PARTITIONS = 10_000;
 
     private final TopicRegistry registry;
-    private final NodeIdentity node;
+    private final PartitionReads reads;
+    private final ClusterNode cluster;
     private final RunnelProperties props;
 
-    TopicController(TopicRegistry registry, NodeIdentity node, RunnelProperties props) {
+    TopicController(TopicRegistry registry, PartitionReads reads, ClusterNode cluster, RunnelProperties props) {
         this.registry = registry;
-        this.node = node;
+        this.reads = reads;
+        this.cluster = cluster;
         this.props = props;
     }
 
@@ -56,8 +59,11 @@ class TopicController {
     record TopicList(List<TopicSummary> topics) {
     }
 
-    record PartitionInfo(int partition, String leader, List<String> replicas, List<String> isr,
-                         long logStartOffset, long highWatermark) {
+    record PartitionInfo(int partition, String leader,
+                         @Schema(description = "the instances holding a copy, the preferred leader first") List<String> replicas,
+                         @Schema(description = "the in-sync replicas") List<String> isr,
+                         @Schema(description = "null while the leader cannot be reached") Long logStartOffset,
+                         @Schema(description = "null while the leader cannot be reached") Long highWatermark) {
     }
 
     record PartitionList(List<PartitionInfo> partitions) {
@@ -77,7 +83,7 @@ class TopicController {
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions must be from 1 to " + MAX_PARTITIONS + ", got " + partitions);
         }
-        int liveInstances = 1;
+        int liveInstances = cluster.clustered() ? cluster.state().liveInstances().size() : 1;
         int defaultRf = props.topics().defaultReplicationFactor() > 0
                 ? props.topics().defaultReplicationFactor() : Math.min(3, liveInstances);
         int rf = request.replicationFactor() == null ? defaultRf : request.replicationFactor();
@@ -138,7 +144,7 @@ class TopicController {
     @GetMapping("/topics/{topic}/partitions")
     PartitionList partitions(@PathVariable String topic) {
         Names.checkTopic(topic);
-        return new PartitionList(registry.partitions(topic).stream().map(this::info).toList());
+        return new PartitionList(infos(topic));
     }
 
     @Operation(summary = "Describe one partition")
@@ -146,17 +152,33 @@ class TopicController {
     @GetMapping("/topics/{topic}/partitions/{partition}")
     PartitionInfo partition(@PathVariable String topic, @PathVariable int partition) {
         Names.checkTopic(topic);
-        return info(registry.partition(topic, partition));
+        PartitionMetadata m = registry.metadata(topic, partition);
+        PartitionReads.Offsets o;
+        try {
+            o = reads.offsets(topic, partition);
+        } catch (ApiException e) {
+            o = null;
+        }
+        return info(m, o);
     }
 
     private TopicDescription describe(Topic topic) {
         return new TopicDescription(topic.name(), topic.replicationFactor(),
                 topic.configs().effective(props.produce().maxRecordSize().toBytes()),
-                registry.partitions(topic.name()).stream().map(this::info).toList());
+                infos(topic.name()));
     }
 
-    private PartitionInfo info(Partition p) {
-        List<String> replicas = List.of(node.id());
-        return new PartitionInfo(p.id(), node.id(), replicas, replicas, p.log().logStartOffset(), p.log().highWatermark());
+    private List<PartitionInfo> infos(String topic) {
+        Map<Integer, PartitionReads.Offsets> offsets = reads.topicOffsets(topic);
+        List<PartitionInfo> infos = new java.util.ArrayList<>();
+        for (int p = 0; p < registry.require(topic).partitions(); p++) {
+            infos.add(info(registry.metadata(topic, p), offsets.get(p)));
+        }
+        return infos;
+    }
+
+    private static PartitionInfo info(PartitionMetadata m, PartitionReads.Offsets o) {
+        return new PartitionInfo(m.partition(), m.leader(), m.replicas(), m.isr(), o == null ? null : o.logStartOffset(),
+                o == null ? null : o.highWatermark());
     }
 }

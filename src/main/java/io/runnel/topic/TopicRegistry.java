@@ -7,6 +7,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.ClusterState;
+import io.runnel.cluster.MetadataCommand;
+import io.runnel.cluster.PartitionMetadata;
+import io.runnel.cluster.TopicMetadata;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.AtomicFile;
 import io.runnel.log.LogException;
@@ -24,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +46,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The topics of this instance and their open partition logs.
  *
- * <p>Storage: the topic list lives in {@code <data-dir>/meta/topics.json}, replaced atomically on
+ * <p>Two modes. On a single node this registry owns the topic list. In a cluster
+ * ({@link ClusterNode#clustered()}) the metadata quorum does: create, update and delete become
+ * metadata commands, and the registry follows every applied state, opening the logs of the
+ * partitions placed on this instance and deleting those of deleted topics ({@link #reconcile}).
+ * There is no {@code topics.json} then, and at start directories of partitions the metadata does
+ * not place here are deleted only after this instance's metadata has caught up with the quorum.
+ *
+ * <p>Single-node storage: the topic list lives in {@code <data-dir>/meta/topics.json}, replaced atomically on
  * every change; each partition's log in {@code <data-dir>/<topic>-<partition>/}. Creation opens
  * the logs before saving the list, deletion saves the list before removing the logs, so a crash
  * in between leaves only orphan directories, which the next start deletes.
@@ -62,10 +75,21 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private final Path topicsFile;
     private final Map<String, Entry> topics = new ConcurrentHashMap<>();
     private final ScheduledExecutorService maintenance;
+    private final ClusterNode cluster;
+    private final ExecutorService reconciler = Executors.newSingleThreadExecutor(DaemonThreads.named("runnel-topic-reconciler"));
     private volatile boolean loaded;
+    private Map<String, TopicMetadata> reconciledTopics = Map.of();
 
-    /** A topic and its open partitions. */
-    private record Entry(Topic topic, Partition[] partitions, List<Meter> meters) {
+    /**
+     * A topic and its partitions open here: on a single node all of them; in a cluster those placed
+     * on this instance, the others {@code null}.
+     *
+     * @param metadata the topic as the metadata quorum has it; {@code null} on a single node
+     */
+    private record Entry(Topic topic, Partition[] partitions, List<Meter> meters, TopicMetadata metadata) {
+        Entry(Topic topic, Partition[] partitions, List<Meter> meters) {
+            this(topic, partitions, meters, null);
+        }
     }
 
     /** The persisted form of the topic list. */
@@ -75,8 +99,10 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     record StoredTopic(String name, int partitions, int replicationFactor, Map<String, String> configs, long createdAtMs) {
     }
 
-    public TopicRegistry(RunnelProperties props, MeterRegistry meters, Clock clock, JsonMapper json) throws IOException {
+    public TopicRegistry(RunnelProperties props, MeterRegistry meters, Clock clock, JsonMapper json, ClusterNode cluster)
+            throws IOException {
         this.props = props;
+        this.cluster = cluster;
         this.meters = meters;
         this.clock = clock;
         this.json = json;
@@ -98,8 +124,14 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
      * while {@link ReadinessGate} answers API calls with {@code 503 NOT_READY}.
      */
     @Override
-    public void run(ApplicationArguments args) throws IOException {
-        load();
+    public void run(ApplicationArguments args) throws IOException, InterruptedException {
+        if (cluster.clustered()) {
+            cluster.awaitCaughtUp();
+            reconcile(cluster.state(), true);
+            cluster.onState(state -> reconciler.execute(() -> reconcile(cluster.state(), false)));
+        } else {
+            load();
+        }
         loaded = true;
     }
 
@@ -121,6 +153,65 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
         LOG.info("Opened {} topics in {}", topics.size(), dataDir);
     }
 
+    /**
+     * Cluster mode: makes the open logs match {@code state}. Opens the partitions placed on this
+     * instance, applies config changes, closes and deletes the logs of topics that are gone, and,
+     * when {@code deleteOrphans}, deletes directories of partitions not placed here. Idempotent;
+     * cheap when the topics did not change (heartbeats change the state every second).
+     */
+    synchronized void reconcile(ClusterState state, boolean deleteOrphans) {
+        if (!deleteOrphans && state.topics().equals(reconciledTopics)) {
+            return;
+        }
+        String self = cluster.selfId();
+        for (TopicMetadata meta : state.topics().values()) {
+            Entry old = topics.get(meta.name());
+            if (old != null && meta.equals(old.metadata())) {
+                continue;
+            }
+            if (old != null && old.metadata() != null && old.metadata().createdAtMs() != meta.createdAtMs()) {
+                topics.remove(meta.name()); // deleted and created again since the last look: a new topic
+                closeAndDelete(old);
+                old = null;
+            }
+            Topic topic = new Topic(meta.name(), meta.partitionCount(), meta.replicationFactor(),
+                    new TopicConfigs(meta.configs()), Instant.ofEpochMilli(meta.createdAtMs()));
+            Partition[] partitions = old == null ? new Partition[meta.partitionCount()]
+                    : Arrays.copyOf(old.partitions(), meta.partitionCount());
+            List<Meter> topicMeters = old == null ? new ArrayList<>() : old.meters();
+            for (PartitionMetadata pm : meta.partitions()) {
+                if (partitions[pm.partition()] == null && pm.replicas().contains(self)) {
+                    partitions[pm.partition()] = openPartition(topic, pm.partition(), topicMeters);
+                }
+            }
+            if (old != null && !old.topic().configs().equals(topic.configs())) {
+                for (Partition p : partitions) {
+                    if (p != null) {
+                        p.log().updateConfig(topic.configs().logConfig());
+                    }
+                }
+            }
+            topics.put(meta.name(), new Entry(topic, partitions, topicMeters, meta));
+        }
+        for (Entry e : List.copyOf(topics.values())) {
+            if (!state.topics().containsKey(e.topic().name())) {
+                topics.remove(e.topic().name());
+                closeAndDelete(e);
+                LOG.info("Deleted topic {}", e.topic().name());
+            }
+        }
+        reconciledTopics = state.topics();
+        if (deleteOrphans) {
+            try {
+                deleteOrphanDirectories();
+            } catch (IOException e) {
+                LOG.warn("Could not look for orphan partition directories in {}", dataDir, e);
+            }
+            LOG.info("Following the cluster metadata: {} topics, {} partitions here", topics.size(),
+                    topics.values().stream().flatMap(e -> Arrays.stream(e.partitions())).filter(p -> p != null).count());
+        }
+    }
+
     private void deleteOrphanDirectories() throws IOException {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
             for (Path dir : dirs) {
@@ -131,9 +222,18 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
                 }
                 Entry e = topics.get(name.substring(0, dash));
                 int p = Integer.parseInt(name.substring(dash + 1));
-                if (e == null || p >= e.topic().partitions()) {
-                    LOG.warn("Deleting {}: no such topic partition", dir);
-                    org.springframework.util.FileSystemUtils.deleteRecursively(dir);
+                if (e == null || p >= e.topic().partitions() || e.partitions()[p] == null) {
+                    if (cluster.newMetadataStorage()) {
+                        // This instance's metadata is new (first start, or a new peer list): the
+                        // directory may hold the only copy of data the metadata never knew. Keep it.
+                        Path aside = dataDir.resolve("orphaned").resolve(name);
+                        Files.createDirectories(aside.getParent());
+                        LOG.warn("Moving {} to {}: the cluster metadata is new and does not place it here", dir, aside);
+                        Files.move(dir, aside);
+                    } else {
+                        LOG.warn("Deleting {}: no such topic partition", dir);
+                        org.springframework.util.FileSystemUtils.deleteRecursively(dir);
+                    }
                 }
             }
         }
@@ -143,17 +243,20 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private Entry open(Topic topic, int from, Partition[] existing, List<Meter> topicMeters) {
         Partition[] partitions = Arrays.copyOf(existing, topic.partitions());
         for (int p = from; p < topic.partitions(); p++) {
-            Path dir = dataDir.resolve(topic.name() + "-" + p);
-            PartitionLog log = PartitionLog.open(dir, topic.configs().logConfig(), props.storage().flush(), clock);
-            Timer fsync = Timer.builder("runnel.log.fsync").description("Time to force a partition's appended bytes to disk")
-                    .publishPercentileHistogram().register(meters);
-            Partition partition = new Partition(topic.name(), p, log, fsync);
-            topicMeters.add(Gauge.builder("runnel.log.size", log, PartitionLog::sizeInBytes)
-                    .description("Bytes on disk of a partition's log").baseUnit("bytes")
-                    .tag("topic", topic.name()).tag("partition", Integer.toString(p)).register(meters));
-            partitions[p] = partition;
+            partitions[p] = openPartition(topic, p, topicMeters);
         }
         return new Entry(topic, partitions, topicMeters);
+    }
+
+    private Partition openPartition(Topic topic, int p, List<Meter> topicMeters) {
+        Path dir = dataDir.resolve(topic.name() + "-" + p);
+        PartitionLog log = PartitionLog.open(dir, topic.configs().logConfig(), props.storage().flush(), clock);
+        Timer fsync = Timer.builder("runnel.log.fsync").description("Time to force a partition's appended bytes to disk")
+                .publishPercentileHistogram().register(meters);
+        topicMeters.add(Gauge.builder("runnel.log.size", log, PartitionLog::sizeInBytes)
+                .description("Bytes on disk of a partition's log").baseUnit("bytes")
+                .tag("topic", topic.name()).tag("partition", Integer.toString(p)).register(meters));
+        return new Partition(topic.name(), p, log, fsync);
     }
 
     public List<Topic> list() {
@@ -170,8 +273,40 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
         return find(name).orElseThrow(() -> ApiException.topicNotFound(name));
     }
 
-    /** The partition, or {@code 404 TOPIC_NOT_FOUND} / {@code PARTITION_NOT_FOUND}. */
+    /**
+     * The partition's log here, which this instance leads; else {@code 404 TOPIC_NOT_FOUND} /
+     * {@code PARTITION_NOT_FOUND}, or, in a cluster, {@code 503 LEADER_NOT_AVAILABLE} when another
+     * instance leads it (callers forward to the leader before they get here).
+     */
     public Partition partition(String topic, int partition) {
+        Entry e = entry(topic, partition);
+        Partition p = e.partitions()[partition];
+        if (e.metadata() != null && (p == null || !e.metadata().partitions().get(partition).leader().equals(cluster.selfId()))) {
+            String leader = e.metadata().partitions().get(partition).leader();
+            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "instance " + cluster.selfId() + " does not lead " + topic + "-"
+                    + partition + "; " + leader + " does").with("topic", topic).with("partition", partition).with("leader", leader);
+        }
+        return p;
+    }
+
+    /** Whether this instance leads the partition (always, on a single node); 404 if it does not exist. */
+    public boolean leadsLocally(String topic, int partition) {
+        Entry e = entry(topic, partition);
+        return e.metadata() == null || (e.partitions()[partition] != null
+                && e.metadata().partitions().get(partition).leader().equals(cluster.selfId()));
+    }
+
+    /** Replicas, leader, epoch and ISR of a partition; on a single node, this instance alone at epoch 0. */
+    public PartitionMetadata metadata(String topic, int partition) {
+        Entry e = entry(topic, partition);
+        if (e.metadata() != null) {
+            return e.metadata().partitions().get(partition);
+        }
+        List<String> self = List.of(cluster.selfId());
+        return new PartitionMetadata(partition, self, cluster.selfId(), 0, self);
+    }
+
+    private Entry entry(String topic, int partition) {
         Entry e = topics.get(topic);
         if (e == null) {
             throw ApiException.topicNotFound(topic);
@@ -179,18 +314,28 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
         if (partition < 0 || partition >= e.partitions().length) {
             throw ApiException.partitionNotFound(topic, partition);
         }
-        return e.partitions()[partition];
+        return e;
     }
 
+    /** The partitions open here, by number; in a cluster, those not placed here are {@code null}. */
     public List<Partition> partitions(String topic) {
         Entry e = topics.get(topic);
         if (e == null) {
             throw ApiException.topicNotFound(topic);
         }
-        return List.of(e.partitions());
+        return Arrays.asList(e.partitions().clone());
     }
 
-    public synchronized Topic create(String name, int partitions, int replicationFactor, TopicConfigs configs) {
+    public Topic create(String name, int partitions, int replicationFactor, TopicConfigs configs) {
+        if (cluster.clustered()) {
+            cluster.submit(new MetadataCommand.CreateTopic(name, partitions, replicationFactor, configs.overrides(), clock.millis()));
+            reconcile(cluster.state(), false);
+            return require(name);
+        }
+        return createLocally(name, partitions, replicationFactor, configs);
+    }
+
+    private synchronized Topic createLocally(String name, int partitions, int replicationFactor, TopicConfigs configs) {
         if (topics.containsKey(name)) {
             throw new ApiException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + name + "' already exists").with("topic", name);
         }
@@ -209,7 +354,20 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     }
 
     /** Grows partitions (never shrinks) and applies config changes; returns the new topic. */
-    public synchronized Topic update(String name, Integer partitions, Map<String, String> configChanges) {
+    public Topic update(String name, Integer partitions, Map<String, String> configChanges) {
+        if (cluster.clustered()) {
+            Topic old = require(name);
+            if (configChanges != null) {
+                old.configs().with(configChanges); // validates: 422 INVALID_CONFIG before anything is proposed
+            }
+            cluster.submit(new MetadataCommand.UpdateTopic(name, partitions, configChanges));
+            reconcile(cluster.state(), false);
+            return require(name);
+        }
+        return updateLocally(name, partitions, configChanges);
+    }
+
+    private synchronized Topic updateLocally(String name, Integer partitions, Map<String, String> configChanges) {
         Entry e = topics.get(name);
         if (e == null) {
             throw ApiException.topicNotFound(name);
@@ -231,7 +389,16 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
         return updated;
     }
 
-    public synchronized void delete(String name) {
+    public void delete(String name) {
+        if (cluster.clustered()) {
+            cluster.submit(new MetadataCommand.DeleteTopic(name));
+            reconcile(cluster.state(), false);
+            return;
+        }
+        deleteLocally(name);
+    }
+
+    private synchronized void deleteLocally(String name) {
         Entry e = topics.remove(name);
         if (e == null) {
             throw ApiException.topicNotFound(name);
@@ -244,8 +411,10 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private void closeAndDelete(Entry e) {
         e.meters().forEach(meters::remove);
         for (Partition p : e.partitions()) {
-            p.log().delete();
-            p.wakeAll();
+            if (p != null) {
+                p.log().delete();
+                p.wakeAll();
+            }
         }
     }
 
@@ -268,6 +437,9 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private void applyRetention() {
         for (Entry e : topics.values()) {
             for (Partition p : e.partitions()) {
+                if (p == null) {
+                    continue;
+                }
                 try {
                     int deleted = p.log().applyRetention();
                     if (deleted > 0) {
@@ -283,6 +455,9 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private void flushAll() {
         for (Entry e : topics.values()) {
             for (Partition p : e.partitions()) {
+                if (p == null) {
+                    continue;
+                }
                 try {
                     p.log().flush();
                 } catch (RuntimeException ex) {
@@ -300,7 +475,9 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     void wakeWaitersOnShutdown() {
         for (Entry e : topics.values()) {
             for (Partition p : e.partitions()) {
-                p.wakeAll();
+                if (p != null) {
+                    p.wakeAll();
+                }
             }
         }
     }
@@ -309,10 +486,13 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     @Override
     public synchronized void destroy() {
         maintenance.shutdownNow();
+        reconciler.shutdownNow();
         for (Entry e : topics.values()) {
             for (Partition p : e.partitions()) {
-                p.log().close();
-                p.wakeAll();
+                if (p != null) {
+                    p.log().close();
+                    p.wakeAll();
+                }
             }
         }
         LOG.info("Closed every partition log cleanly");

@@ -1,0 +1,113 @@
+package io.runnel.cluster;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.api.ProblemHandler;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Any instance serves any call: in a cluster, public calls that must run where a partition's
+ * leader or the group coordinator is are forwarded there and answered from there, streamed
+ * ({@link HttpForwarder}); clients never see a redirect.
+ *
+ * <ul>
+ *   <li>{@code GET /topics/{t}/partitions/{p}/records} (JSON, long poll and Server-Sent Events) and
+ *       {@code GET .../offsets} go to the partition's leader; {@code 503 LEADER_NOT_AVAILABLE}
+ *       while the metadata says the leader is offline.</li>
+ *   <li>{@code /groups/**} goes to the controller, which coordinates every group;
+ *       {@code 503 CONTROLLER_NOT_AVAILABLE} during an election.</li>
+ * </ul>
+ * Produce is not forwarded whole: its records may go to partitions with different leaders, so
+ * the produce service sends each partition's framed batch to its leader. Topic administration
+ * needs no forwarding: any instance proposes metadata commands. A request that was forwarded
+ * once ({@link InternalClient#FORWARDED_BY_HEADER}) is never forwarded again; if the metadata moved
+ * meanwhile it is answered here with a 503 the client may retry.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+class ForwardingFilter extends OncePerRequestFilter {
+    private static final Pattern PARTITION_READ = Pattern.compile("/topics/([a-zA-Z0-9._-]{1,249})/partitions/(\\d{1,9})/(records|offsets)");
+
+    private final ClusterNode cluster;
+    private final HttpForwarder forwarder;
+
+    ForwardingFilter(ClusterNode cluster) {
+        this.cluster = cluster;
+        this.forwarder = cluster.clustered() ? new HttpForwarder(cluster.selfId(), cluster.secret(), Duration.ofSeconds(2)) : null;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return forwarder == null || !cluster.caughtUp();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        boolean forwarded = request.getHeader(InternalClient.FORWARDED_BY_HEADER) != null;
+        String path = request.getRequestURI();
+        if (path.equals("/groups") || path.startsWith("/groups/")) {
+            Optional<String> controller = cluster.controllerId();
+            if (controller.isEmpty() || (forwarded && !controller.get().equals(cluster.selfId()))) {
+                ProblemHandler.write(response, new ApiException(ErrorCode.CONTROLLER_NOT_AVAILABLE,
+                        "no controller is elected right now (groups are coordinated by the controller); retry shortly"));
+                return;
+            }
+            if (controller.get().equals(cluster.selfId())) {
+                chain.doFilter(request, response);
+                return;
+            }
+            forward(request, response, controller.get(), ErrorCode.CONTROLLER_NOT_AVAILABLE);
+            return;
+        }
+        Matcher m = PARTITION_READ.matcher(path);
+        if (forwarded || !"GET".equals(request.getMethod()) || !m.matches()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Optional<PartitionMetadata> partition = cluster.state().topic(m.group(1))
+                .filter(t -> Integer.parseInt(m.group(2)) < t.partitionCount())
+                .map(t -> t.partitions().get(Integer.parseInt(m.group(2))));
+        if (partition.isEmpty() || partition.get().leader().equals(cluster.selfId())) {
+            chain.doFilter(request, response); // unknown here (404 from the handler) or led here
+            return;
+        }
+        String leader = partition.get().leader();
+        if (!cluster.isOnline(leader)) {
+            ProblemHandler.write(response, new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + m.group(1) + "-"
+                    + m.group(2) + ", " + leader + ", is offline").with("topic", m.group(1))
+                    .with("partition", Integer.parseInt(m.group(2))).with("leader", leader));
+            return;
+        }
+        forward(request, response, leader, ErrorCode.LEADER_NOT_AVAILABLE);
+    }
+
+    private void forward(HttpServletRequest request, HttpServletResponse response, String target, ErrorCode unreachable)
+            throws IOException {
+        Optional<String> url = cluster.urlOf(target);
+        if (url.isEmpty()) {
+            ProblemHandler.write(response, new ApiException(unreachable, "the URL of instance " + target + " is unknown"));
+            return;
+        }
+        forwarder.forward(request, response, url.get(), target, unreachable);
+    }
+
+    @Override
+    public void destroy() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
+    }
+}

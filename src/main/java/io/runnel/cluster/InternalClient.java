@@ -1,0 +1,73 @@
+package io.runnel.cluster;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.DaemonThreads;
+import io.runnel.api.ErrorCode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Instance-to-instance calls: one pooled HTTP/1.1 client for the whole process, every request
+ * carrying the cluster secret ({@link #SECRET_HEADER}) and this instance's id
+ * ({@link #FORWARDED_BY_HEADER}).
+ *
+ * <p>Calls are asynchronous and hold no thread while they wait. A peer that cannot be reached
+ * completes the future with {@code 503 LEADER_NOT_AVAILABLE} naming it; any answer, including a
+ * problem detail, completes it normally with the response, for the caller to read.
+ */
+@Component
+public class InternalClient implements DisposableBean {
+    /** Header carrying {@code runnel.cluster.secret}; {@code /internal/**} refuses calls without it. */
+    public static final String SECRET_HEADER = HttpForwarder.CLUSTER_SECRET;
+    /** Header naming the instance a request was forwarded by; such a request is never forwarded again. */
+    public static final String FORWARDED_BY_HEADER = HttpForwarder.FORWARDED_BY;
+
+    private final ClusterNode cluster;
+    private final ExecutorService executor = Executors.newFixedThreadPool(4, DaemonThreads.named("runnel-internal-http"));
+    private final HttpClient http;
+
+    public InternalClient(ClusterNode cluster) {
+        this.cluster = cluster;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    /**
+     * Sends {@code method pathAndQuery} with {@code body} (may be null) to {@code instanceId}.
+     *
+     * @param timeout how long the whole call may take, including any long poll the path asks for
+     */
+    public CompletableFuture<HttpResponse<byte[]>> send(String instanceId, String method, String pathAndQuery, byte[] body,
+                                                        String contentType, Duration timeout) {
+        String base = cluster.urlOf(instanceId).orElseThrow(() -> unreachable(instanceId, "its URL is unknown"));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
+                .header(SECRET_HEADER, cluster.secret()).header(FORWARDED_BY_HEADER, cluster.selfId())
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).exceptionally(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw unreachable(instanceId, cause.getClass().getSimpleName() + " " + cause.getMessage());
+        });
+    }
+
+    private static ApiException unreachable(String instanceId, String why) {
+        return new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "cannot reach instance " + instanceId + ": " + why)
+                .with("instance", instanceId);
+    }
+
+    @Override
+    public void destroy() {
+        executor.shutdownNow();
+    }
+}

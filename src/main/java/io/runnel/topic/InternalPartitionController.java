@@ -1,0 +1,166 @@
+package io.runnel.topic;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.DaemonThreads;
+import io.runnel.api.ErrorCode;
+import io.runnel.log.AppendResult;
+import io.runnel.log.LogException;
+import io.runnel.log.LogReadResult;
+import io.runnel.log.RecordBatch;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+
+/**
+ * Partition calls between instances (under {@code /internal/}, so they need the cluster secret
+ * and are not in the public API document). Each answers only for partitions this instance leads
+ * ({@code 503 LEADER_NOT_AVAILABLE} otherwise), so a caller with stale metadata learns it.
+ *
+ * <ul>
+ *   <li>{@code POST /internal/partitions/{topic}/{p}/append}: body = one framed {@link RecordBatch}
+ *       as the receiving instance built it; the leader assigns its offsets, appends it durably
+ *       (flush policy) and answers {@code {"baseOffset":..,"lastOffset":..}}. The batch is
+ *       checked (size, magic, CRC) before it touches the log.</li>
+ *   <li>{@code GET /internal/partitions/{topic}/{p}/batches?offset=&maxBytes=&maxRecords=&waitMs=}:
+ *       raw batches from {@code offset}, below the high watermark, as
+ *       {@code application/octet-stream}; the high watermark and log start offset in the
+ *       {@value #HIGH_WATERMARK} and {@value #LOG_START_OFFSET} headers. {@code maxRecords=0}
+ *       reads nothing (offsets only). With {@code waitMs}, an empty read is held (no thread)
+ *       until the high watermark passes {@code offset}.</li>
+ *   <li>{@code GET /internal/topics/{topic}/offsets}: log start offset and high watermark of every
+ *       partition of the topic this instance leads.</li>
+ * </ul>
+ */
+@RestController
+class InternalPartitionController implements DisposableBean {
+    static final String HIGH_WATERMARK = "Runnel-High-Watermark";
+    static final String LOG_START_OFFSET = "Runnel-Log-Start-Offset";
+
+    private final TopicRegistry topics;
+    private final ExecutorService wakeups = Executors.newFixedThreadPool(1, DaemonThreads.named("runnel-internal-wakeup"));
+
+    InternalPartitionController(TopicRegistry topics) {
+        this.topics = topics;
+    }
+
+    record Appended(long baseOffset, long lastOffset) {
+    }
+
+    record PartitionOffsets(int partition, long logStartOffset, long highWatermark) {
+    }
+
+    record TopicOffsets(List<PartitionOffsets> partitions) {
+    }
+
+    @PostMapping(path = "/internal/partitions/{topic}/{partition}/append", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    Appended append(@PathVariable String topic, @PathVariable int partition, @RequestBody byte[] body) {
+        Partition p = topics.partition(topic, partition);
+        RecordBatch batch = new RecordBatch(ByteBuffer.wrap(body));
+        if (body.length < RecordBatch.HEADER_SIZE || batch.sizeInBytes() != body.length || batch.magic() != RecordBatch.MAGIC
+                || batch.recordCount() < 1 || !batch.isValid()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "the body is not one valid record batch");
+        }
+        AppendResult result = p.log().appendAsLeader(batch);
+        return new Appended(result.baseOffset(), result.lastOffset());
+    }
+
+    @GetMapping("/internal/partitions/{topic}/{partition}/batches")
+    Object batches(@PathVariable String topic, @PathVariable int partition, @RequestParam long offset,
+                   @RequestParam(defaultValue = "1048576") int maxBytes, @RequestParam(defaultValue = "500") int maxRecords,
+                   @RequestParam(defaultValue = "0") long waitMs) {
+        Partition p = topics.partition(topic, partition);
+        if (offset < p.log().highWatermark() || waitMs <= 0) {
+            return read(p, offset, maxBytes, maxRecords);
+        }
+        DeferredResult<ResponseEntity<byte[]>> deferred = new DeferredResult<>(Math.min(waitMs, 30_000));
+        Runnable answer = () -> {
+            try {
+                deferred.setResult(read(p, offset, maxBytes, maxRecords));
+            } catch (RuntimeException e) {
+                deferred.setErrorResult(e);
+            }
+        };
+        Runnable wake = () -> wakeups.execute(answer);
+        deferred.onTimeout(answer);
+        deferred.onCompletion(() -> p.cancelWait(wake));
+        if (!p.awaitBeyond(offset, wake)) {
+            return read(p, offset, maxBytes, maxRecords);
+        }
+        return deferred;
+    }
+
+    private static ResponseEntity<byte[]> read(Partition p, long offset, int maxBytes, int maxRecords) {
+        byte[] bytes = new byte[0];
+        long highWatermark = p.log().highWatermark();
+        long logStart = p.log().logStartOffset();
+        if (maxRecords > 0 && offset < highWatermark) {
+            LogReadResult r;
+            try {
+                r = p.log().read(offset, Math.max(1, maxBytes), maxRecords);
+            } catch (LogException.OffsetOutOfRange e) {
+                throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, e.getMessage()).with("topic", p.topic())
+                        .with("partition", p.id()).with("offset", offset)
+                        .with("logStartOffset", e.logStartOffset()).with("highWatermark", e.highWatermark());
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (RecordBatch b : r.batches()) {
+                ByteBuffer buffer = b.buffer();
+                byte[] copy = new byte[buffer.remaining()];
+                buffer.get(copy);
+                out.writeBytes(copy);
+            }
+            bytes = out.toByteArray();
+            highWatermark = r.highWatermark();
+            logStart = r.logStartOffset();
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header(HIGH_WATERMARK, Long.toString(highWatermark)).header(LOG_START_OFFSET, Long.toString(logStart)).body(bytes);
+    }
+
+    @GetMapping("/internal/topics/{topic}/offsets")
+    TopicOffsets offsets(@PathVariable String topic) {
+        List<PartitionOffsets> led = new ArrayList<>();
+        List<Partition> partitions = topics.partitions(topic);
+        for (int i = 0; i < partitions.size(); i++) {
+            if (partitions.get(i) != null && topics.leadsLocally(topic, i)) {
+                Partition p = partitions.get(i);
+                led.add(new PartitionOffsets(i, p.log().logStartOffset(), p.log().highWatermark()));
+            }
+        }
+        return new TopicOffsets(led);
+    }
+
+    /** Splits the body of a {@code batches} answer into its batches. */
+    static List<RecordBatch> split(byte[] bytes) {
+        List<RecordBatch> batches = new ArrayList<>();
+        ByteBuffer all = ByteBuffer.wrap(bytes);
+        int position = 0;
+        while (position + RecordBatch.LOG_OVERHEAD <= bytes.length) {
+            int size = RecordBatch.LOG_OVERHEAD + all.getInt(position + 8);
+            if (size < RecordBatch.HEADER_SIZE || position + size > bytes.length) {
+                throw new IllegalStateException("a peer sent a truncated batch at byte " + position);
+            }
+            batches.add(new RecordBatch(all.duplicate().position(position).limit(position + size)));
+            position += size;
+        }
+        return batches;
+    }
+
+    @Override
+    public void destroy() {
+        wakeups.shutdownNow();
+    }
+}

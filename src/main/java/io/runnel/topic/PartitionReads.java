@@ -1,0 +1,181 @@
+package io.runnel.topic;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.cluster.InternalClient;
+import io.runnel.cluster.PartitionMetadata;
+import io.runnel.log.LogException;
+import io.runnel.log.LogReadResult;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads any partition of the cluster: from the local log when this instance leads it, else from
+ * its leader over {@code /internal/} calls ({@link InternalPartitionController}). Consumer-group
+ * reads, lag and offset resets use it, because the group coordinator (the controller) rarely
+ * leads every partition a group reads. On a single node every read is local.
+ *
+ * <p>Remote calls are bounded by {@link #TIMEOUT}; a leader that is offline or cannot be reached
+ * fails with {@code 503 LEADER_NOT_AVAILABLE}.
+ */
+@Component
+public class PartitionReads {
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final TopicRegistry topics;
+    private final InternalClient client;
+    private final JsonMapper json;
+
+    public PartitionReads(TopicRegistry topics, InternalClient client, JsonMapper json) {
+        this.topics = topics;
+        this.client = client;
+        this.json = json;
+    }
+
+    /** Log start offset and high watermark of a partition. */
+    public record Offsets(long logStartOffset, long highWatermark) {
+    }
+
+    public Offsets offsets(String topic, int partition) {
+        if (topics.leadsLocally(topic, partition)) {
+            Partition p = topics.partition(topic, partition);
+            return new Offsets(p.log().logStartOffset(), p.log().highWatermark());
+        }
+        HttpResponse<byte[]> r = await(batches(topic, partition, 0, 0, 0, 0, TIMEOUT));
+        return offsetsOf(r);
+    }
+
+    /**
+     * Reads from {@code offset}: batches below the high watermark, the first holding {@code offset}.
+     *
+     * @throws LogException.OffsetOutOfRange when {@code offset} is outside the log (local or remote)
+     */
+    public LogReadResult read(String topic, int partition, long offset, int maxBytes, int maxRecords) {
+        if (topics.leadsLocally(topic, partition)) {
+            return topics.partition(topic, partition).log().read(offset, maxBytes, maxRecords);
+        }
+        HttpResponse<byte[]> r = await(batches(topic, partition, offset, maxBytes, maxRecords, 0, TIMEOUT));
+        Offsets o = offsetsOf(r);
+        return new LogReadResult(InternalPartitionController.split(r.body()), o.highWatermark(), o.logStartOffset());
+    }
+
+    /** The first offset whose timestamp is at or after {@code timestamp}; the high watermark if none. */
+    public long offsetForTimestamp(String topic, int partition, long timestamp) {
+        if (topics.leadsLocally(topic, partition)) {
+            return topics.partition(topic, partition).log().offsetForTimestamp(timestamp);
+        }
+        String leader = leader(topic, partition);
+        HttpResponse<byte[]> r = await(client.send(leader, "GET", "/topics/" + topic + "/partitions/" + partition
+                + "/offsets?timestamp=" + timestamp, null, null, TIMEOUT));
+        return json.readTree(r.body()).get("offset").asLong();
+    }
+
+    /**
+     * Runs {@code wake} once the partition's high watermark passes {@code offset}, or after about
+     * {@code maxWaitMs} for a remote partition. Returns a handle that cancels the wait, or empty
+     * when the high watermark is already past {@code offset} (read now).
+     */
+    public Optional<Runnable> awaitBeyond(String topic, int partition, long offset, long maxWaitMs, Runnable wake) {
+        if (topics.leadsLocally(topic, partition)) {
+            Partition p = topics.partition(topic, partition);
+            return p.awaitBeyond(offset, wake) ? Optional.of(() -> p.cancelWait(wake)) : Optional.empty();
+        }
+        long waitMs = Math.max(1, Math.min(maxWaitMs, 30_000));
+        CompletableFuture<HttpResponse<byte[]>> poll = batches(topic, partition, offset, 0, 0, waitMs,
+                TIMEOUT.plusMillis(waitMs));
+        poll.whenComplete((r, e) -> {
+            if (e == null) {
+                wake.run(); // on failure the read's own timeout answers; waking now would make clients spin
+            }
+        });
+        return Optional.of(() -> poll.cancel(true));
+    }
+
+    /** Offsets of every partition of {@code topic}, by partition; those whose leader cannot be reached are missing. */
+    public Map<Integer, Offsets> topicOffsets(String topic) {
+        Map<Integer, Offsets> found = new HashMap<>();
+        Map<String, CompletableFuture<HttpResponse<byte[]>>> calls = new HashMap<>();
+        List<Partition> partitions = topics.partitions(topic);
+        for (int i = 0; i < partitions.size(); i++) {
+            if (topics.leadsLocally(topic, i)) {
+                Partition p = topics.partition(topic, i);
+                found.put(i, new Offsets(p.log().logStartOffset(), p.log().highWatermark()));
+            } else {
+                PartitionMetadata m = topics.metadata(topic, i);
+                calls.computeIfAbsent(m.leader(), leader -> client.send(leader, "GET", "/internal/topics/" + topic + "/offsets",
+                        null, null, TIMEOUT));
+            }
+        }
+        for (CompletableFuture<HttpResponse<byte[]>> call : calls.values()) {
+            try {
+                HttpResponse<byte[]> r = await(call);
+                for (JsonNode p : json.readTree(r.body()).get("partitions")) {
+                    found.putIfAbsent(p.get("partition").asInt(),
+                            new Offsets(p.get("logStartOffset").asLong(), p.get("highWatermark").asLong()));
+                }
+            } catch (ApiException e) {
+                // that leader is unreachable: its partitions show no offsets
+            }
+        }
+        return found;
+    }
+
+    private CompletableFuture<HttpResponse<byte[]>> batches(String topic, int partition, long offset, int maxBytes, int maxRecords,
+                                                            long waitMs, Duration timeout) {
+        return client.send(leader(topic, partition), "GET", "/internal/partitions/" + topic + "/" + partition + "/batches?offset="
+                + offset + "&maxBytes=" + Math.max(1, maxBytes) + "&maxRecords=" + maxRecords + "&waitMs=" + waitMs, null, null, timeout);
+    }
+
+    private String leader(String topic, int partition) {
+        return topics.metadata(topic, partition).leader();
+    }
+
+    private HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> call) {
+        HttpResponse<byte[]> r;
+        try {
+            r = call.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
+            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, String.valueOf(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the partition leader did not answer within " + TIMEOUT);
+        }
+        if (r.statusCode() == 416) {
+            JsonNode problem = json.readTree(r.body());
+            throw new LogException.OffsetOutOfRange(problem.path("offset").asLong(), problem.path("logStartOffset").asLong(),
+                    problem.path("highWatermark").asLong());
+        }
+        if (r.statusCode() >= 300) {
+            JsonNode problem = json.readTree(r.body());
+            ErrorCode code;
+            try {
+                code = ErrorCode.valueOf(problem.path("code").asString("INTERNAL_ERROR"));
+            } catch (IllegalArgumentException e) {
+                code = ErrorCode.INTERNAL_ERROR;
+            }
+            throw new ApiException(code, "from the partition leader: " + problem.path("detail").asString(""));
+        }
+        return r;
+    }
+
+    private static Offsets offsetsOf(HttpResponse<byte[]> r) {
+        return new Offsets(Long.parseLong(r.headers().firstValue(InternalPartitionController.LOG_START_OFFSET).orElse("0")),
+                Long.parseLong(r.headers().firstValue(InternalPartitionController.HIGH_WATERMARK).orElse("0")));
+    }
+}
