@@ -32,13 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * settings, passes the {@code helm test} pod's own script, and stops cleanly within the grace
  * period.
  *
- * <p>TODO(clustering issue: Raft metadata quorum and replication over runnel.cluster.peers): add the
- * three-node variant once instances honour peers. {@link LocalPod#all} already yields one pod per
- * replica; render {@code replicaCount: 3}, give each pod free HTTP and Raft ports, rewrite
- * {@code RUNNEL_CLUSTER_PEERS} so every {@code <pod>.<release>-runnel-headless.<ns>.svc.cluster.local:8080:9090}
- * becomes {@code 127.0.0.1:<its http port>:<its raft port>} (and pass the Raft port the way the
- * cluster issue chooses), start the three, and check that {@code /cluster} on each lists the same
- * three online instances and one controller.
+ * <p>{@link HelmRenderedClusterIT} runs the default three-replica render as a cluster.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @TestMethodOrder(OrderAnnotation.class)

@@ -22,12 +22,13 @@ class ReadinessGateTest {
     Path dataDir;
 
     private TopicRegistry registry() throws Exception {
-        RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster("", ""),
+        RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster("", "", Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(10)),
                 new RunnelProperties.Storage(FlushPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofMinutes(5)),
                 new RunnelProperties.Topics(false, 1, 0),
                 new RunnelProperties.Produce(DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 64, Duration.ofMinutes(10)),
                 new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000, Duration.ofMinutes(15)));
-        return new TopicRegistry(props, new SimpleMeterRegistry(), Clock.systemUTC(), JsonMapper.builder().build());
+        return new TopicRegistry(props, new SimpleMeterRegistry(), Clock.systemUTC(), JsonMapper.builder().build(),
+                new io.runnel.cluster.ClusterNode(props, new io.runnel.cluster.NodeIdentity(props), Clock.systemUTC()));
     }
 
     @Test
