@@ -17,7 +17,10 @@ public class LogException extends RuntimeException {
         }
     }
 
-    /** The requested offset lies outside [logStartOffset, highWatermark]. */
+    /**
+     * The requested offset lies outside [logStartOffset, highWatermark]; for a read for
+     * replication the upper bound reported as {@code highWatermark} is the durable end.
+     */
     public static final class OffsetOutOfRange extends LogException {
         private final long logStartOffset;
         private final long highWatermark;

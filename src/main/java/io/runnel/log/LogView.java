@@ -8,16 +8,23 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * An immutable picture of a {@link PartitionLog} for readers: its segments, its log start offset
- * and the end of what readers may see (the high watermark and the byte position it ends at).
- * The log replaces its view at each commit point, roll and retention; a reader takes the current
- * view and reads only from it, with no lock, never past {@link #visibleEnd}.
+ * An immutable picture of a {@link PartitionLog} for readers: its segments, its log start offset,
+ * the end of what consumers may see (the high watermark) and the end of what is durable per the
+ * flush policy (what followers may replicate), each with the byte position it ends at.
+ * The log replaces its view at each commit point, roll, retention, high-watermark cap change and
+ * truncation; a reader takes the current view and reads only from it, with no lock, never past
+ * {@link #visibleEnd} (or {@link #durableEnd} for replication).
+ *
+ * <p>Both ends are batch boundaries and {@code logStartOffset ≤ visibleEnd ≤ durableEnd}.
+ * A truncation replaces the segment instances it changes (see {@link Segment}), so a view taken
+ * before it reads either what it saw or fails with {@link Segment.SupersededException}.
  *
  * @param segments       the segments, oldest first
  * @param logStartOffset the first offset still in the log
- * @param visibleEnd     where visible data ends
+ * @param visibleEnd     where data visible to consumers ends: the high watermark
+ * @param durableEnd     where durable data ends
  */
-record LogView(Segment[] segments, long logStartOffset, End visibleEnd) {
+record LogView(Segment[] segments, long logStartOffset, End visibleEnd, End durableEnd) {
 
     /** The end of a batch: the next offset and the byte position it ends at in a segment. */
     record End(long offset, Segment segment, int position) {
@@ -29,10 +36,14 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd) {
 
     /** Readers may read segment {@code s} only below this byte position. */
     int readLimit(Segment s) {
-        if (s == visibleEnd.segment()) {
-            return visibleEnd.position();
+        return readLimit(s, visibleEnd);
+    }
+
+    private static int readLimit(Segment s, End end) {
+        if (s == end.segment()) {
+            return end.position();
         }
-        return s.baseOffset() < visibleEnd.segment().baseOffset() ? s.size() : 0;
+        return s.baseOffset() < end.segment().baseOffset() ? s.size() : 0;
     }
 
     /**
@@ -40,15 +51,25 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd) {
      * batch), stopping early once they cover {@code maxRecords} records from {@code offset}.
      */
     LogReadResult read(long offset, int maxBytes, int maxRecords) throws IOException {
+        return read(offset, maxBytes, maxRecords, visibleEnd);
+    }
+
+    /** As {@link #read}, but up to the durable end; the result still reports the high watermark. */
+    LogReadResult readForReplication(long offset, int maxBytes) throws IOException {
+        return read(offset, maxBytes, Integer.MAX_VALUE, durableEnd);
+    }
+
+    private LogReadResult read(long offset, int maxBytes, int maxRecords, End upTo) throws IOException {
+        long end = upTo.offset();
         long hw = highWatermark();
-        if (offset < logStartOffset || offset > hw) {
-            throw new LogException.OffsetOutOfRange(offset, logStartOffset, hw);
+        if (offset < logStartOffset || offset > end) {
+            throw new LogException.OffsetOutOfRange(offset, logStartOffset, end);
         }
         List<RecordBatch> batches = new ArrayList<>();
         int budget = maxBytes;
-        for (int i = segmentIndexOf(offset); i < segments.length && offset < hw; i++) {
+        for (int i = segmentIndexOf(offset); i < segments.length && offset < end; i++) {
             Segment s = segments[i];
-            int limit = readLimit(s);
+            int limit = readLimit(s, upTo);
             OptionalInt start = s.positionOf(offset, limit);
             if (start.isEmpty()) {
                 continue;
@@ -56,7 +77,11 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd) {
             int position = start.getAsInt();
             Optional<RecordBatch> header;
             while ((header = s.readHeader(position, limit)).isPresent()) {
-                int size = (int) header.get().declaredSize();
+                long declared = header.get().declaredSize();
+                if (declared < RecordBatch.HEADER_SIZE || declared > limit - position) {
+                    throw new IOException("corrupt batch header at " + position + " of " + s.logFile());
+                }
+                int size = (int) declared;
                 if (!batches.isEmpty() && size > budget) {
                     return new LogReadResult(batches, hw, logStartOffset);
                 }
@@ -83,8 +108,30 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd) {
         return highWatermark();
     }
 
+    /**
+     * The last batch boundary at or below {@code offset} in the durable part of the log: where
+     * the batch holding {@code offset} starts, or {@code offset} itself when a batch starts there.
+     * {@code offset} must lie in [logStartOffset, durable end].
+     */
+    End boundaryAtOrBelow(long offset) throws IOException {
+        if (offset >= durableEnd.offset()) {
+            return durableEnd;
+        }
+        Segment s = segments[segmentIndexOf(offset)];
+        if (offset <= s.baseOffset()) {
+            return new End(s.baseOffset(), s, 0);
+        }
+        int limit = readLimit(s, durableEnd);
+        OptionalInt position = s.positionOf(offset, limit);
+        if (position.isEmpty()) {
+            throw new IOException("no batch holds offset " + offset + " in " + s.logFile());
+        }
+        RecordBatch header = s.readHeader(position.getAsInt(), limit).orElseThrow();
+        return new End(header.baseOffset(), s, position.getAsInt());
+    }
+
     /** Index of the segment holding {@code offset}: the last whose base offset is ≤ it. */
-    private int segmentIndexOf(long offset) {
+    int segmentIndexOf(long offset) {
         int lo = 0;
         int hi = segments.length - 1;
         while (lo < hi) {

@@ -1,6 +1,7 @@
 package io.runnel.log;
 
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,9 +20,18 @@ import java.util.OptionalLong;
  * timestamp so far → offset after it). Offsets are logical (long); positions are bytes in this
  * file (int: segments stay below 2 GiB).
  *
- * <p>Thread-safety: {@link #append} and {@link #close} are called under the
- * partition's append lock; reads use positional reads and take no lock, and read only below a
- * position the caller got from a published snapshot.
+ * <p>Thread-safety: {@link #append}, {@link #truncatedCopy}, {@link #supersede}, {@link #cutFile}
+ * and {@link #close} are called under the partition's append lock; reads use positional reads and
+ * take no lock, and read only below a position the caller got from a published snapshot.
+ *
+ * <p>Truncation (a follower cutting its log back to where it diverged from the leader) never
+ * changes an instance that readers may hold: {@link #truncatedCopy} builds a second instance over
+ * the same file holding only the batches below the cut, the log publishes it, then
+ * {@link #supersede}s this one and only then {@link #cutFile cuts the file}. Readers of an older
+ * snapshot still use this instance, whose file may now be shorter or hold other batches past the
+ * cut; every read checks, after reading, that the instance was not superseded (a seqlock: the
+ * mark is set before the file changes) and otherwise fails with {@link SupersededException}, so
+ * no reader ever returns or trusts bytes written after the cut.
  *
  * <p>Crash behaviour: appended bytes reach the disk when {@link #flush} returns. Index files are
  * written only at roll and clean close; after a crash {@link #recover} rebuilds them from the log.
@@ -41,6 +51,14 @@ final class Segment {
     private volatile long maxTimestamp = Long.MIN_VALUE;
     private volatile long firstBatchTimestamp = Long.MIN_VALUE;
     private int bytesSinceIndexEntry;
+    private volatile boolean superseded;
+
+    /** A read of a segment instance that a truncation replaced; the reader retries on a newer snapshot. */
+    static final class SupersededException extends IOException {
+        SupersededException(Segment segment) {
+            super("segment " + segment.logFile() + " was truncated while being read");
+        }
+    }
 
     private Segment(Path dir, long baseOffset, FileChannel channel, int indexIntervalBytes) {
         this.dir = dir;
@@ -138,7 +156,11 @@ final class Segment {
         channel.force(false);
     }
 
-    /** Reads the batch header at {@code position}, or empty at or past {@code limit}. */
+    /**
+     * Reads the batch header at {@code position}, or empty at or past {@code limit}. A header
+     * returned is one that was written (never bytes written after a truncation), so its declared
+     * size can be trusted to walk on.
+     */
     Optional<RecordBatch> readHeader(int position, int limit) throws IOException {
         if (position + RecordBatch.HEADER_SIZE > limit) {
             return Optional.empty();
@@ -157,15 +179,36 @@ final class Segment {
         return new RecordBatch(buf);
     }
 
+    /** Reads, then checks that the bytes read are still this instance's (see the class comment). */
     private void readFully(ByteBuffer buf, long position) throws IOException {
         long at = position;
         while (buf.hasRemaining()) {
             int n = channel.read(buf, at);
             if (n < 0) {
+                checkNotSuperseded();
                 throw new IOException("unexpected end of " + logFile() + " at " + at);
             }
             at += n;
         }
+        checkNotSuperseded();
+    }
+
+    private void checkNotSuperseded() throws SupersededException {
+        // The reads above must not move below the check: a reader that sees the mark unset read
+        // before the truncation, which the writer starts only after setting the mark.
+        VarHandle.acquireFence();
+        if (superseded) {
+            throw new SupersededException(this);
+        }
+    }
+
+    /** Size of the batch whose header is {@code header}, checked to lie within {@code limit}. */
+    private int checkedSize(RecordBatch header, int position, int limit) throws IOException {
+        long batchSize = header.declaredSize();
+        if (batchSize < RecordBatch.HEADER_SIZE || batchSize > limit - position) {
+            throw new IOException("corrupt batch header at " + position + " of " + logFile());
+        }
+        return (int) batchSize;
     }
 
     /** Byte position of the batch holding {@code offset}, scanning headers below {@code limit}. */
@@ -180,7 +223,7 @@ final class Segment {
             if (header.get().lastOffset() >= offset) {
                 return OptionalInt.of(position);
             }
-            position += (int) header.get().declaredSize();
+            position += checkedSize(header.get(), position, limit);
         }
     }
 
@@ -201,7 +244,7 @@ final class Segment {
             if (header.isEmpty()) {
                 return OptionalLong.empty();
             }
-            int batchSize = (int) header.get().declaredSize();
+            int batchSize = checkedSize(header.get(), position, limit);
             if (header.get().maxTimestamp() >= timestamp) {
                 long[] found = {-1};
                 readBatch(position, batchSize).forEachRecord(startOffset, (offset, ts, k, v, h) -> {
@@ -226,13 +269,30 @@ final class Segment {
      * @return bytes truncated
      */
     int recover(boolean validate) throws IOException {
+        int fileSize = size;
+        int position = rebuildIndexes(fileSize, validate);
+        int truncated = fileSize - position;
+        if (truncated > 0) {
+            channel.truncate(position);
+            channel.force(true);
+        }
+        size = position;
+        return truncated;
+    }
+
+    /**
+     * Walks the batches below {@code limit}, validating each when {@code validate}, and rebuilds
+     * the indexes and running values from them; stops at the first batch that is torn, corrupt or
+     * out of order. Returns where the good batches end. Changes nothing on disk.
+     */
+    private int rebuildIndexes(int limit, boolean validate) throws IOException {
         offsetIndex = new SparseIndex();
         timeIndex = new SparseIndex();
         bytesSinceIndexEntry = 0;
         maxTimestamp = Long.MIN_VALUE;
         firstBatchTimestamp = Long.MIN_VALUE;
         nextOffset = baseOffset;
-        int fileSize = size;
+        int fileSize = limit;
         int position = 0;
         while (position + RecordBatch.HEADER_SIZE <= fileSize) {
             RecordBatch header = readHeader(position, fileSize).orElseThrow();
@@ -247,13 +307,7 @@ final class Segment {
             onBatchWritten(header.baseOffset(), header.nextOffset(), header.maxTimestamp(), position, (int) batchSize);
             position += (int) batchSize;
         }
-        int truncated = fileSize - position;
-        if (truncated > 0) {
-            channel.truncate(position);
-            channel.force(true);
-        }
-        size = position;
-        return truncated;
+        return position;
     }
 
     /** Loads saved indexes and walks the tail after the last entry; false when they do not fit. */
@@ -297,6 +351,59 @@ final class Segment {
         nextOffset = expected;
         bytesSinceIndexEntry = 0;
         return true;
+    }
+
+    /** Calls {@code visitor} with the header of each batch, in order (header reads only). */
+    void forEachHeader(java.util.function.Consumer<RecordBatch> visitor) throws IOException {
+        int limit = size;
+        int position = 0;
+        Optional<RecordBatch> header;
+        while ((header = readHeader(position, limit)).isPresent()) {
+            visitor.accept(header.get());
+            position += checkedSize(header.get(), position, limit);
+        }
+    }
+
+    /**
+     * A new instance over the same files holding only the batches below {@code position}, which
+     * must be a batch boundary; its indexes are rebuilt from the headers. Nothing on disk changes
+     * yet: once the log has published the copy it {@link #supersede}s this instance and
+     * {@link #cutFile cuts the file} through the copy.
+     */
+    Segment truncatedCopy(int position) throws IOException {
+        FileChannel ch = FileChannel.open(logFile(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            Segment copy = new Segment(dir, baseOffset, ch, indexIntervalBytes);
+            copy.size = position;
+            if (copy.rebuildIndexes(position, false) != position) {
+                throw new IOException("no batch boundary at " + position + " in " + logFile());
+            }
+            return copy;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Marks this instance as replaced: from now on every read of it that completes fails with
+     * {@link SupersededException}. Called before its file is cut or its batches are dropped.
+     */
+    void supersede() {
+        superseded = true;
+        // The writer's file changes that follow must not be seen before the mark.
+        VarHandle.fullFence();
+    }
+
+    /**
+     * Cuts the file to this instance's size and forces it, so the cut bytes do not come back after
+     * a crash; deletes the saved indexes, which may describe the cut batches (they are rebuilt).
+     */
+    void cutFile() throws IOException {
+        channel.truncate(size);
+        channel.force(true);
+        Files.deleteIfExists(offsetIndexFile());
+        Files.deleteIfExists(timeIndexFile());
     }
 
     void saveIndexes() throws IOException {
