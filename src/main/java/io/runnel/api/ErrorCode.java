@@ -36,6 +36,7 @@ public enum ErrorCode {
     INVALID_CONFIG(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid topic config"),
     INVALID_RECORD(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid record"),
     NOT_ENOUGH_REPLICAS(HttpStatus.SERVICE_UNAVAILABLE, "Not enough in-sync replicas"),
+    NOT_ENOUGH_REPLICAS_AFTER_APPEND(HttpStatus.SERVICE_UNAVAILABLE, "Written but not acknowledged by enough in-sync replicas"),
     NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "Not ready"),
     LEADER_NOT_AVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Leader not available"),
     CONTROLLER_NOT_AVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "Controller not available"),

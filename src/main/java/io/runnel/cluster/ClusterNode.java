@@ -45,6 +45,8 @@ public class ClusterNode implements DisposableBean {
     private volatile ControllerDuties duties;
     private volatile boolean caughtUp;
     private final boolean newMetadataStorage;
+    /** Chosen at each start, so the metadata can tell a restart from a heartbeat of the same process. */
+    private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
     public ClusterNode(RunnelProperties props, NodeIdentity identity, Clock clock) throws IOException {
         this.settings = props.cluster();
@@ -154,6 +156,14 @@ public class ClusterNode implements DisposableBean {
         }
     }
 
+    /**
+     * Proposes {@code command} without waiting: completes with its result once applied here, or
+     * exceptionally when the quorum cannot commit it. For background duties (ISR changes).
+     */
+    public java.util.concurrent.CompletableFuture<ApplyResult> submitAsync(MetadataCommand command) {
+        return quorum().submit(command);
+    }
+
     /** The API code of a failed command: the one with the same name, else an internal error. */
     static ErrorCode errorCode(ApplyResult.Code code) {
         try {
@@ -177,7 +187,7 @@ public class ClusterNode implements DisposableBean {
         long attempt = 0;
         while (true) {
             try {
-                submit(new MetadataCommand.InstanceHeartbeat(identity.id(), identity.url(), clock.millis()));
+                submit(new MetadataCommand.InstanceHeartbeat(identity.id(), identity.url(), clock.millis(), incarnation));
                 LOG.info("Metadata caught up at index {}; controller {}", state().appliedIndex(), controllerId().orElse("?"));
                 caughtUp = true;
                 return;
@@ -215,7 +225,7 @@ public class ClusterNode implements DisposableBean {
     void startDuties() {
         if (quorum != null && duties == null) {
             duties = new ControllerDuties(quorum, new ControllerDuties.Settings(settings.heartbeatInterval(),
-                    settings.heartbeatInterval(), settings.sessionTimeout()), clock).start();
+                    settings.heartbeatInterval(), settings.sessionTimeout()), clock, incarnation).start();
         }
     }
 

@@ -102,7 +102,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         } else if (command instanceof DeleteTopic c) {
             return deleteTopic(c);
         } else if (command instanceof InstanceHeartbeat c) {
-            return changed(withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true)));
+            return heartbeat(c);
         } else if (command instanceof MarkInstanceOffline c) {
             return markOffline(c);
         } else if (command instanceof SetPartitionState c) {
@@ -189,7 +189,39 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         if (instance.lastHeartbeatMs() != c.lastHeartbeatMs()) {
             return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' heart-beat again at " + instance.lastHeartbeatMs());
         }
-        return changed(withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(), false)));
+        return changed(withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(), false,
+                instance.incarnation())));
+    }
+
+    private Applied heartbeat(InstanceHeartbeat c) {
+        InstanceMetadata old = instances.get(c.id());
+        ClusterState next = withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true, c.incarnation()));
+        if (old == null || old.incarnation() == c.incarnation()) {
+            return changed(next);
+        }
+        // Restarted: it may have lost its data. Out of every ISR; its partitions to an in-sync peer.
+        Map<String, TopicMetadata> changedTopics = new TreeMap<>(next.topics);
+        for (TopicMetadata topic : next.topics.values()) {
+            TopicMetadata t = topic;
+            for (PartitionMetadata p : topic.partitions()) {
+                if (!p.isr().contains(c.id()) || p.isr().size() < 2) {
+                    continue;
+                }
+                List<String> isr = new ArrayList<>(p.isr());
+                isr.remove(c.id());
+                if (!p.leader().equals(c.id())) {
+                    t = t.withPartition(new PartitionMetadata(p.partition(), p.replicas(), p.leader(), p.leaderEpoch(), isr));
+                    continue;
+                }
+                Optional<String> successor = p.replicas().stream()
+                        .filter(r -> isr.contains(r) && next.instance(r).map(InstanceMetadata::online).orElse(false)).findFirst();
+                if (successor.isPresent()) {
+                    t = t.withPartition(new PartitionMetadata(p.partition(), p.replicas(), successor.get(), p.leaderEpoch() + 1, isr));
+                }
+            }
+            changedTopics.put(t.name(), t);
+        }
+        return changed(new ClusterState(appliedIndex, changedTopics, next.instances, offsets));
     }
 
     private Applied setPartitionState(SetPartitionState c) {

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code sessionTimeout} offline ({@link LivenessTracker}). Whether this instance is the
  * controller is asked at every check, so duties follow leadership without any hand-over.
  *
- * <p>Moving partition leadership away from offline instances belongs here too, once replication
- * exists; {@link MetadataCommand.SetPartitionState} is the command it will use.
+ * <p>The controller also moves the leadership of partitions whose leader is offline to an online
+ * in-sync replica, at the next leader epoch ({@link LeaderElection}), at every check: within
+ * {@code sessionTimeout} plus one check interval of the leader falling silent.
  *
  * <p>Thread-safety: one daemon thread runs both duties; at most one heartbeat is in flight.
  */
@@ -43,14 +44,22 @@ public final class ControllerDuties implements AutoCloseable {
     private final LivenessTracker liveness;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
+    private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastHeartbeatMs;
     private boolean wasController;
+    private final long incarnation;
 
-    public ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock) {
-        this(quorum, settings, clock, System::nanoTime);
+    /** @param incarnation this process's start identity, sent with every heartbeat ({@link InstanceHeartbeat}) */
+    public ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, long incarnation) {
+        this(quorum, settings, clock, System::nanoTime, incarnation);
     }
 
     ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, LongSupplier nanoTime) {
+        this(quorum, settings, clock, nanoTime, 0);
+    }
+
+    ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, LongSupplier nanoTime, long incarnation) {
+        this.incarnation = incarnation;
         this.quorum = quorum;
         this.settings = settings;
         this.clock = clock;
@@ -78,7 +87,7 @@ public final class ControllerDuties implements AutoCloseable {
         }
         // Strictly increasing, so the controller can tell every heartbeat from the one before.
         lastHeartbeatMs = Math.max(clock.millis(), lastHeartbeatMs + 1);
-        InstanceHeartbeat beat = new InstanceHeartbeat(quorum.self().id(), quorum.self().httpUrl(), lastHeartbeatMs);
+        InstanceHeartbeat beat = new InstanceHeartbeat(quorum.self().id(), quorum.self().httpUrl(), lastHeartbeatMs, incarnation);
         try {
             quorum.submit(beat).whenComplete((result, e) -> {
                 heartbeatInFlight.set(false);
@@ -104,6 +113,7 @@ public final class ControllerDuties implements AutoCloseable {
             if (!controller) {
                 return;
             }
+            electLeaders();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
                 LOG.warn("Instance {} has not heart-beaten for {}; marking it offline", mark.id(), settings.sessionTimeout());
                 quorum.submit(mark).whenComplete((result, e) -> {
@@ -114,6 +124,22 @@ public final class ControllerDuties implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("Liveness check failed", e);
+        }
+    }
+
+    private void electLeaders() {
+        for (MetadataCommand.SetPartitionState move : LeaderElection.elect(quorum.state())) {
+            if (!electionsInFlight.add(move.topic() + "-" + move.partition())) {
+                continue;
+            }
+            LOG.warn("{}-{}: leader offline; electing {} at epoch {} (ISR {})", move.topic(), move.partition(), move.leader(),
+                    move.leaderEpoch(), move.isr());
+            quorum.submit(move).whenComplete((result, e) -> {
+                electionsInFlight.remove(move.topic() + "-" + move.partition());
+                if (e != null || !result.ok()) {
+                    LOG.info("{}-{}: election not applied: {}", move.topic(), move.partition(), e != null ? e.getMessage() : result.message());
+                }
+            });
         }
     }
 

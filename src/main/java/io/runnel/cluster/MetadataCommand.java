@@ -76,12 +76,23 @@ public sealed interface MetadataCommand {
     /**
      * An instance is alive: registers it, or brings it back online, with its URL.
      *
-     * @param atMs the instance's clock when it sent the heartbeat
+     * <p>A heartbeat with a new {@code incarnation} (the instance restarted) removes the instance
+     * from every ISR it follows in, and moves the leadership of partitions it led to another online
+     * in-sync replica where there is one: a restarted instance may have lost what it held (a new
+     * disk), so it must catch up and be re-admitted before it can lead again.
+     *
+     * @param atMs        the instance's clock when it sent the heartbeat
+     * @param incarnation chosen anew at each start of the instance's process
      */
-    record InstanceHeartbeat(String id, String url, long atMs) implements MetadataCommand {
+    record InstanceHeartbeat(String id, String url, long atMs, long incarnation) implements MetadataCommand {
         public InstanceHeartbeat {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(url, "url");
+        }
+
+        /** A heartbeat of incarnation 0, for callers (and tests) that never restart. */
+        public InstanceHeartbeat(String id, String url, long atMs) {
+            this(id, url, atMs, 0);
         }
     }
 

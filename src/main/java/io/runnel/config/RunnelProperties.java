@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param topics  defaults for new topics
  * @param produce limits and idempotency for produce requests
  * @param fetch   limits for reads
+ * @param replication follower fetching, in-sync replica tracking and acknowledgement waits
  */
 @Validated
 @ConfigurationProperties("runnel")
@@ -29,7 +30,8 @@ public record RunnelProperties(
         @DefaultValue Storage storage,
         @DefaultValue Topics topics,
         @DefaultValue Produce produce,
-        @DefaultValue Fetch fetch) {
+        @DefaultValue Fetch fetch,
+        @DefaultValue Replication replication) {
 
     /** @param id this instance's id; empty means the host name */
     public record Node(@DefaultValue("") String id) {
@@ -88,6 +90,21 @@ public record RunnelProperties(
             @DefaultValue("1MB") DataSize maxRecordSize,
             @DefaultValue("64") int maxNestingDepth,
             @DefaultValue("10m") Duration idempotencyWindow) {
+    }
+
+    /**
+     * @param replicaLagTimeMax     a follower not caught up for this long leaves the ISR (Kafka's
+     *                              {@code replica.lag.time.max.ms})
+     * @param ackTimeout            longest an {@code acks=all} produce waits for the in-sync replicas
+     *                              before answering {@code 503 NOT_ENOUGH_REPLICAS_AFTER_APPEND}
+     * @param fetchWait             how long a leader holds a follower's fetch when it has nothing new
+     * @param fetchMaxBytes         most bytes of one partition in one follower fetch
+     */
+    public record Replication(
+            @DefaultValue("10s") Duration replicaLagTimeMax,
+            @DefaultValue("30s") Duration ackTimeout,
+            @DefaultValue("500ms") Duration fetchWait,
+            @DefaultValue("4MB") DataSize fetchMaxBytes) {
     }
 
     /**

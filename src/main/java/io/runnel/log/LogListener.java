@@ -7,6 +7,9 @@ public interface LogListener {
     /** New records became visible below {@code highWatermark}. */
     default void onHighWatermark(long highWatermark) { }
 
+    /** The durable end (what followers may fetch) advanced to {@code durableEnd}. */
+    default void onDurableEnd(long durableEnd) { }
+
     /** One fsync of a segment took {@code nanos}. */
     default void onFlush(long nanos) { }
 }

@@ -538,6 +538,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             grownTo = install(v.segments(), v.logStartOffset(), end);
         }
+        listener.onDurableEnd(end.offset());
         notifyIfGrown(grownTo);
     }
 

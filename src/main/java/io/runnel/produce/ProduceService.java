@@ -7,12 +7,14 @@ import io.runnel.api.ProblemHandler;
 import io.runnel.api.Timestamps;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.InternalClient;
+import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.AppendResult;
 import io.runnel.log.BatchBuilder;
 import io.runnel.log.LogException;
 import io.runnel.log.PartitionLog;
 import io.runnel.log.RecordBatch;
+import io.runnel.replication.ReplicaManager;
 import io.runnel.topic.Names;
 import io.runnel.topic.Partition;
 import io.runnel.topic.Partitioner;
@@ -58,11 +60,13 @@ public class ProduceService implements DisposableBean {
     private final ClusterNode cluster;
     private final InternalClient internal;
     private final JsonMapper json;
+    private final ReplicaManager replicas;
     private final ExecutorService fsyncs = Executors.newFixedThreadPool(8, DaemonThreads.named("runnel-fsync"));
 
     public ProduceService(TopicRegistry topics, RunnelProperties props, TrafficMetrics metrics, Clock clock,
-                          ClusterNode cluster, InternalClient internal, JsonMapper json) {
+                          ClusterNode cluster, InternalClient internal, JsonMapper json, ReplicaManager replicas) {
         this.topics = topics;
+        this.replicas = replicas;
         this.cluster = cluster;
         this.internal = internal;
         this.json = json;
@@ -110,7 +114,7 @@ public class ProduceService implements DisposableBean {
             ProducedRecord r = records.get(i);
             int p = partitionOf[i];
             if (builders[p] == null) {
-                builders[p] = new BatchBuilder(0, appendTime ? now : null, body.length / Math.max(1, partitions.size()) + 256);
+                builders[p] = new BatchBuilder(topics.metadata(topic.name(), p).leaderEpoch(), appendTime ? now : null, body.length / Math.max(1, partitions.size()) + 256);
             }
             timestamps[i] = appendTime || r.timestamp() < 0 ? now : r.timestamp();
             indexInBatch[i] = builders[p].count();
@@ -178,12 +182,13 @@ public class ProduceService implements DisposableBean {
                 continue;
             }
             try {
-                checkInSyncReplicas(topic, acksAll);
                 if (topics.leadsLocally(topic.name(), p)) {
-                    appends.results()[p] = partitions.get(p).log().appendWithoutWaiting(builders[p].build());
+                    RecordBatch batch = builders[p].build();
+                    checkLeaderAppend(topic, p, batch, acksAll);
+                    appends.results()[p] = partitions.get(p).log().appendWithoutWaiting(batch);
                     written.add(p);
                 } else {
-                    remote.put(p, appendAtLeader(topic.name(), p, builders[p].build()));
+                    remote.put(p, appendAtLeader(topic.name(), p, builders[p].build(), acksAll));
                 }
             } catch (ApiException | LogException e) {
                 appends.fail(p, e);
@@ -205,6 +210,22 @@ public class ProduceService implements DisposableBean {
                 appends.fail(written.get(i), e.getCause() instanceof RuntimeException r ? r : e);
             }
         }
+        if (acksAll) {
+            Map<Integer, CompletableFuture<Void>> replicated = new LinkedHashMap<>();
+            for (int p : written) {
+                if (appends.results()[p] != null) {
+                    replicated.put(p, replicas.awaitReplicated(topic.name(), p, appends.results()[p].lastOffset() + 1,
+                            topic.configs().minInsyncReplicas()));
+                }
+            }
+            replicated.forEach((p, wait) -> {
+                try {
+                    wait.join();
+                } catch (CompletionException e) {
+                    appends.fail(p, e.getCause() instanceof RuntimeException r ? r : e);
+                }
+            });
+        }
         remote.forEach((p, call) -> {
             try {
                 appends.results()[p] = call.join();
@@ -215,8 +236,40 @@ public class ProduceService implements DisposableBean {
         return appends;
     }
 
+    /**
+     * Appends a batch framed by another instance to a partition this instance leads, durably, and
+     * with {@code acksAll} waits for the in-sync replicas: the leader's half of
+     * {@link #appendAtLeader}. The batch must carry this leader's current epoch: a sender with
+     * stale metadata is refused with {@code 503 LEADER_NOT_AVAILABLE} and nothing is written.
+     */
+    public AppendResult appendAsLeader(String topicName, int partition, RecordBatch batch, boolean acksAll) {
+        Topic topic = topics.require(topicName);
+        Partition p = topics.partition(topicName, partition);
+        checkLeaderAppend(topic, partition, batch, acksAll);
+        AppendResult result = p.log().appendAsLeader(batch);
+        if (acksAll) {
+            try {
+                replicas.awaitReplicated(topicName, partition, result.lastOffset() + 1, topic.configs().minInsyncReplicas()).join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        return result;
+    }
+
+    /** Refuses, before anything is written, a batch stamped with another epoch or an acks=all append the ISR cannot take. */
+    private void checkLeaderAppend(Topic topic, int partition, RecordBatch batch, boolean acksAll) {
+        PartitionMetadata m = topics.metadata(topic.name(), partition);
+        if (batch.leaderEpoch() != m.leaderEpoch()) {
+            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, topic.name() + "-" + partition + " is at leader epoch "
+                    + m.leaderEpoch() + " here; the request was framed for epoch " + batch.leaderEpoch() + "; nothing was written")
+                    .with("topic", topic.name()).with("partition", partition);
+        }
+        checkInSyncReplicas(topic, m.isr().size(), acksAll);
+    }
+
     /** Sends a framed batch to the partition's leader; fails with the leader's problem, or 503 if it is offline. */
-    private CompletableFuture<AppendResult> appendAtLeader(String topic, int partition, RecordBatch batch) {
+    private CompletableFuture<AppendResult> appendAtLeader(String topic, int partition, RecordBatch batch, boolean acksAll) {
         String leader = topics.metadata(topic, partition).leader();
         if (!cluster.isOnline(leader)) {
             throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + topic + "-" + partition + ", " + leader
@@ -225,7 +278,8 @@ public class ProduceService implements DisposableBean {
         ByteBuffer buffer = batch.buffer();
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
-        return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append", bytes,
+        return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append?acks="
+                        + (acksAll ? "all" : "leader"), bytes,
                         "application/octet-stream", Duration.ofSeconds(30))
                 .thenApply(r -> {
                     JsonNode answer = json.readTree(r.body());
@@ -243,9 +297,8 @@ public class ProduceService implements DisposableBean {
                 });
     }
 
-    /** On a single node every partition's in-sync replica set is this node alone. */
-    private static void checkInSyncReplicas(Topic topic, boolean acksAll) {
-        int inSync = 1;
+    /** {@code acks=all} needs at least {@code min.insync.replicas} in-sync replicas (on a single node there is one). */
+    private static void checkInSyncReplicas(Topic topic, int inSync, boolean acksAll) {
         int required = topic.configs().minInsyncReplicas();
         if (acksAll && inSync < required) {
             throw new ApiException(ErrorCode.NOT_ENOUGH_REPLICAS, "acks=all needs " + required

@@ -3,7 +3,6 @@ package io.runnel.topic;
 import io.runnel.api.ApiException;
 import io.runnel.api.DaemonThreads;
 import io.runnel.api.ErrorCode;
-import io.runnel.log.AppendResult;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
@@ -18,22 +17,16 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * Partition calls between instances (under {@code /internal/}, so they need the cluster secret
+ * Partition reads between instances (under {@code /internal/}, so they need the cluster secret
  * and are not in the public API document). Each answers only for partitions this instance leads
  * ({@code 503 LEADER_NOT_AVAILABLE} otherwise), so a caller with stale metadata learns it.
  *
  * <ul>
- *   <li>{@code POST /internal/partitions/{topic}/{p}/append}: body = one framed {@link RecordBatch}
- *       as the receiving instance built it; the leader assigns its offsets, appends it durably
- *       (flush policy) and answers {@code {"baseOffset":..,"lastOffset":..}}. The batch is
- *       checked (size, magic, CRC) before it touches the log.</li>
  *   <li>{@code GET /internal/partitions/{topic}/{p}/batches?offset=&maxBytes=&maxRecords=&waitMs=}:
  *       raw batches from {@code offset}, below the high watermark, as
  *       {@code application/octet-stream}; the high watermark and log start offset in the
@@ -56,25 +49,10 @@ class InternalPartitionController implements DisposableBean {
         this.topics = topics;
     }
 
-    record Appended(long baseOffset, long lastOffset) {
-    }
-
     record PartitionOffsets(int partition, long logStartOffset, long highWatermark) {
     }
 
     record TopicOffsets(List<PartitionOffsets> partitions) {
-    }
-
-    @PostMapping(path = "/internal/partitions/{topic}/{partition}/append", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    Appended append(@PathVariable String topic, @PathVariable int partition, @RequestBody byte[] body) {
-        Partition p = topics.partition(topic, partition);
-        RecordBatch batch = new RecordBatch(ByteBuffer.wrap(body));
-        if (body.length < RecordBatch.HEADER_SIZE || batch.sizeInBytes() != body.length || batch.magic() != RecordBatch.MAGIC
-                || batch.recordCount() < 1 || !batch.isValid()) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "the body is not one valid record batch");
-        }
-        AppendResult result = p.log().appendAsLeader(batch);
-        return new Appended(result.baseOffset(), result.lastOffset());
     }
 
     @GetMapping("/internal/partitions/{topic}/{partition}/batches")

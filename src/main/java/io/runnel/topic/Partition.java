@@ -1,8 +1,13 @@
 package io.runnel.topic;
 
 import io.micrometer.core.instrument.Timer;
+import io.runnel.log.AtomicFile;
 import io.runnel.log.LogListener;
 import io.runnel.log.PartitionLog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -14,11 +19,16 @@ import java.util.concurrent.TimeUnit;
  * (so they must only hand work off, e.g. complete a {@code DeferredResult}).
  */
 public final class Partition implements LogListener {
+    /** File in the partition's directory holding its last saved replicated high watermark. */
+    public static final String HIGH_WATERMARK_CHECKPOINT = "replication-high-watermark";
+
     private final String topic;
     private final int id;
     private final PartitionLog log;
     private final Timer fsyncTimer;
     private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
+    private final Set<Runnable> durableWaiters = ConcurrentHashMap.newKeySet();
+    private volatile long checkpointedHighWatermark = -1;
 
     Partition(String topic, int id, PartitionLog log, Timer fsyncTimer) {
         this.topic = topic;
@@ -43,6 +53,64 @@ public final class Partition implements LogListener {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Runs {@code callback} once the log's durable end passes {@code offset} (a follower's fetch
+     * waits for this: the high watermark cannot move before followers have the records). Returns
+     * false, without registering, when it already has.
+     */
+    public boolean awaitDurableBeyond(long offset, Runnable callback) {
+        durableWaiters.add(callback);
+        if (log.durableEnd() > offset) {
+            durableWaiters.remove(callback);
+            return false;
+        }
+        return true;
+    }
+
+    public void cancelDurableWait(Runnable callback) {
+        durableWaiters.remove(callback);
+    }
+
+    @Override
+    public void onDurableEnd(long durableEnd) {
+        if (durableWaiters.isEmpty()) {
+            return;
+        }
+        for (Runnable waiter : durableWaiters) {
+            if (durableWaiters.remove(waiter)) {
+                waiter.run();
+            }
+        }
+    }
+
+    /**
+     * The high watermark last saved in {@value #HIGH_WATERMARK_CHECKPOINT} (0 if never): a lower
+     * bound of the replicated high watermark, so a replica that restarts shows readers no record
+     * that was not replicated before.
+     */
+    public long readHighWatermarkCheckpoint() {
+        Path file = log.dir().resolve(HIGH_WATERMARK_CHECKPOINT);
+        try {
+            return Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Saves the current high watermark if it moved since the last save. */
+    public void checkpointHighWatermark() {
+        long hw = log.highWatermark();
+        if (hw == checkpointedHighWatermark) {
+            return;
+        }
+        try {
+            AtomicFile.write(log.dir().resolve(HIGH_WATERMARK_CHECKPOINT), Long.toString(hw).getBytes(StandardCharsets.US_ASCII));
+            checkpointedHighWatermark = hw;
+        } catch (IOException e) {
+            // a stale checkpoint is only more conservative; the next tick tries again
+        }
     }
 
     /** Forgets a callback (its request timed out or went away). */
@@ -74,5 +142,6 @@ public final class Partition implements LogListener {
     /** Wakes every waiter (at shutdown or deletion) so no request hangs on a closed log. */
     void wakeAll() {
         onHighWatermark(Long.MAX_VALUE);
+        onDurableEnd(Long.MAX_VALUE);
     }
 }

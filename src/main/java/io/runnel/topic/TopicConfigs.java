@@ -25,6 +25,8 @@ public record TopicConfigs(Map<String, String> overrides) {
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String TIMESTAMP_TYPE = "message.timestamp.type";
     public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+    /** Same key as {@code cluster.LeaderElection#UNCLEAN_CONFIG}, which reads it from the metadata. */
+    public static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
 
     /** A known key: its default and what a value must satisfy. */
     private record Definition(String defaultValue, String rule, Predicate<String> valid) {
@@ -44,7 +46,8 @@ public record TopicConfigs(Map<String, String> overrides) {
             TIMESTAMP_TYPE, new Definition("CreateTime", "'CreateTime' or 'LogAppendTime'",
                     v -> v.equals("CreateTime") || v.equals("LogAppendTime")),
             INDEX_INTERVAL_BYTES, new Definition("4096", "a whole number from 0 to 1048576",
-                    v -> longAtLeast(0).test(v) && Long.parseLong(v) <= (1 << 20)));
+                    v -> longAtLeast(0).test(v) && Long.parseLong(v) <= (1 << 20)),
+            UNCLEAN_LEADER_ELECTION, new Definition("false", "'true' or 'false'", v -> v.equals("true") || v.equals("false")));
 
     public static final TopicConfigs NONE = new TopicConfigs(Map.of());
 

@@ -63,7 +63,8 @@ class TopicController {
                          @Schema(description = "the instances holding a copy, the preferred leader first") List<String> replicas,
                          @Schema(description = "the in-sync replicas") List<String> isr,
                          @Schema(description = "null while the leader cannot be reached") Long logStartOffset,
-                         @Schema(description = "null while the leader cannot be reached") Long highWatermark) {
+                         @Schema(description = "null while the leader cannot be reached") Long highWatermark,
+                         @Schema(description = "true while the ISR is smaller than the replica list") boolean underReplicated) {
     }
 
     record PartitionList(List<PartitionInfo> partitions) {
@@ -179,6 +180,6 @@ class TopicController {
 
     private static PartitionInfo info(PartitionMetadata m, PartitionReads.Offsets o) {
         return new PartitionInfo(m.partition(), m.leader(), m.replicas(), m.isr(), o == null ? null : o.logStartOffset(),
-                o == null ? null : o.highWatermark());
+                o == null ? null : o.highWatermark(), m.isr().size() < m.replicas().size());
     }
 }

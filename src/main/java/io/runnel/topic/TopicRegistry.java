@@ -256,7 +256,12 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
         topicMeters.add(Gauge.builder("runnel.log.size", log, PartitionLog::sizeInBytes)
                 .description("Bytes on disk of a partition's log").baseUnit("bytes")
                 .tag("topic", topic.name()).tag("partition", Integer.toString(p)).register(meters));
-        return new Partition(topic.name(), p, log, fsync);
+        Partition partition = new Partition(topic.name(), p, log, fsync);
+        if (cluster.clustered() && topic.replicationFactor() > 1) {
+            // Replicated: readers see only what the replicas are known to hold; replication raises it.
+            log.setHighWatermarkCap(partition.readHighWatermarkCheckpoint());
+        }
+        return partition;
     }
 
     public List<Topic> list() {
@@ -315,6 +320,24 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
             throw ApiException.partitionNotFound(topic, partition);
         }
         return e;
+    }
+
+    /** A partition whose log is open here, with its topic and (in a cluster) its replica metadata. */
+    public record Hosted(Topic topic, Partition partition, PartitionMetadata metadata) {
+    }
+
+    /** Every partition whose log is open here; in a cluster, with the metadata as last reconciled. */
+    public List<Hosted> hosted() {
+        List<Hosted> hosted = new ArrayList<>();
+        for (Entry e : topics.values()) {
+            for (Partition p : e.partitions()) {
+                if (p != null) {
+                    hosted.add(new Hosted(e.topic(), p, e.metadata() == null ? metadata(e.topic().name(), p.id())
+                            : e.metadata().partitions().get(p.id())));
+                }
+            }
+        }
+        return hosted;
     }
 
     /** The partitions open here, by number; in a cluster, those not placed here are {@code null}. */

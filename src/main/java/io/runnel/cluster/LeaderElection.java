@@ -1,0 +1,56 @@
+package io.runnel.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The controller's choice of new partition leaders when leaders go offline: a pure function of
+ * the metadata, so it can be tested without a cluster.
+ *
+ * <p>For each partition whose leader is offline, the new leader is the first online member of
+ * its ISR in replica order (the preferred replica first), at the next leader epoch, and the old
+ * leader leaves the ISR. If no ISR member is online the partition stays without a leader
+ * ({@code 503 LEADER_NOT_AVAILABLE}) unless the topic sets
+ * {@code unclean.leader.election.enable=true}: then the first online replica leads, alone in the
+ * ISR, and records the ISR had but it lacks are lost — the price of availability Kafka documents
+ * for that setting.
+ */
+public final class LeaderElection {
+    public static final String UNCLEAN_CONFIG = "unclean.leader.election.enable";
+
+    private LeaderElection() {
+    }
+
+    /** The commands that move leadership away from offline instances; empty when none is needed or possible. */
+    public static List<MetadataCommand.SetPartitionState> elect(ClusterState state) {
+        List<MetadataCommand.SetPartitionState> commands = new ArrayList<>();
+        for (TopicMetadata topic : state.topics().values()) {
+            boolean unclean = "true".equalsIgnoreCase(topic.configs().get(UNCLEAN_CONFIG));
+            for (PartitionMetadata p : topic.partitions()) {
+                if (online(state, p.leader())) {
+                    continue;
+                }
+                String leader = p.replicas().stream().filter(r -> p.isr().contains(r) && !r.equals(p.leader()) && online(state, r))
+                        .findFirst().orElse(null);
+                List<String> isr;
+                if (leader != null) {
+                    isr = new ArrayList<>(p.isr());
+                    isr.remove(p.leader());
+                } else if (unclean) {
+                    leader = p.replicas().stream().filter(r -> !r.equals(p.leader()) && online(state, r)).findFirst().orElse(null);
+                    isr = leader == null ? List.of() : List.of(leader);
+                } else {
+                    continue;
+                }
+                if (leader != null) {
+                    commands.add(new MetadataCommand.SetPartitionState(topic.name(), p.partition(), leader, p.leaderEpoch() + 1, isr));
+                }
+            }
+        }
+        return commands;
+    }
+
+    private static boolean online(ClusterState state, String id) {
+        return state.instance(id).map(InstanceMetadata::online).orElse(false);
+    }
+}

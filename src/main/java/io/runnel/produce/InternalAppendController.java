@@ -1,0 +1,45 @@
+package io.runnel.produce;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.ErrorCode;
+import io.runnel.log.AppendResult;
+import io.runnel.log.RecordBatch;
+import java.nio.ByteBuffer;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /internal/partitions/{topic}/{p}/append?acks=all|leader}: the leader's end of a
+ * produce request received by another instance. The body is one framed {@link RecordBatch} as
+ * that instance built it, stamped with the leader epoch it believes current; this leader checks
+ * it (size, magic, CRC, epoch), assigns its offsets, appends it durably and, for {@code acks=all},
+ * waits for the in-sync replicas ({@link ProduceService#appendAsLeader}). Answers
+ * {@code {"baseOffset":..,"lastOffset":..}} or a problem detail the sender passes on.
+ */
+@RestController
+class InternalAppendController {
+    private final ProduceService produce;
+
+    InternalAppendController(ProduceService produce) {
+        this.produce = produce;
+    }
+
+    record Appended(long baseOffset, long lastOffset) {
+    }
+
+    @PostMapping(path = "/internal/partitions/{topic}/{partition}/append", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    Appended append(@PathVariable String topic, @PathVariable int partition, @RequestParam(defaultValue = "all") String acks,
+                    @RequestBody byte[] body) {
+        RecordBatch batch = new RecordBatch(ByteBuffer.wrap(body));
+        if (body.length < RecordBatch.HEADER_SIZE || batch.sizeInBytes() != body.length || batch.magic() != RecordBatch.MAGIC
+                || batch.recordCount() < 1 || !batch.isValid()) {
+            throw new ApiException(ErrorCode.INVALID_REQUEST, "the body is not one valid record batch");
+        }
+        AppendResult result = produce.appendAsLeader(topic, partition, batch, !acks.equals("leader"));
+        return new Appended(result.baseOffset(), result.lastOffset());
+    }
+}

@@ -1,0 +1,320 @@
+package io.runnel.replication;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.runnel.api.ApiException;
+import io.runnel.api.DaemonThreads;
+import io.runnel.api.ErrorCode;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.MetadataCommand;
+import io.runnel.cluster.PartitionMetadata;
+import io.runnel.config.RunnelProperties;
+import io.runnel.topic.Partition;
+import io.runnel.topic.TopicPartition;
+import io.runnel.topic.TopicRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * The leader's side of replication, for every partition this instance leads: where each follower
+ * is, the high watermark that follows from it, the in-sync replica set, and waiting for
+ * {@code acks=all}.
+ *
+ * <p><b>High watermark.</b> The records a leader shows readers end at the minimum durable log end
+ * offset of its in-sync replicas: its own, and each other ISR member's as reported by that
+ * member's last fetch (a follower fetches from its durable end, so it holds everything below).
+ * The high watermark only grows while this instance leads; a follower not heard from since this
+ * instance became leader counts as being at the current high watermark. With the ISR down to the
+ * leader alone it is the leader's durable end. It is applied as the log's reader cap
+ * ({@code PartitionLog.setHighWatermarkCap}); a waiting consumer or {@code acks=all} producer is
+ * woken when it grows.
+ *
+ * <p><b>ISR.</b> Every second the leader drops from the ISR each follower that has not been caught
+ * up for {@code runnel.replication.replica-lag-time-max} (caught up = it fetched from the leader's
+ * durable end, or from at least where the leader's end was at its previous fetch), and re-admits a
+ * follower once it fetches from at or above the high watermark. Both are
+ * {@link MetadataCommand.SetPartitionState} commands at the current epoch, through the controller.
+ * A follower being re-admitted counts towards the high watermark from the moment it is proposed
+ * (before the metadata says so), so that no record is acknowledged that a newly elected leader
+ * from that ISR could lack.
+ *
+ * <p><b>Acknowledgements.</b> {@link #awaitReplicated} completes once the high watermark has passed
+ * the batch and the ISR still has {@code min.insync.replicas} members; otherwise, after
+ * {@code runnel.replication.ack-timeout}, or as soon as this instance is no longer the leader,
+ * it fails with {@code 503 NOT_ENOUGH_REPLICAS_AFTER_APPEND}: the records are written here but not
+ * acknowledged, and may or may not survive.
+ *
+ * <p>On a single node, and for partitions whose ISR is the leader alone, nothing here waits: the
+ * high watermark is the durable end, as before replication.
+ */
+@Component
+public class ReplicaManager implements DisposableBean {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+
+    private final TopicRegistry topics;
+    private final ClusterNode cluster;
+    private final RunnelProperties.Replication settings;
+    private final Clock clock;
+    private final Map<TopicPartition, Leadership> led = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-isr"));
+    private final Counter shrinks;
+    private final Counter expands;
+    private long ticks;
+
+    /** One follower as its leader sees it. */
+    private static final class Follower {
+        volatile long logEndOffset;
+        volatile long lastCaughtUpMs;
+        long leaderEndAtLastFetch = -1;
+        long lastFetchMs;
+
+        Follower(long logEndOffset, long sinceMs) {
+            this.logEndOffset = logEndOffset;
+            this.lastCaughtUpMs = sinceMs;
+        }
+    }
+
+    /** This instance's leadership of one partition at one epoch. */
+    private static final class Leadership {
+        final int epoch;
+        final long sinceMs;
+        final Map<String, Follower> followers = new ConcurrentHashMap<>();
+        final Set<String> joining = ConcurrentHashMap.newKeySet();
+        final Set<String> leaving = ConcurrentHashMap.newKeySet();
+
+        Leadership(int epoch, long sinceMs) {
+            this.epoch = epoch;
+            this.sinceMs = sinceMs;
+        }
+    }
+
+    public ReplicaManager(TopicRegistry topics, ClusterNode cluster, RunnelProperties props, MeterRegistry meters, Clock clock) {
+        this.topics = topics;
+        this.cluster = cluster;
+        this.settings = props.replication();
+        this.clock = clock;
+        this.shrinks = Counter.builder("runnel.replication.isr.shrinks").description("Followers dropped from an ISR by this leader")
+                .register(meters);
+        this.expands = Counter.builder("runnel.replication.isr.expands").description("Followers re-admitted to an ISR by this leader")
+                .register(meters);
+        Gauge.builder("runnel.replication.under.replicated.partitions", this, ReplicaManager::underReplicated)
+                .description("Partitions led here whose ISR is smaller than their replica list").register(meters);
+        Gauge.builder("runnel.replication.max.follower.lag", this, ReplicaManager::maxFollowerLag)
+                .description("Largest number of records a follower of a partition led here is behind the leader's durable end")
+                .baseUnit("records").register(meters);
+        if (cluster.clustered()) {
+            ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A follower fetched {@code tp} from {@code fetchOffset} at {@code epoch}: remembers where it is,
+     * advances the high watermark, and re-admits it to the ISR once caught up.
+     *
+     * @param leaderEnd this leader's durable end offset when the fetch arrived
+     */
+    void onFollowerFetch(TopicPartition tp, PartitionMetadata metadata, String followerId, long fetchOffset, long leaderEnd) {
+        Leadership leadership = leadership(tp, metadata);
+        long now = clock.millis();
+        Follower f = leadership.followers.computeIfAbsent(followerId, id -> new Follower(fetchOffset, leadership.sinceMs));
+        synchronized (f) {
+            if (fetchOffset >= leaderEnd) {
+                f.lastCaughtUpMs = now;
+            } else if (f.leaderEndAtLastFetch >= 0 && fetchOffset >= f.leaderEndAtLastFetch) {
+                f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
+            }
+            f.logEndOffset = fetchOffset;
+            f.leaderEndAtLastFetch = leaderEnd;
+            f.lastFetchMs = now;
+        }
+        Partition partition = topics.partition(tp.topic(), tp.partition());
+        if (!metadata.isr().contains(followerId) && !leadership.joining.contains(followerId)
+                && fetchOffset >= partition.log().highWatermark() && metadata.replicas().contains(followerId)) {
+            List<String> isr = new ArrayList<>(metadata.isr());
+            isr.add(followerId);
+            leadership.joining.add(followerId);
+            propose(tp, metadata, isr, () -> expands.increment(), () -> leadership.joining.remove(followerId), "re-admit " + followerId);
+        }
+        updateHighWatermark(tp, metadata, partition);
+    }
+
+    /** Recomputes and applies the high watermark of a partition this instance leads. */
+    void updateHighWatermark(TopicPartition tp, PartitionMetadata metadata, Partition partition) {
+        Leadership leadership = leadership(tp, metadata);
+        Set<String> isr = new LinkedHashSet<>(metadata.isr());
+        isr.addAll(leadership.joining);
+        isr.remove(cluster.selfId());
+        if (isr.isEmpty()) {
+            partition.log().setHighWatermarkCap(Long.MAX_VALUE);
+            return;
+        }
+        long current = partition.log().highWatermark();
+        long cap = Long.MAX_VALUE;
+        for (String id : isr) {
+            Follower f = leadership.followers.get(id);
+            cap = Math.min(cap, f == null ? current : f.logEndOffset);
+        }
+        partition.log().setHighWatermarkCap(Math.max(current, cap));
+    }
+
+    private Leadership leadership(TopicPartition tp, PartitionMetadata metadata) {
+        return led.compute(tp, (key, old) -> old != null && old.epoch == metadata.leaderEpoch() ? old
+                : new Leadership(metadata.leaderEpoch(), clock.millis()));
+    }
+
+    /**
+     * Completes once every in-sync replica holds the offsets below {@code nextOffset} of a partition
+     * this instance leads (at once on a single node or with the ISR down to the leader), with at
+     * least {@code minInsync} of them; else fails with {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND}.
+     */
+    public CompletableFuture<Void> awaitReplicated(String topic, int partitionId, long nextOffset, int minInsync) {
+        if (!cluster.clustered()) {
+            return CompletableFuture.completedFuture(null); // the durable append was the whole acknowledgement
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Partition partition = topics.partition(topic, partitionId);
+        int epoch = topics.metadata(topic, partitionId).leaderEpoch();
+        Runnable check = () -> {
+            PartitionMetadata now;
+            try {
+                now = topics.metadata(topic, partitionId);
+            } catch (ApiException e) {
+                done.completeExceptionally(afterAppend(topic, partitionId, e.getMessage()));
+                return;
+            }
+            if (!now.leader().equals(cluster.selfId()) || now.leaderEpoch() != epoch) {
+                done.completeExceptionally(afterAppend(topic, partitionId, "this instance stopped leading it (now "
+                        + now.leader() + " at epoch " + now.leaderEpoch() + ")"));
+            } else if (now.isr().size() < minInsync) {
+                done.completeExceptionally(afterAppend(topic, partitionId, "the ISR " + now.isr() + " shrank below min.insync.replicas="
+                        + minInsync));
+            } else {
+                done.complete(null);
+            }
+        };
+        Runnable wake = () -> {
+            if (partition.log().highWatermark() >= nextOffset) {
+                check.run();
+            }
+        };
+        if (!partition.awaitBeyond(nextOffset - 1, wake)) {
+            check.run();
+            return done;
+        }
+        done.orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, e) -> partition.cancelWait(wake));
+        return done.exceptionally(e -> {
+            if (e instanceof java.util.concurrent.TimeoutException) {
+                throw afterAppend(topic, partitionId, "the in-sync replicas did not confirm within " + settings.ackTimeout());
+            }
+            throw e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
+        });
+    }
+
+    private static ApiException afterAppend(String topic, int partition, String why) {
+        return new ApiException(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the records were written on the leader but not "
+                + "acknowledged: " + why).with("topic", topic).with("partition", partition);
+    }
+
+    /** Every second: forget partitions no longer led here, shrink the ISRs of lagging followers, refresh high watermarks. */
+    void tick() {
+        try {
+            long now = clock.millis();
+            boolean checkpoint = ++ticks % 5 == 0;
+            Set<TopicPartition> leading = new java.util.HashSet<>();
+            for (TopicRegistry.Hosted h : topics.hosted()) {
+                PartitionMetadata m = h.metadata();
+                TopicPartition tp = new TopicPartition(h.topic().name(), h.partition().id());
+                if (checkpoint && m.replicas().size() > 1) {
+                    h.partition().checkpointHighWatermark();
+                }
+                if (!m.leader().equals(cluster.selfId())) {
+                    continue;
+                }
+                leading.add(tp);
+                Leadership leadership = leadership(tp, m);
+                leadership.joining.removeIf(id -> m.isr().contains(id));
+                leadership.leaving.removeIf(id -> !m.isr().contains(id));
+                List<String> lagging = new ArrayList<>();
+                for (String id : m.isr()) {
+                    if (id.equals(cluster.selfId()) || leadership.leaving.contains(id)) {
+                        continue;
+                    }
+                    Follower f = leadership.followers.get(id);
+                    long caughtUp = f == null ? leadership.sinceMs : f.lastCaughtUpMs;
+                    if (now - caughtUp > settings.replicaLagTimeMax().toMillis()) {
+                        lagging.add(id);
+                    }
+                }
+                if (!lagging.isEmpty()) {
+                    List<String> isr = new ArrayList<>(m.isr());
+                    isr.removeAll(lagging);
+                    leadership.leaving.addAll(lagging);
+                    propose(tp, m, isr, () -> shrinks.increment(lagging.size()), () -> lagging.forEach(leadership.leaving::remove),
+                            "drop lagging " + lagging);
+                }
+                updateHighWatermark(tp, m, h.partition());
+            }
+            led.keySet().retainAll(leading);
+        } catch (RuntimeException e) {
+            LOG.warn("Replication tick failed", e);
+        }
+    }
+
+    private void propose(TopicPartition tp, PartitionMetadata m, List<String> isr, Runnable onSuccess, Runnable onFailure,
+                         String what) {
+        MetadataCommand.SetPartitionState command = new MetadataCommand.SetPartitionState(tp.topic(), tp.partition(),
+                cluster.selfId(), m.leaderEpoch(), isr);
+        cluster.submitAsync(command).whenComplete((result, e) -> {
+            if (e == null && result.ok()) {
+                LOG.info("{}-{}: {}; ISR now {}", tp.topic(), tp.partition(), what, isr);
+                onSuccess.run();
+            } else {
+                LOG.info("{}-{}: could not {}: {}", tp.topic(), tp.partition(), what, e != null ? e.getMessage() : result.message());
+                onFailure.run();
+            }
+        });
+    }
+
+    private double maxFollowerLag() {
+        long lag = 0;
+        for (TopicRegistry.Hosted h : topics.hosted()) {
+            Leadership l = led.get(new TopicPartition(h.topic().name(), h.partition().id()));
+            if (l == null || !h.metadata().leader().equals(cluster.selfId())) {
+                continue;
+            }
+            long end = h.partition().log().durableEnd();
+            for (String id : h.metadata().replicas()) {
+                if (!id.equals(cluster.selfId())) {
+                    Follower f = l.followers.get(id);
+                    lag = Math.max(lag, end - (f == null ? h.partition().log().highWatermark() : f.logEndOffset));
+                }
+            }
+        }
+        return lag;
+    }
+
+    private double underReplicated() {
+        return topics.hosted().stream()
+                .filter(h -> h.metadata().leader().equals(cluster.selfId()) && h.metadata().isr().size() < h.metadata().replicas().size())
+                .count();
+    }
+
+    @Override
+    public void destroy() {
+        ticker.shutdownNow();
+    }
+}

@@ -1,0 +1,191 @@
+package io.runnel.replication;
+
+import io.runnel.api.ApiException;
+import io.runnel.api.DaemonThreads;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.PartitionMetadata;
+import io.runnel.config.RunnelProperties;
+import io.runnel.log.EpochEndOffset;
+import io.runnel.log.LogReadResult;
+import io.runnel.log.PartitionLog;
+import io.runnel.log.RecordBatch;
+import io.runnel.replication.ReplicaFetch.Diverging;
+import io.runnel.replication.ReplicaFetch.PartitionAnswer;
+import io.runnel.replication.ReplicaFetch.PartitionRequest;
+import io.runnel.topic.Partition;
+import io.runnel.topic.TopicPartition;
+import io.runnel.topic.TopicRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The leader's end of follower fetching, {@code POST /internal/replication/fetch} (wire format in
+ * {@link ReplicaFetch}). For each partition the follower asks about, in order:
+ * <ol>
+ *   <li>{@code FENCED} unless this instance leads it at the epoch the follower names;</li>
+ *   <li>{@code OFFSET_OUT_OF_RANGE} if the follower's offset is below the log start offset;</li>
+ *   <li>a divergence point if the follower's last fetched epoch ends earlier here than the
+ *       follower's log does, or the follower is ahead of this log (it truncates, by leader epoch,
+ *       never by high watermark);</li>
+ *   <li>otherwise its fetch offset is recorded as its durable end ({@link ReplicaManager}) and the
+ *       batches from there up to this leader's durable end are returned as stored.</li>
+ * </ol>
+ * When nothing is new for any partition the call is held (no thread) until one of the logs grows
+ * durably or {@code waitMs} passes.
+ */
+@RestController
+class ReplicationController implements DisposableBean {
+    private final TopicRegistry topics;
+    private final ReplicaManager replicas;
+    private final ClusterNode cluster;
+    private final JsonMapper json;
+    private final RunnelProperties.Replication settings;
+    private final ExecutorService wakeups = Executors.newFixedThreadPool(1, DaemonThreads.named("runnel-replication-wakeup"));
+
+    ReplicationController(TopicRegistry topics, ReplicaManager replicas, ClusterNode cluster, JsonMapper json, RunnelProperties props) {
+        this.topics = topics;
+        this.replicas = replicas;
+        this.cluster = cluster;
+        this.json = json;
+        this.settings = props.replication();
+    }
+
+    @PostMapping(path = "/internal/replication/fetch", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Object fetch(@RequestBody ReplicaFetch.Request request) {
+        Answer now = answer(request);
+        long waitMs = Math.max(0, Math.min(request.waitMs(), 30_000));
+        if (now.anythingNew() || waitMs == 0) {
+            return now.response(json);
+        }
+        DeferredResult<ResponseEntity<byte[]>> deferred = new DeferredResult<>(waitMs);
+        AtomicBoolean answered = new AtomicBoolean();
+        Runnable complete = () -> {
+            if (answered.compareAndSet(false, true)) {
+                try {
+                    deferred.setResult(answer(request).response(json));
+                } catch (RuntimeException e) {
+                    deferred.setErrorResult(e);
+                }
+            }
+        };
+        Runnable wake = () -> wakeups.execute(complete);
+        List<Runnable> cancels = new ArrayList<>();
+        deferred.onTimeout(complete);
+        deferred.onCompletion(() -> cancels.forEach(Runnable::run));
+        for (PartitionRequest pr : request.partitions()) {
+            Partition p = localLeader(pr);
+            if (p == null) {
+                continue;
+            }
+            if (!p.awaitDurableBeyond(pr.fetchOffset(), wake)) {
+                complete.run();
+                break;
+            }
+            cancels.add(() -> p.cancelDurableWait(wake));
+        }
+        return deferred;
+    }
+
+    private Partition localLeader(PartitionRequest pr) {
+        try {
+            PartitionMetadata m = topics.metadata(pr.topic(), pr.partition());
+            if (!m.leader().equals(cluster.selfId()) || m.leaderEpoch() != pr.leaderEpoch()) {
+                return null;
+            }
+            return topics.partition(pr.topic(), pr.partition());
+        } catch (ApiException e) {
+            return null;
+        }
+    }
+
+    /** What to answer now, and whether any of it is news worth answering without waiting. */
+    private record Answer(List<PartitionAnswer> answers, List<byte[]> data, boolean anythingNew) {
+        ResponseEntity<byte[]> response(JsonMapper json) {
+            return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(ReplicaFetch.encode(json, answers, data));
+        }
+    }
+
+    private Answer answer(ReplicaFetch.Request request) {
+        List<PartitionAnswer> answers = new ArrayList<>();
+        List<byte[]> data = new ArrayList<>();
+        boolean news = false;
+        int maxBytes = Math.max(1, Math.min(request.maxBytesPerPartition(), (int) settings.fetchMaxBytes().toBytes()));
+        for (PartitionRequest pr : request.partitions()) {
+            PartitionAnswer a = answer(request.follower(), pr, maxBytes, data);
+            answers.add(a);
+            news |= a.error() != null || a.diverging() != null || a.bytes() > 0;
+        }
+        return new Answer(answers, data, news);
+    }
+
+    private PartitionAnswer answer(String follower, PartitionRequest pr, int maxBytes, List<byte[]> data) {
+        PartitionMetadata m;
+        try {
+            m = topics.metadata(pr.topic(), pr.partition());
+        } catch (ApiException e) {
+            return failed(pr, ReplicaFetch.Error.UNKNOWN_PARTITION, -1, -1);
+        }
+        Partition p = localLeader(pr);
+        if (p == null) {
+            return failed(pr, ReplicaFetch.Error.FENCED, -1, -1);
+        }
+        PartitionLog log = p.log();
+        long durableEnd = log.durableEnd();
+        if (pr.fetchOffset() < log.logStartOffset()) {
+            return failed(pr, ReplicaFetch.Error.OFFSET_OUT_OF_RANGE, log.highWatermark(), log.logStartOffset());
+        }
+        if (pr.lastFetchedEpoch() >= 0) {
+            EpochEndOffset end = log.endOffsetForEpoch(pr.lastFetchedEpoch());
+            if (end.epoch() != pr.lastFetchedEpoch() || end.endOffset() < pr.fetchOffset()) {
+                return new PartitionAnswer(pr.topic(), pr.partition(), null, new Diverging(end.epoch(), end.endOffset()),
+                        log.highWatermark(), log.logStartOffset(), 0);
+            }
+        }
+        if (pr.fetchOffset() > durableEnd) {
+            return new PartitionAnswer(pr.topic(), pr.partition(), null, new Diverging(log.latestEpoch(), durableEnd),
+                    log.highWatermark(), log.logStartOffset(), 0);
+        }
+        replicas.onFollowerFetch(new TopicPartition(pr.topic(), pr.partition()), m, follower, pr.fetchOffset(), durableEnd);
+        byte[] bytes = new byte[0];
+        if (pr.fetchOffset() < durableEnd) {
+            LogReadResult r = log.readForReplication(pr.fetchOffset(), maxBytes);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (RecordBatch b : r.batches()) {
+                if (b.nextOffset() <= pr.fetchOffset()) {
+                    continue;
+                }
+                ByteBuffer buffer = b.buffer();
+                byte[] copy = new byte[buffer.remaining()];
+                buffer.get(copy);
+                out.writeBytes(copy);
+            }
+            bytes = out.toByteArray();
+        }
+        if (bytes.length > 0) {
+            data.add(bytes);
+        }
+        return new PartitionAnswer(pr.topic(), pr.partition(), null, null, log.highWatermark(), log.logStartOffset(), bytes.length);
+    }
+
+    private static PartitionAnswer failed(PartitionRequest pr, ReplicaFetch.Error error, long highWatermark, long logStart) {
+        return new PartitionAnswer(pr.topic(), pr.partition(), error, null, highWatermark, logStart, 0);
+    }
+
+    @Override
+    public void destroy() {
+        wakeups.shutdownNow();
+    }
+}
