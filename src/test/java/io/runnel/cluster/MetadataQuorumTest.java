@@ -265,7 +265,7 @@ class MetadataQuorumTest {
         ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
                 Duration.ofMillis(1500));
         for (String id : IDS) {
-            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC()).start());
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
         }
         awaitController();
         await().atMost(PATIENCE).until(() -> members.values().stream()
@@ -275,7 +275,7 @@ class MetadataQuorumTest {
         stop(silent);
         await().atMost(PATIENCE).until(() -> members.values().stream()
                 .allMatch(m -> m.state().instance(silent).map(i -> !i.online()).orElse(false)));
-        duties.put(silent, new ControllerDuties(start(silent), quick, Clock.systemUTC()).start());
+        duties.put(silent, new ControllerDuties(start(silent), quick, Clock.systemUTC(), 1L).start());
 
         await().atMost(PATIENCE).until(() -> members.values().stream()
                 .allMatch(m -> m.state().liveInstances().equals(IDS)));

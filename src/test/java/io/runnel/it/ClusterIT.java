@@ -28,8 +28,10 @@ import tools.jackson.databind.json.JsonMapper;
  * topics spread their leaders evenly, and every instance answers every call by forwarding to the
  * partition's leader or the group coordinator. Then the controller is killed with SIGKILL: a new
  * one is elected, topic administration and groups keep working (members re-join, committed
- * offsets are kept), partitions the dead instance led answer {@code 503 LEADER_NOT_AVAILABLE},
- * and the restarted instance catches up the metadata it missed and serves its data again.
+ * offsets are kept), replicated partitions the dead instance led move to a new leader that serves
+ * every acknowledged record, a partition whose only replica it was answers
+ * {@code 503 LEADER_NOT_AVAILABLE}, and the restarted instance catches up the metadata it missed,
+ * rejoins the in-sync replicas and serves its own partition again.
  */
 class ClusterIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -96,6 +98,19 @@ class ClusterIT {
         return ids;
     }
 
+    /**
+     * Every expected record becomes readable at its offset. A new leader shows them once its high
+     * watermark has caught up, i.e. after the other in-sync replicas' first fetch from it.
+     */
+    private static void assertReadable(RunnelProcess via, int partition, Map<Long, String> expected) {
+        await().atMost(SETTLE).untilAsserted(() -> {
+            List<FetchedRecord> records = via.fetchAll("orders", partition, 0, Duration.ofSeconds(30)).records();
+            assertThat(records.stream().collect(Collectors.toMap(FetchedRecord::offset, r -> JSON.readTree(r.value()))))
+                    .containsAllEntriesOf(expected.entrySet().stream()
+                            .collect(Collectors.toMap(Map.Entry::getKey, e -> JSON.readTree(e.getValue()))));
+        });
+    }
+
     @Test
     void formsForwardsSurvivesTheControllersDeathAndCatchesUp() throws Exception {
         startCluster();
@@ -123,6 +138,7 @@ class ClusterIT {
         assertThat(node("n1").get("/v3/api-docs").text()).doesNotContain("/internal");
 
         // --- a topic with 6 partitions spreads its leaders 2/2/2 and its 3 replicas over all
+        assertThat(node("n2").createTopic("solo", 3, "\"replicationFactor\":1").status()).isEqualTo(201);
         Response created = node("n1").createTopic("orders", 6, "");
         assertThat(created.status()).as("%s", created).isEqualTo(201);
         JsonNode description = json(created);
@@ -228,13 +244,25 @@ class ClusterIT {
         Response tooMany = node(survivors.get(1)).createTopic("too-many", 1, "\"replicationFactor\":3");
         assertThat(tooMany.status()).as("%s", tooMany).isEqualTo(422);
 
-        // a partition the dead instance led answers 503 LEADER_NOT_AVAILABLE; the others still serve
-        int deadLed = leaderOf.entrySet().stream().filter(e -> e.getValue().equals(controller)).findFirst().orElseThrow().getKey();
-        int liveLed = leaderOf.entrySet().stream().filter(e -> !e.getValue().equals(controller)).findFirst().orElseThrow().getKey();
-        Response unavailable = node(survivors.get(0)).get("/topics/orders/partitions/" + deadLed + "/records");
+        // a partition whose only replica was the dead instance answers 503 LEADER_NOT_AVAILABLE
+        int soloDead = -1;
+        for (JsonNode p : json(node(survivors.get(0)).get("/topics/solo")).get("partitions")) {
+            if (p.get("leader").asString().equals(controller)) {
+                soloDead = p.get("partition").asInt();
+            }
+        }
+        assertThat(soloDead).as("one solo partition per instance").isNotNegative();
+        Response unavailable = node(survivors.get(0)).get("/topics/solo/partitions/" + soloDead + "/records");
         assertThat(unavailable.status()).as("%s", unavailable).isEqualTo(503);
         assertThat(unavailable.text()).contains("LEADER_NOT_AVAILABLE");
-        assertThat(node(survivors.get(1)).get("/topics/orders/partitions/" + liveLed + "/records").status()).isEqualTo(200);
+
+        // the replicated partitions it led have a new leader, which serves every acknowledged record
+        int deadLed = leaderOf.entrySet().stream().filter(e -> e.getValue().equals(controller)).findFirst().orElseThrow().getKey();
+        await().atMost(SETTLE).untilAsserted(() -> {
+            JsonNode p = json(node(survivors.get(1)).get("/topics/orders/partitions/" + deadLed));
+            assertThat(p.get("leader").asString()).isIn(survivors);
+        });
+        assertReadable(node(survivors.get(1)), deadLed, written.getOrDefault(deadLed, Map.of()));
 
         // groups: the old member is unknown to the new controller; it joins again and finds its commit
         await().atMost(SETTLE).untilAsserted(() -> {
@@ -258,12 +286,14 @@ class ClusterIT {
             assertThat(online(c)).containsExactly("n0", "n1", "n2");
             assertThat(back.get("/topics/after").status()).isEqualTo(200);
         });
-        Map<Long, String> expected = written.getOrDefault(deadLed, Map.of());
-        List<FetchedRecord> again = node(survivors.get(0)).fetchAll("orders", deadLed, 0, Duration.ofSeconds(30)).records();
-        assertThat(again.stream().filter(r -> expected.containsKey(r.offset())).count()).isEqualTo(expected.size());
-        assertThat(again.stream().collect(Collectors.toMap(FetchedRecord::offset, r -> JSON.readTree(r.value()))))
-                .containsAllEntriesOf(expected.entrySet().stream()
-                        .collect(Collectors.toMap(Map.Entry::getKey, e -> JSON.readTree(e.getValue()))));
+        // it follows again: back in every ISR of the replicated topic, and its solo partition serves again
+        await().atMost(SETTLE).untilAsserted(() -> {
+            for (JsonNode p : json(back.get("/topics/orders")).get("partitions")) {
+                assertThat(p.get("isr")).as("%s", p).hasSize(3);
+            }
+        });
+        assertThat(back.get("/topics/solo/partitions/" + soloDead + "/records").status()).isEqualTo(200);
+        assertReadable(back, deadLed, written.getOrDefault(deadLed, Map.of()));
 
         nodes.forEach(RunnelProcess::close);
         dataDirs.forEach(RunnelProcess::deleteRecursively);

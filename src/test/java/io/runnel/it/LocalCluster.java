@@ -1,0 +1,156 @@
+package io.runnel.it;
+
+import io.runnel.it.RunnelProcess.Launch;
+import io.runnel.it.RunnelProcess.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A cluster of {@link RunnelProcess}es on loopback for black-box tests: instances {@code n0..n(k-1)},
+ * each with its own HTTP and Raft port and data directory, all given the same peers and secret.
+ * An instance keeps its ports and directory across {@link #restart}s. {@link #close} kills
+ * every instance still running and, when {@link #passed} was called, deletes the data.
+ */
+final class LocalCluster implements AutoCloseable {
+    static final String SECRET = "it-secret";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Map<String, Launch> launches = new TreeMap<>();
+    private final Map<String, RunnelProcess> running = new TreeMap<>();
+    private final List<RunnelProcess> all = new ArrayList<>();
+    private boolean passed;
+
+    /** Starts {@code size} instances with {@code extraArgs} and waits until all are ready. */
+    static LocalCluster start(String name, int size, Duration ready, String... extraArgs) throws IOException {
+        LocalCluster cluster = new LocalCluster();
+        List<String> peers = new ArrayList<>();
+        List<Integer> httpPorts = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            int http = RunnelProcess.freePort();
+            int raft = RunnelProcess.freePort();
+            while (raft == http) {
+                raft = RunnelProcess.freePort();
+            }
+            httpPorts.add(http);
+            peers.add("n" + i + "@127.0.0.1:" + http + ":" + raft);
+        }
+        for (int i = 0; i < size; i++) {
+            String id = "n" + i;
+            List<String> args = new ArrayList<>(List.of("--runnel.cluster.peers=" + String.join(",", peers)));
+            args.addAll(List.of(extraArgs));
+            Launch launch = new Launch(id, RunnelProcess.newDataDir(name + "-" + id), httpPorts.get(i),
+                    Map.of("RUNNEL_CLUSTER_SECRET", SECRET), args);
+            cluster.launches.put(id, launch);
+            cluster.spawn(id);
+        }
+        for (RunnelProcess p : cluster.running.values()) {
+            p.awaitReady(ready);
+        }
+        return cluster;
+    }
+
+    private RunnelProcess spawn(String id) {
+        RunnelProcess p = RunnelProcess.start(launches.get(id));
+        running.put(id, p);
+        all.add(p);
+        return p;
+    }
+
+    /** The running instance {@code id}. */
+    RunnelProcess node(String id) {
+        RunnelProcess p = running.get(id);
+        if (p == null || !p.isAlive()) {
+            throw new IllegalStateException(id + " is not running");
+        }
+        return p;
+    }
+
+    List<String> ids() {
+        return List.copyOf(launches.keySet());
+    }
+
+    /** Ids of the instances whose process is alive (a paused one counts as alive). */
+    List<String> alive() {
+        return running.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
+    }
+
+    /** SIGKILL. */
+    void kill(String id) {
+        node(id).kill();
+    }
+
+    /** Starts {@code id} again on its ports and data directory and waits until it is ready. */
+    RunnelProcess restart(String id, Duration ready) {
+        RunnelProcess p = spawn(id);
+        p.awaitReady(ready);
+        return p;
+    }
+
+    /** Starts {@code id} again with an empty data directory (its disk was lost). */
+    RunnelProcess restartEmpty(String id, Duration ready) {
+        Launch old = launches.get(id);
+        launches.put(id, new Launch(id, RunnelProcess.newDataDir(old.dataDir().getFileName() + "-empty"), old.port(), old.env(),
+                old.args()));
+        return restart(id, ready);
+    }
+
+    Path dataDir(String id) {
+        return launches.get(id).dataDir();
+    }
+
+    /** SIGSTOP or SIGCONT. */
+    void signal(String id, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(node(id).pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + id + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A partition as a live instance describes it, asking each in turn until one answers. */
+    JsonNode partition(String topic, int partition, List<String> askable) {
+        for (String id : askable) {
+            try {
+                Response r = node(id).get("/topics/" + topic + "/partitions/" + partition, Duration.ofSeconds(5));
+                if (r.status() == 200) {
+                    return JSON.readTree(r.body());
+                }
+            } catch (IOException | IllegalStateException e) {
+                // try the next one
+            }
+        }
+        throw new IllegalStateException("no instance of " + askable + " described " + topic + "-" + partition);
+    }
+
+    Optional<String> controller(String askId) throws IOException {
+        JsonNode c = JSON.readTree(node(askId).get("/cluster").body());
+        return c.get("controller").isNull() ? Optional.empty() : Optional.of(c.get("controller").asString());
+    }
+
+    void passed() {
+        passed = true;
+    }
+
+    @Override
+    public void close() {
+        all.forEach(RunnelProcess::close);
+        if (passed) {
+            launches.values().forEach(l -> RunnelProcess.deleteRecursively(l.dataDir()));
+        }
+    }
+}
