@@ -88,6 +88,8 @@ public final class RunnelBench {
         int idleStreams = 5000;
         int idleHoldSeconds = 20;
         String prefix = "runnel-bench";
+        int replicationFactor;
+        int minInsyncReplicas;
         boolean keepTopics;
         long serverPid = -1;
 
@@ -134,6 +136,8 @@ public final class RunnelBench {
                   --idle-streams N            sse-idle: SSE streams held open on one partition (default 5000; quick 1000)
                   --idle-hold-seconds N       sse-idle: how long they are held before measuring; 15 s or more includes one
                                               round of the server's keep-alive comments (default 20; quick 3)
+                  --replication-factor N      replication factor of the topics it creates (default: the server's)
+                  --min-insync-replicas N     min.insync.replicas of the topics it creates (default: the server's)
                   --prefix NAME               topic name prefix (default runnel-bench)
                   --keep-topics               do not delete the topics at the end
                   --server-pid PID            the node's process id, if on this machine (Linux): each line then shows
@@ -188,6 +192,8 @@ public final class RunnelBench {
                     case "url" -> o.url = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
                     case "scenarios" -> o.scenarios = new LinkedHashSet<>(List.of(v.split(",")));
                     case "partitions" -> o.partitions = positive(e);
+                    case "replication-factor" -> o.replicationFactor = positive(e);
+                    case "min-insync-replicas" -> o.minInsyncReplicas = positive(e);
                     case "initial-warmup-seconds" -> o.initialWarmupSeconds = nonNegative(e);
                     case "warmup-seconds" -> o.warmupSeconds = nonNegative(e);
                     case "produce-seconds" -> o.produceSeconds = positive(e);
@@ -264,12 +270,14 @@ public final class RunnelBench {
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "url=%s mode=%s scenarios=%s partitions=%d acks=%s initial warmup=%ds warmup=%ds produce=%ds/%d records connections=%s batches=%s "
+                    "url=%s mode=%s scenarios=%s partitions=%d rf=%s minIsr=%s acks=%s initial warmup=%ds warmup=%ds produce=%ds/%d records connections=%s batches=%s "
                             + "value=%dB large=%s fetch: limit=%d maxBytes=%d chunk=%d bound=%ds "
                             + "latency/sse: rate=%d/s for %ds (+%ds warmup) waitMs=%d "
                             + "group: records=%d partitions=%d members=%s commit=%s limit=%d waitMs=%d bound=%ds "
                             + "sse-idle: streams=%d hold=%ds",
-                    url, quick ? "quick" : "full", String.join(",", scenarios), partitions, acks, initialWarmupSeconds, warmupSeconds,
+                    url, quick ? "quick" : "full", String.join(",", scenarios), partitions,
+                    replicationFactor > 0 ? replicationFactor : "default", minInsyncReplicas > 0 ? minInsyncReplicas : "default",
+                    acks, initialWarmupSeconds, warmupSeconds,
                     produceSeconds, produceMaxRecords, Arrays.toString(connections), Arrays.toString(batchSizes), valueBytes,
                     largeValueBytes == 0 ? "off" : largeValueBytes + "B x" + largeBatch + " @" + largeConnections + "conn",
                     fetchLimit, fetchMaxBytes, fetchChunk, fetchSeconds, latencyRate, latencySeconds,
@@ -445,8 +453,11 @@ public final class RunnelBench {
             return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT).DELETE().build());
         }
 
+        /** Members added to every topic this program creates ({@code --replication-factor}, {@code --min-insync-replicas}). */
+        static String topicExtras = "";
+
         void createTopic(String name, int partitions) throws IOException, InterruptedException {
-            HttpResponse<byte[]> r = postJson("/topics", "{\"name\":\"" + name + "\",\"partitions\":" + partitions + "}");
+            HttpResponse<byte[]> r = postJson("/topics", "{\"name\":\"" + name + "\",\"partitions\":" + partitions + topicExtras + "}");
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("creating topic " + name + ": HTTP " + r.statusCode() + " "
                         + new String(r.body(), StandardCharsets.UTF_8));
@@ -1747,6 +1758,8 @@ public final class RunnelBench {
             return;
         }
         Cpu.serverPid = o.serverPid;
+        Http.topicExtras = (o.replicationFactor > 0 ? ",\"replicationFactor\":" + o.replicationFactor : "")
+                + (o.minInsyncReplicas > 0 ? ",\"configs\":{\"min.insync.replicas\":\"" + o.minInsyncReplicas + "\"}" : "");
         String runId = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         System.out.println("# RunnelBench " + DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
