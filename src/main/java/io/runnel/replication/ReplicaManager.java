@@ -206,9 +206,17 @@ public class ReplicaManager implements DisposableBean {
                 done.complete(null);
             }
         };
-        Runnable wake = () -> {
-            if (partition.log().highWatermark() >= nextOffset) {
-                check.run();
+        // A partition forgets its waiters at every advance of the high watermark, also one that
+        // stops short of this batch: then the waiter registers again.
+        Runnable wake = new Runnable() {
+            @Override
+            public void run() {
+                if (done.isDone()) {
+                    return;
+                }
+                if (partition.log().highWatermark() >= nextOffset || !partition.awaitBeyond(nextOffset - 1, this)) {
+                    check.run();
+                }
             }
         };
         if (!partition.awaitBeyond(nextOffset - 1, wake)) {

@@ -75,14 +75,7 @@ public final class Partition implements LogListener {
 
     @Override
     public void onDurableEnd(long durableEnd) {
-        if (durableWaiters.isEmpty()) {
-            return;
-        }
-        for (Runnable waiter : durableWaiters) {
-            if (durableWaiters.remove(waiter)) {
-                waiter.run();
-            }
-        }
+        runOnce(durableWaiters);
     }
 
     /**
@@ -124,11 +117,19 @@ public final class Partition implements LogListener {
 
     @Override
     public void onHighWatermark(long highWatermark) {
-        if (waiters.isEmpty()) {
+        runOnce(waiters);
+    }
+
+    /**
+     * Runs and forgets the callbacks registered now. A callback may register again (to wait for a
+     * later offset); it then waits for the next advance, rather than running again in this one.
+     */
+    private static void runOnce(Set<Runnable> registered) {
+        if (registered.isEmpty()) {
             return;
         }
-        for (Runnable waiter : waiters) {
-            if (waiters.remove(waiter)) {
+        for (Runnable waiter : registered.toArray(Runnable[]::new)) {
+            if (registered.remove(waiter)) {
                 waiter.run();
             }
         }
