@@ -79,7 +79,8 @@ public class ReplicaFetchers implements DisposableBean {
         while (running) {
             try {
                 for (String leader : followed().keySet()) {
-                    fetchers.computeIfAbsent(leader, this::startFetcher);
+                    // A fetcher ends when its leader leads nothing shared; one may have just done so.
+                    fetchers.compute(leader, (id, fetcher) -> fetcher != null && fetcher.isAlive() ? fetcher : startFetcher(id));
                 }
                 Thread.sleep(200);
             } catch (InterruptedException e) {
