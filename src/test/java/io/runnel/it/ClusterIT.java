@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runnel.it.RunnelProcess.FetchedRecord;
-import io.runnel.it.RunnelProcess.Launch;
 import io.runnel.it.RunnelProcess.ProduceAnswer;
 import io.runnel.it.RunnelProcess.Response;
 import java.io.IOException;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,45 +35,23 @@ class ClusterIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration READY = Duration.ofSeconds(120);
     private static final Duration SETTLE = Duration.ofSeconds(60);
-    private static final String SECRET = "it-secret";
 
-    private final List<RunnelProcess> nodes = new ArrayList<>();
-    private final Map<String, Launch> launches = new TreeMap<>();
-    private final List<Path> dataDirs = new ArrayList<>();
+    private LocalCluster cluster;
 
     @AfterEach
     void stopAll() {
-        nodes.forEach(RunnelProcess::close);
-    }
-
-    private void startCluster() throws IOException {
-        List<String> peers = new ArrayList<>();
-        Map<String, Integer> httpPorts = new HashMap<>();
-        for (int i = 0; i < 3; i++) {
-            int http = RunnelProcess.freePort();
-            int raft = RunnelProcess.freePort();
-            while (raft == http) {
-                raft = RunnelProcess.freePort();
-            }
-            httpPorts.put("n" + i, http);
-            peers.add("n" + i + "@127.0.0.1:" + http + ":" + raft);
-        }
-        for (int i = 0; i < 3; i++) {
-            String id = "n" + i;
-            Path dir = RunnelProcess.newDataDir("cluster-" + id);
-            dataDirs.add(dir);
-            Launch launch = new Launch(id, dir, httpPorts.get(id), Map.of("RUNNEL_CLUSTER_SECRET", SECRET),
-                    List.of("--runnel.cluster.peers=" + String.join(",", peers)));
-            launches.put(id, launch);
-            nodes.add(RunnelProcess.start(launch));
-        }
-        for (RunnelProcess n : nodes) {
-            n.awaitReady(READY);
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private RunnelProcess node(String id) {
-        return nodes.stream().filter(n -> n.name().equals(id) && n.isAlive()).findFirst().orElseThrow();
+        return cluster.node(id);
+    }
+
+    /** The running instances. */
+    private List<RunnelProcess> nodes() {
+        return cluster.alive().stream().map(cluster::node).toList();
     }
 
     private static JsonNode json(Response r) {
@@ -113,18 +89,18 @@ class ClusterIT {
 
     @Test
     void formsForwardsSurvivesTheControllersDeathAndCatchesUp() throws Exception {
-        startCluster();
+        cluster = LocalCluster.start("cluster", 3, READY);
 
         // --- the cluster forms: one id, one controller, three instances online, seen alike everywhere
         await().atMost(SETTLE).untilAsserted(() -> {
-            for (RunnelProcess n : nodes) {
+            for (RunnelProcess n : nodes()) {
                 JsonNode c = cluster(n);
                 assertThat(c.get("controller").isNull()).isFalse();
                 assertThat(online(c)).containsExactly("n0", "n1", "n2");
             }
         });
         JsonNode first = cluster(node("n0"));
-        for (RunnelProcess n : nodes) {
+        for (RunnelProcess n : nodes()) {
             JsonNode c = cluster(n);
             assertThat(c.get("clusterId").asString()).isEqualTo(first.get("clusterId").asString());
             assertThat(c.get("controller").asString()).isEqualTo(first.get("controller").asString());
@@ -152,14 +128,14 @@ class ClusterIT {
         }
         assertThat(leaders).containsExactly(Map.entry("n0", 2L), Map.entry("n1", 2L), Map.entry("n2", 2L));
         await().atMost(SETTLE).untilAsserted(() -> {
-            for (RunnelProcess n : nodes) {
+            for (RunnelProcess n : nodes()) {
                 assertThat(json(n.get("/topics/orders")).get("partitions")).hasSize(6);
             }
         });
 
         // --- produce through every instance; every record lands at its leader, readable from everywhere
         Map<Integer, Map<Long, String>> written = new HashMap<>();
-        for (RunnelProcess n : nodes) {
+        for (RunnelProcess n : nodes()) {
             StringBuilder body = new StringBuilder("{\"records\":[");
             for (int i = 0; i < 30; i++) {
                 body.append(i == 0 ? "" : ",").append("{\"key\":\"k-").append(n.name()).append('-').append(i)
@@ -174,7 +150,7 @@ class ClusterIT {
                         .put(r.offset(), "{\"via\":\"" + n.name() + "\",\"i\":" + i + "}");
             }
         }
-        for (RunnelProcess n : nodes) {
+        for (RunnelProcess n : nodes()) {
             for (int p = 0; p < 6; p++) {
                 Map<Long, String> expected = written.getOrDefault(p, Map.of());
                 List<FetchedRecord> records = n.fetchAll("orders", p, 0, Duration.ofSeconds(30)).records();
@@ -193,7 +169,7 @@ class ClusterIT {
 
         // --- a long poll through an instance that does not lead the partition is answered by the leader's append
         int polled = 0;
-        String notLeader = nodes.stream().map(RunnelProcess::name).filter(id -> !id.equals(leaderOf.get(0))).findFirst().orElseThrow();
+        String notLeader = cluster.alive().stream().filter(id -> !id.equals(leaderOf.get(0))).findFirst().orElseThrow();
         long end = written.getOrDefault(polled, Map.of()).size();
         java.util.concurrent.CompletableFuture<Response> poll = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
@@ -226,9 +202,8 @@ class ClusterIT {
         assertThat(committed.status()).as("%s", committed).isEqualTo(200);
 
         // --- kill the controller: a new one is elected among the others
-        RunnelProcess dead = node(controller);
-        dead.kill();
-        List<String> survivors = nodes.stream().filter(RunnelProcess::isAlive).map(RunnelProcess::name).toList();
+        cluster.kill(controller);
+        List<String> survivors = cluster.alive();
         await().atMost(SETTLE).untilAsserted(() -> {
             for (String id : survivors) {
                 JsonNode c = cluster(node(id));
@@ -278,9 +253,7 @@ class ClusterIT {
         assertThat(kept.get().get("committedOffset").asLong()).isEqualTo(firstRecord.get("offset").asLong() + 1);
 
         // --- the dead instance comes back on its ports and data: it catches up and serves its partitions again
-        RunnelProcess back = RunnelProcess.start(launches.get(controller));
-        nodes.add(back);
-        back.awaitReady(READY);
+        RunnelProcess back = cluster.restart(controller, READY);
         await().atMost(SETTLE).untilAsserted(() -> {
             JsonNode c = cluster(back);
             assertThat(online(c)).containsExactly("n0", "n1", "n2");
@@ -295,7 +268,6 @@ class ClusterIT {
         assertThat(back.get("/topics/solo/partitions/" + soloDead + "/records").status()).isEqualTo(200);
         assertReadable(back, deadLed, written.getOrDefault(deadLed, Map.of()));
 
-        nodes.forEach(RunnelProcess::close);
-        dataDirs.forEach(RunnelProcess::deleteRecursively);
+        cluster.passed();
     }
 }
