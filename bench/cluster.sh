@@ -29,7 +29,7 @@ stop_all() {
   done
   PIDS=()
 }
-trap 'stop_all; rm -rf "$WORK"' EXIT
+trap 'stop_all; rm -rf "$WORK"/single "$WORK"/n[0-2]; echo "# logs kept in $WORK"' EXIT
 trap 'exit 130' INT TERM
 
 await_ready() { # port

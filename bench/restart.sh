@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Restart time with a large log: fills one node with about SIZE_GB of records (3 partitions, 1 KiB
+# values, batches of 1000, acks=all), then measures how long the node takes from process start to
+# /actuator/health/readiness = UP (a) after a clean stop (SIGTERM) and (b) after SIGKILL (recovery
+# validates every batch after each partition's recovery point).
+#
+#   bench/restart.sh            SIZE_GB=5 (needs about 6 GB free under TMPDIR)
+#   SIZE_GB=1 bench/restart.sh  a smaller log
+#
+# Environment: SKIP_BUILD=1 reuses target/runnel.jar; SERVER_JAVA_OPTS adds JVM options.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+JAR="$(pwd)/target/runnel.jar"
+SIZE_GB=${SIZE_GB:-5}
+build_jar
+
+DATA=$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench-restart.XXXXXX")
+LOG="$DATA.log"
+PORT=$(free_port)
+PID=""
+trap '[[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; rm -rf "$DATA"; echo "# node log: $LOG"' EXIT
+
+start() { # prints the seconds from start to readiness
+  local t0 t1
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --runnel.data-dir="$DATA" >>"$LOG" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 1200); do
+    if curl -fs --max-time 1 "http://127.0.0.1:$PORT/actuator/health/readiness" 2>/dev/null | grep -q UP; then
+      t1=$(date +%s.%N)
+      echo "$t1 - $t0" | bc
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "restart.sh: not ready within 60 s" >&2
+  exit 2
+}
+
+echo "# empty start: $(start) s"
+records=$(( SIZE_GB * 1024 * 1024 ))   # 1 KiB values
+timeout 1800 java bench/RunnelBench.java --url "http://127.0.0.1:$PORT" --scenarios produce --initial-warmup-seconds 0 \
+  --warmup-seconds 0 --connections 8 --batch-sizes 1000 --value-bytes 1024 --large-value-bytes 0 \
+  --produce-seconds 1500 --produce-max-records "$records" --keep-topics | grep -E '^produce'
+echo "# data dir: $(du -sh "$DATA" | cut -f1), segments: $(find "$DATA" -name '*.log' | wc -l)"
+
+kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
+sync
+echo "# after a clean stop: ready in $(start) s"
+kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
+echo "# after SIGKILL: ready in $(start) s"
+grep -E 'Recovered|recover' "$LOG" | tail -3 || true
+kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
+PID=""
