@@ -184,6 +184,22 @@ class ClusterIT {
         assertThat(woken.status()).as("%s", woken).isEqualTo(200);
         assertThat(woken.text()).contains("\"woken\"");
 
+        // --- Server-Sent Events through an instance that does not lead the partition stream from the leader
+        java.net.http.HttpClient sseClient = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = sseClient.send(
+                HttpRequest.newBuilder(node(notLeader).baseUri().resolve("/topics/orders/partitions/0/records?offset=earliest"))
+                        .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        try (java.util.stream.Stream<String> lines = stream.body()) {
+            List<String> events = lines.filter(l -> l.startsWith("id:") || l.startsWith("data:")).limit(2).toList();
+            assertThat(events).hasSize(2);
+            assertThat(events.get(0)).isEqualTo("id:0");
+            JsonNode record = JSON.readTree(events.get(1).substring("data:".length()));
+            assertThat(record.get("offset").asLong()).isZero();
+            assertThat(record.get("value")).isEqualTo(JSON.readTree(written.get(0).get(0L)));
+        }
+
         // --- groups: join on one instance, read on another, commit on the third: the controller coordinates
         Response joined = node("n0").postJson("/groups/billing/members", "{\"topics\":[\"orders\"],\"sessionTimeoutMs\":60000,\"autoOffsetReset\":\"earliest\"}");
         assertThat(joined.status()).as("%s", joined).isEqualTo(201);
