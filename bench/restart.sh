@@ -23,16 +23,18 @@ PORT=$(free_port)
 PID=""
 trap '[[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; rm -rf "$DATA"; echo "# node log: $LOG"' EXIT
 
-start() { # prints the seconds from start to readiness
-  local t0 t1
-  t0=$(date +%s.%N)
+T0=0
+start() { # starts the node in this shell (sets PID and T0)
+  T0=$(date +%s.%N)
   # shellcheck disable=SC2086
   java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --runnel.data-dir="$DATA" >>"$LOG" 2>&1 &
   PID=$!
+}
+
+ready_after() { # prints the seconds from T0 to readiness
   for _ in $(seq 1 1200); do
     if curl -fs --max-time 1 "http://127.0.0.1:$PORT/actuator/health/readiness" 2>/dev/null | grep -q UP; then
-      t1=$(date +%s.%N)
-      echo "$t1 - $t0" | bc
+      echo "$(date +%s.%N) - $T0" | bc
       return 0
     fi
     sleep 0.05
@@ -41,7 +43,8 @@ start() { # prints the seconds from start to readiness
   exit 2
 }
 
-echo "# empty start: $(start) s"
+start
+echo "# empty start: ready in $(ready_after) s"
 records=$(( SIZE_GB * 1024 * 1024 ))   # 1 KiB values
 timeout 1800 java bench/RunnelBench.java --url "http://127.0.0.1:$PORT" --scenarios produce --initial-warmup-seconds 0 \
   --warmup-seconds 0 --connections 8 --batch-sizes 1000 --value-bytes 1024 --large-value-bytes 0 \
@@ -50,9 +53,11 @@ echo "# data dir: $(du -sh "$DATA" | cut -f1), segments: $(find "$DATA" -name '*
 
 kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
 sync
-echo "# after a clean stop: ready in $(start) s"
+start
+echo "# after a clean stop: ready in $(ready_after) s"
 kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
-echo "# after SIGKILL: ready in $(start) s"
+start
+echo "# after SIGKILL: ready in $(ready_after) s"
 grep -E 'Recovered|recover' "$LOG" | tail -3 || true
 kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
 PID=""
