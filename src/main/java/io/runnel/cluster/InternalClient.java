@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Instance-to-instance calls: one pooled HTTP/1.1 client for the whole process, every request
@@ -59,6 +61,26 @@ public class InternalClient implements DisposableBean {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw unreachable(instanceId, cause.getClass().getSimpleName() + " " + cause.getMessage());
         });
+    }
+
+    /**
+     * The failure a peer's problem-detail answer describes: its {@code code} (an internal error if
+     * this version does not know it) and its {@code detail}, after {@code context}.
+     */
+    public static ApiException problemOf(JsonMapper json, HttpResponse<byte[]> response, String context) {
+        JsonNode problem;
+        try {
+            problem = json.readTree(response.body());
+        } catch (RuntimeException e) {
+            return new ApiException(ErrorCode.INTERNAL_ERROR, context + ": HTTP " + response.statusCode());
+        }
+        ErrorCode code;
+        try {
+            code = ErrorCode.valueOf(problem.path("code").asString("INTERNAL_ERROR"));
+        } catch (IllegalArgumentException e) {
+            code = ErrorCode.INTERNAL_ERROR;
+        }
+        return new ApiException(code, context + ": " + problem.path("detail").asString("HTTP " + response.statusCode()));
     }
 
     private static ApiException unreachable(String instanceId, String why) {

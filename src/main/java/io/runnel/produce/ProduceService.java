@@ -282,17 +282,11 @@ public class ProduceService implements DisposableBean {
                         + (acksAll ? "all" : "leader"), bytes,
                         "application/octet-stream", Duration.ofSeconds(30))
                 .thenApply(r -> {
-                    JsonNode answer = json.readTree(r.body());
                     if (r.statusCode() != 200) {
-                        ErrorCode code;
-                        try {
-                            code = ErrorCode.valueOf(answer.path("code").asString("INTERNAL_ERROR"));
-                        } catch (IllegalArgumentException e) {
-                            code = ErrorCode.INTERNAL_ERROR;
-                        }
-                        throw new ApiException(code, "the leader " + leader + " refused the append: " + answer.path("detail").asString(""))
+                        throw InternalClient.problemOf(json, r, "the leader " + leader + " refused the append")
                                 .with("topic", topic).with("partition", partition).with("leader", leader);
                     }
+                    JsonNode answer = json.readTree(r.body());
                     return new AppendResult(answer.get("baseOffset").asLong(), answer.get("lastOffset").asLong());
                 });
     }

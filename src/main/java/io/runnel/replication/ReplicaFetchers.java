@@ -137,12 +137,14 @@ public class ReplicaFetchers implements DisposableBean {
 
     private void fetchOnce(String leader, List<Partition> partitions) throws InterruptedException {
         Map<String, Partition> byKey = new HashMap<>();
+        Map<String, Integer> epochs = new HashMap<>();
         List<PartitionRequest> requests = new ArrayList<>();
         for (Partition p : partitions) {
             PartitionMetadata m = topics.metadata(p.topic(), p.id());
             PartitionLog log = p.log();
             requests.add(new PartitionRequest(p.topic(), p.id(), m.leaderEpoch(), log.durableEnd(), log.latestEpoch()));
             byKey.put(p.topic() + "/" + p.id(), p);
+            epochs.put(p.topic() + "/" + p.id(), m.leaderEpoch());
         }
         long waitMs = settings.fetchWait().toMillis();
         ReplicaFetch.Request request = new ReplicaFetch.Request(cluster.selfId(), waitMs,
@@ -166,8 +168,12 @@ public class ReplicaFetchers implements DisposableBean {
                 continue;
             }
             try {
+                PartitionMetadata now = topics.metadata(p.topic(), p.id());
+                if (!now.leader().equals(leader) || now.leaderEpoch() != epochs.get(a.topic() + "/" + a.partition())) {
+                    continue; // leadership moved while the fetch was under way: its answer is stale
+                }
                 fenced |= apply(leader, p, a, decoded.data().get(i));
-            } catch (LogException e) {
+            } catch (LogException | io.runnel.api.ApiException e) {
                 LOG.warn("{}-{}: could not apply the fetch from {}: {}", a.topic(), a.partition(), leader, e.getMessage());
             }
         }

@@ -162,14 +162,7 @@ public class PartitionReads {
                     problem.path("highWatermark").asLong());
         }
         if (r.statusCode() >= 300) {
-            JsonNode problem = json.readTree(r.body());
-            ErrorCode code;
-            try {
-                code = ErrorCode.valueOf(problem.path("code").asString("INTERNAL_ERROR"));
-            } catch (IllegalArgumentException e) {
-                code = ErrorCode.INTERNAL_ERROR;
-            }
-            throw new ApiException(code, "from the partition leader: " + problem.path("detail").asString(""));
+            throw InternalClient.problemOf(json, r, "from the partition leader");
         }
         return r;
     }
