@@ -83,6 +83,7 @@ public final class RunnelBench {
         int[] groupMembers = {1, 3};
         List<String> groupCommit = List.of("manual", "auto");
         int groupLimit = 1000;
+        int latencyConnections = 8;
         int groupWaitMs = 500;
         int groupSeconds = 60;
         int idleStreams = 5000;
@@ -123,6 +124,9 @@ public final class RunnelBench {
                   --latency-seconds N         measured time of the latency scenario (default 10; quick 4)
                   --latency-warmup-seconds N  unmeasured first part of the latency scenario (default 1)
                   --wait-ms N                 long-poll waitMs of the latency consumer (default 5000)
+                  --latency-connections N     latency/sse: the producer's connections (sender threads), as a client
+                                              library keeps a few; 0 = a new request whenever one is due, as many
+                                              connections as requests in flight (the first sessions' figures) (default 8)
                   --group-records N           group: records produced (batches of 1000, 4 conns) and then consumed through
                                               each group (default 1000000; quick 200000)
                   --group-partitions N        group: partitions of its topic (default 6)
@@ -192,6 +196,7 @@ public final class RunnelBench {
                     case "url" -> o.url = v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
                     case "scenarios" -> o.scenarios = new LinkedHashSet<>(List.of(v.split(",")));
                     case "partitions" -> o.partitions = positive(e);
+                    case "latency-connections" -> o.latencyConnections = nonNegative(e);
                     case "replication-factor" -> o.replicationFactor = positive(e);
                     case "min-insync-replicas" -> o.minInsyncReplicas = positive(e);
                     case "initial-warmup-seconds" -> o.initialWarmupSeconds = nonNegative(e);
@@ -272,7 +277,7 @@ public final class RunnelBench {
             return String.format(Locale.ROOT,
                     "url=%s mode=%s scenarios=%s partitions=%d rf=%s minIsr=%s acks=%s initial warmup=%ds warmup=%ds produce=%ds/%d records connections=%s batches=%s "
                             + "value=%dB large=%s fetch: limit=%d maxBytes=%d chunk=%d bound=%ds "
-                            + "latency/sse: rate=%d/s for %ds (+%ds warmup) waitMs=%d "
+                            + "latency/sse: rate=%d/s for %ds (+%ds warmup) waitMs=%d conns=%s "
                             + "group: records=%d partitions=%d members=%s commit=%s limit=%d waitMs=%d bound=%ds "
                             + "sse-idle: streams=%d hold=%ds",
                     url, quick ? "quick" : "full", String.join(",", scenarios), partitions,
@@ -281,7 +286,7 @@ public final class RunnelBench {
                     produceSeconds, produceMaxRecords, Arrays.toString(connections), Arrays.toString(batchSizes), valueBytes,
                     largeValueBytes == 0 ? "off" : largeValueBytes + "B x" + largeBatch + " @" + largeConnections + "conn",
                     fetchLimit, fetchMaxBytes, fetchChunk, fetchSeconds, latencyRate, latencySeconds,
-                    latencyWarmupSeconds, waitMs, groupRecords, groupPartitions, Arrays.toString(groupMembers),
+                    latencyWarmupSeconds, waitMs, latencyConnections == 0 ? "unbounded" : latencyConnections, groupRecords, groupPartitions, Arrays.toString(groupMembers),
                     String.join(",", groupCommit), groupLimit, groupWaitMs, groupSeconds, idleStreams, idleHoldSeconds);
         }
     }
@@ -975,6 +980,12 @@ public final class RunnelBench {
 
         HttpClient producer = newClient();
         URI uri = URI.create(o.url + "/topics/" + topic + "/partitions/0/records?acks=" + o.acks);
+        if (o.latencyConnections > 0) {
+            PooledSends pooled = pooledSends(o, producer, uri, total, warm, period, ack);
+            finishLatency(o, topic, sse, warm, total, e2e, ack, duplicates, polls, emptyPolls, comments, consumer, consumerDeadline,
+                    stopping, stream, pooled.maxLag(), pooled.maxOutstanding(), pooled.cpu());
+            return;
+        }
         List<CompletableFuture<?>> inFlight = new ArrayList<>(total);
         AtomicInteger outstanding = new AtomicInteger();
         int maxOutstanding = 0;
@@ -1017,6 +1028,96 @@ public final class RunnelBench {
         } catch (Exception e) {
             ERRORS.add("latency produce", e);
         }
+        finishLatency(o, topic, sse, warm, total, e2e, ack, duplicates, polls, emptyPolls, comments, consumer, consumerDeadline,
+                stopping, stream, maxLag, maxOutstanding, cpu);
+    }
+
+    /** What the pooled producer measured besides the acknowledgement times. */
+    record PooledSends(long maxLag, int maxOutstanding, Cpu cpu) {
+    }
+
+    /**
+     * The latency producer over a fixed number of connections, as a client library's producer
+     * works: the schedule releases record {@code i} at {@code t0 + i * period}; one of
+     * {@code --latency-connections} sender threads sends it as soon as it is free. The record
+     * carries its scheduled time, and both latencies count from it, so time spent waiting for a
+     * free connection is measured (no coordinated omission).
+     */
+    static PooledSends pooledSends(Options o, HttpClient producer, URI uri, int total, int warm, long period, long[] ack)
+            throws InterruptedException {
+        java.util.concurrent.BlockingQueue<Integer> due = new java.util.concurrent.LinkedBlockingQueue<>();
+        long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        AtomicInteger outstanding = new AtomicInteger();
+        AtomicInteger maxOutstanding = new AtomicInteger();
+        List<Thread> senders = new ArrayList<>();
+        for (int c = 0; c < o.latencyConnections; c++) {
+            Thread t = new Thread(() -> {
+                while (true) {
+                    int i;
+                    try {
+                        i = due.take();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (i < 0) {
+                        return;
+                    }
+                    long scheduled = t0 + i * period;
+                    String body = "{\"records\":[{\"value\":" + Values.of(i, scheduled, o.valueBytes) + "}]}";
+                    try {
+                        HttpResponse<byte[]> r = producer.send(HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                        if (r.statusCode() != 200 && r.statusCode() != 202) {
+                            ERRORS.add("latency produce", r);
+                        } else {
+                            ack[i] = System.nanoTime() - scheduled;
+                        }
+                    } catch (IOException e) {
+                        ERRORS.add("latency produce", e);
+                    } catch (InterruptedException e) {
+                        return;
+                    } finally {
+                        outstanding.decrementAndGet();
+                    }
+                }
+            }, "latency-sender-" + c);
+            t.setDaemon(true);
+            t.start();
+            senders.add(t);
+        }
+        Cpu cpu = null;
+        long maxLag = 0;
+        for (int i = 0; i < total; i++) {
+            long target = t0 + i * period;
+            long d;
+            while ((d = target - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(d);
+            }
+            if (i == warm) {
+                cpu = new Cpu();
+            }
+            maxLag = Math.max(maxLag, System.nanoTime() - target);
+            int now = outstanding.incrementAndGet();
+            if (i >= warm) {
+                maxOutstanding.accumulateAndGet(now, Math::max);
+            }
+            due.add(i);
+        }
+        for (int c = 0; c < senders.size(); c++) {
+            due.add(-1);
+        }
+        for (Thread t : senders) {
+            t.join(60_000);
+        }
+        return new PooledSends(maxLag, maxOutstanding.get(), cpu);
+    }
+
+    static void finishLatency(Options o, String topic, boolean sse, int warm, int total, long[] e2e, long[] ack, AtomicLong duplicates,
+                              AtomicLong polls, AtomicLong emptyPolls, AtomicLong comments, Thread consumer, long consumerDeadline,
+                              java.util.concurrent.atomic.AtomicBoolean stopping,
+                              java.util.concurrent.atomic.AtomicReference<java.util.stream.Stream<String>> stream,
+                              long maxLag, int maxOutstanding, Cpu cpu) throws InterruptedException {
         consumer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(consumerDeadline - System.nanoTime()) + 1000));
         if (consumer.isAlive()) {
             consumer.interrupt();
