@@ -3,7 +3,9 @@ package io.runnel.api;
 import io.runnel.log.LogException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one table from exceptions to RFC 9457 problem details. Every answer carries {@code type},
@@ -35,6 +38,7 @@ import tools.jackson.core.exc.StreamConstraintsException;
 @RestControllerAdvice
 public class ProblemHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+    private static final JsonMapper FILTER_JSON = JsonMapper.builder().build();
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handle(Exception e, HttpServletRequest request, HttpServletResponse response) throws Exception {
@@ -133,8 +137,8 @@ public class ProblemHandler {
      * Writes {@code api} as a problem detail straight to a servlet response, for filters that answer
      * before Spring MVC sees the request.
      */
-    public static void write(HttpServletResponse response, ApiException api) throws java.io.IOException {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
+    public static void write(HttpServletResponse response, ApiException api) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", api.code().type());
         body.put("title", api.code().title());
         body.put("status", api.code().status().value());
@@ -145,8 +149,6 @@ public class ProblemHandler {
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(FILTER_JSON.writeValueAsBytes(body));
     }
-
-    private static final tools.jackson.databind.json.JsonMapper FILTER_JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
     public static ProblemDetail problem(ApiException api) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(api.code().status(), api.getMessage());

@@ -238,6 +238,10 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return unchanged(Code.STALE_LEADER_EPOCH, where + " is at leader epoch " + old.leaderEpoch() + " led by "
                     + old.leader() + "; refused " + c.leader() + " at epoch " + c.leaderEpoch());
         }
+        if (c.expectedIsr() != null && !c.expectedIsr().equals(old.isr())) {
+            return unchanged(Code.STALE_ISR, where + ": the ISR is " + old.isr() + ", not " + c.expectedIsr()
+                    + " as the change expected");
+        }
         if (c.isr().isEmpty() || new HashSet<>(c.isr()).size() != c.isr().size() || !old.replicas().containsAll(c.isr())
                 || !c.isr().contains(c.leader())) {
             return unchanged(Code.INVALID_PARTITION_STATE, where + ": the ISR " + c.isr() + " must be distinct replicas of "

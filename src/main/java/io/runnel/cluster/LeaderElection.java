@@ -43,7 +43,8 @@ public final class LeaderElection {
                     continue;
                 }
                 if (leader != null) {
-                    commands.add(new MetadataCommand.SetPartitionState(topic.name(), p.partition(), leader, p.leaderEpoch() + 1, isr));
+                    commands.add(new MetadataCommand.SetPartitionState(topic.name(), p.partition(), leader, p.leaderEpoch() + 1, isr,
+                            p.isr()));
                 }
             }
         }

@@ -113,14 +113,23 @@ public sealed interface MetadataCommand {
      * Sets a partition's leader, leader epoch and in-sync replicas (leader moves, ISR shrink and
      * expand). The epoch may not go back ({@code STALE_LEADER_EPOCH}), and must go up when the
      * leader changes; the leader must be in the ISR and the ISR a non-empty subset of the replicas
-     * ({@code INVALID_PARTITION_STATE}). Fails with {@code TOPIC_NOT_FOUND} or {@code PARTITION_NOT_FOUND}.
+     * ({@code INVALID_PARTITION_STATE}). With {@code expectedIsr}, applies only if the ISR is still
+     * that one ({@code STALE_ISR}): a change computed from an older ISR must not undo a newer one
+     * (a restart that removed a replica, say). Fails with {@code TOPIC_NOT_FOUND} or
+     * {@code PARTITION_NOT_FOUND}.
      */
-    record SetPartitionState(String topic, int partition, String leader, int leaderEpoch, List<String> isr)
-            implements MetadataCommand {
+    record SetPartitionState(String topic, int partition, String leader, int leaderEpoch, List<String> isr,
+                             List<String> expectedIsr) implements MetadataCommand {
         public SetPartitionState {
             Objects.requireNonNull(topic, "topic");
             Objects.requireNonNull(leader, "leader");
             isr = List.copyOf(isr);
+            expectedIsr = expectedIsr == null ? null : List.copyOf(expectedIsr);
+        }
+
+        /** A change whatever the current ISR is (tests, and tools that know better). */
+        public SetPartitionState(String topic, int partition, String leader, int leaderEpoch, List<String> isr) {
+            this(topic, partition, leader, leaderEpoch, isr, null);
         }
     }
 

@@ -285,7 +285,7 @@ public class ReplicaManager implements DisposableBean {
     private void propose(TopicPartition tp, PartitionMetadata m, List<String> isr, Runnable onSuccess, Runnable onFailure,
                          String what) {
         MetadataCommand.SetPartitionState command = new MetadataCommand.SetPartitionState(tp.topic(), tp.partition(),
-                cluster.selfId(), m.leaderEpoch(), isr);
+                cluster.selfId(), m.leaderEpoch(), isr, m.isr());
         cluster.submitAsync(command).whenComplete((result, e) -> {
             if (e == null && result.ok()) {
                 LOG.info("{}-{}: {}; ISR now {}", tp.topic(), tp.partition(), what, isr);

@@ -51,7 +51,8 @@ import tools.jackson.databind.json.JsonMapper;
  * metadata commands, and the registry follows every applied state, opening the logs of the
  * partitions placed on this instance and deleting those of deleted topics ({@link #reconcile}).
  * There is no {@code topics.json} then, and at start directories of partitions the metadata does
- * not place here are deleted only after this instance's metadata has caught up with the quorum.
+ * not place here are deleted only after this instance's metadata has caught up with the quorum
+ * (moved to {@code <data-dir>/orphaned/} instead when this instance's metadata storage is new).
  *
  * <p>Single-node storage: the topic list lives in {@code <data-dir>/meta/topics.json}, replaced atomically on
  * every change; each partition's log in {@code <data-dir>/<topic>-<partition>/}. Creation opens
@@ -226,7 +227,7 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
                     if (cluster.newMetadataStorage()) {
                         // This instance's metadata is new (first start, or a new peer list): the
                         // directory may hold the only copy of data the metadata never knew. Keep it.
-                        Path aside = dataDir.resolve("orphaned").resolve(name);
+                        Path aside = dataDir.resolve("orphaned").resolve(name + "." + clock.millis());
                         Files.createDirectories(aside.getParent());
                         LOG.warn("Moving {} to {}: the cluster metadata is new and does not place it here", dir, aside);
                         Files.move(dir, aside);

@@ -67,6 +67,25 @@ class FailoverStateTest {
     }
 
     @Test
+    void anIsrChangeComputedFromAnOlderIsrDoesNotUndoARestart() {
+        ClusterState state = applyAll(ClusterState.EMPTY, new InstanceHeartbeat("a", "http://a", 1, 7),
+                new InstanceHeartbeat("b", "http://b", 1, 7), new InstanceHeartbeat("c", "http://c", 1, 7),
+                new CreateTopic("t", 1, 3, Map.of(), 1));
+        PartitionMetadata p = state.topic("t").orElseThrow().partitions().get(0);
+        String follower = p.replicas().stream().filter(r -> !r.equals(p.leader())).findFirst().orElseThrow();
+        // The leader saw the full ISR and proposes a change from it; meanwhile the follower restarted.
+        SetPartitionState fromOldIsr = new SetPartitionState("t", 0, p.leader(), p.leaderEpoch(), p.isr(), p.isr());
+        ClusterState restarted = applyAll(state, new InstanceHeartbeat(follower, "http://" + follower, 2, 8));
+        assertThat(restarted.topic("t").orElseThrow().partitions().get(0).isr()).doesNotContain(follower);
+
+        ClusterState.Applied stale = restarted.apply(fromOldIsr);
+        assertThat(stale.result().code()).isEqualTo(ApplyResult.Code.STALE_ISR);
+        assertThat(stale.state()).isEqualTo(restarted);
+        assertThat(restarted.apply(new SetPartitionState("t", 0, p.leader(), p.leaderEpoch(), p.isr(),
+                restarted.topic("t").orElseThrow().partitions().get(0).isr())).result().ok()).as("from the current ISR").isTrue();
+    }
+
+    @Test
     void aRestartedInstanceLeavesEveryIsrAndHandsOverWhatItLed() {
         ClusterState state = applyAll(ClusterState.EMPTY, new InstanceHeartbeat("a", "http://a", 1, 7),
                 new InstanceHeartbeat("b", "http://b", 1, 7), new InstanceHeartbeat("c", "http://c", 1, 7));
