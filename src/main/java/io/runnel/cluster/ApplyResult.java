@@ -25,8 +25,8 @@ public record ApplyResult(Code code, String message) {
         STALE_HEARTBEAT,
         /** A partition state change carried an older leader epoch than the current one. */
         STALE_LEADER_EPOCH,
-        /** A partition state change was computed from an ISR that has changed since. */
-        STALE_ISR,
+        /** A partition state change was computed from a partition state that has changed since. */
+        STALE_PARTITION_EPOCH,
         /** A partition state change broke a rule (leader outside the ISR, ISR outside the replicas, …). */
         INVALID_PARTITION_STATE,
         /** The log entry is not a command this version understands. */

@@ -130,6 +130,11 @@ public class ClusterNode implements DisposableBean {
         return state().instance(instanceId).map(InstanceMetadata::online).orElse(false);
     }
 
+    /** This process's incarnation, sent with its heartbeats and follower fetches. */
+    public long incarnation() {
+        return incarnation;
+    }
+
     public String secret() {
         return settings.secret();
     }

@@ -210,13 +210,13 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
                 List<String> isr = new ArrayList<>(p.isr());
                 isr.remove(c.id());
                 if (!p.leader().equals(c.id())) {
-                    t = t.withPartition(new PartitionMetadata(p.partition(), p.replicas(), p.leader(), p.leaderEpoch(), isr));
+                    t = t.withPartition(p.next(p.leader(), p.leaderEpoch(), isr));
                     continue;
                 }
                 Optional<String> successor = p.replicas().stream()
                         .filter(r -> isr.contains(r) && next.instance(r).map(InstanceMetadata::online).orElse(false)).findFirst();
                 if (successor.isPresent()) {
-                    t = t.withPartition(new PartitionMetadata(p.partition(), p.replicas(), successor.get(), p.leaderEpoch() + 1, isr));
+                    t = t.withPartition(p.next(successor.get(), p.leaderEpoch() + 1, isr));
                 }
             }
             changedTopics.put(t.name(), t);
@@ -238,16 +238,16 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return unchanged(Code.STALE_LEADER_EPOCH, where + " is at leader epoch " + old.leaderEpoch() + " led by "
                     + old.leader() + "; refused " + c.leader() + " at epoch " + c.leaderEpoch());
         }
-        if (c.expectedIsr() != null && !c.expectedIsr().equals(old.isr())) {
-            return unchanged(Code.STALE_ISR, where + ": the ISR is " + old.isr() + ", not " + c.expectedIsr()
-                    + " as the change expected");
+        if (c.expectedPartitionEpoch() != null && c.expectedPartitionEpoch() != old.partitionEpoch()) {
+            return unchanged(Code.STALE_PARTITION_EPOCH, where + " is at partition epoch " + old.partitionEpoch()
+                    + " (ISR " + old.isr() + "); the change was computed at " + c.expectedPartitionEpoch());
         }
         if (c.isr().isEmpty() || new HashSet<>(c.isr()).size() != c.isr().size() || !old.replicas().containsAll(c.isr())
                 || !c.isr().contains(c.leader())) {
             return unchanged(Code.INVALID_PARTITION_STATE, where + ": the ISR " + c.isr() + " must be distinct replicas of "
                     + old.replicas() + " and include the leader " + c.leader());
         }
-        PartitionMetadata next = new PartitionMetadata(c.partition(), old.replicas(), c.leader(), c.leaderEpoch(), c.isr());
+        PartitionMetadata next = old.next(c.leader(), c.leaderEpoch(), c.isr());
         return changed(withTopic(topic.withPartition(next)));
     }
 

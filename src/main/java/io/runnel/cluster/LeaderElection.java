@@ -44,7 +44,7 @@ public final class LeaderElection {
                 }
                 if (leader != null) {
                     commands.add(new MetadataCommand.SetPartitionState(topic.name(), p.partition(), leader, p.leaderEpoch() + 1, isr,
-                            p.isr()));
+                            p.partitionEpoch()));
                 }
             }
         }

@@ -113,18 +113,18 @@ public sealed interface MetadataCommand {
      * Sets a partition's leader, leader epoch and in-sync replicas (leader moves, ISR shrink and
      * expand). The epoch may not go back ({@code STALE_LEADER_EPOCH}), and must go up when the
      * leader changes; the leader must be in the ISR and the ISR a non-empty subset of the replicas
-     * ({@code INVALID_PARTITION_STATE}). With {@code expectedIsr}, applies only if the ISR is still
-     * that one ({@code STALE_ISR}): a change computed from an older ISR must not undo a newer one
-     * (a restart that removed a replica, say). Fails with {@code TOPIC_NOT_FOUND} or
+     * ({@code INVALID_PARTITION_STATE}). With {@code expectedPartitionEpoch}, applies only if the
+     * partition is still at that partition epoch ({@code STALE_PARTITION_EPOCH}): a change computed
+     * from an older state must not undo a newer one (a restart that removed a replica, say), even
+     * when the ISR happens to look the same again. Fails with {@code TOPIC_NOT_FOUND} or
      * {@code PARTITION_NOT_FOUND}.
      */
     record SetPartitionState(String topic, int partition, String leader, int leaderEpoch, List<String> isr,
-                             List<String> expectedIsr) implements MetadataCommand {
+                             Integer expectedPartitionEpoch) implements MetadataCommand {
         public SetPartitionState {
             Objects.requireNonNull(topic, "topic");
             Objects.requireNonNull(leader, "leader");
             isr = List.copyOf(isr);
-            expectedIsr = expectedIsr == null ? null : List.copyOf(expectedIsr);
         }
 
         /** A change whatever the current ISR is (tests, and tools that know better). */

@@ -20,10 +20,13 @@ final class ReplicaFetch {
     }
 
     /**
-     * @param follower the fetching instance
-     * @param waitMs   how long the leader may hold the call when it has nothing new (0–30000)
+     * @param follower    the fetching instance
+     * @param incarnation the follower process's incarnation ({@code MetadataCommand.InstanceHeartbeat}):
+     *                    a fetch from an earlier process of the same instance (a request still in
+     *                    flight when it died) is fenced, so it cannot vouch for the restarted one
+     * @param waitMs      how long the leader may hold the call when it has nothing new (0–30000)
      */
-    record Request(String follower, long waitMs, int maxBytesPerPartition, List<PartitionRequest> partitions) {
+    record Request(String follower, long incarnation, long waitMs, int maxBytesPerPartition, List<PartitionRequest> partitions) {
     }
 
     /**

@@ -147,7 +147,7 @@ public class ReplicaFetchers implements DisposableBean {
             epochs.put(p.topic() + "/" + p.id(), m.leaderEpoch());
         }
         long waitMs = settings.fetchWait().toMillis();
-        ReplicaFetch.Request request = new ReplicaFetch.Request(cluster.selfId(), waitMs,
+        ReplicaFetch.Request request = new ReplicaFetch.Request(cluster.selfId(), cluster.incarnation(), waitMs,
                 (int) settings.fetchMaxBytes().toBytes(), requests);
         HttpResponse<byte[]> response;
         try {

@@ -147,7 +147,8 @@ public class ReplicaManager implements DisposableBean {
             List<String> isr = new ArrayList<>(metadata.isr());
             isr.add(followerId);
             leadership.joining.add(followerId);
-            propose(tp, metadata, isr, () -> expands.increment(), () -> leadership.joining.remove(followerId), "re-admit " + followerId);
+            propose(tp, metadata, isr, () -> expands.increment(), () -> leadership.joining.remove(followerId), "re-admit " + followerId
+                    + " (it fetched from " + fetchOffset + ", the high watermark is " + partition.log().highWatermark() + ")");
         }
         updateHighWatermark(tp, metadata, partition);
     }
@@ -285,7 +286,7 @@ public class ReplicaManager implements DisposableBean {
     private void propose(TopicPartition tp, PartitionMetadata m, List<String> isr, Runnable onSuccess, Runnable onFailure,
                          String what) {
         MetadataCommand.SetPartitionState command = new MetadataCommand.SetPartitionState(tp.topic(), tp.partition(),
-                cluster.selfId(), m.leaderEpoch(), isr, m.isr());
+                cluster.selfId(), m.leaderEpoch(), isr, m.partitionEpoch());
         cluster.submitAsync(command).whenComplete((result, e) -> {
             if (e == null && result.ok()) {
                 LOG.info("{}-{}: {}; ISR now {}", tp.topic(), tp.partition(), what, isr);

@@ -35,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The leader's end of follower fetching, {@code POST /internal/replication/fetch} (wire format in
  * {@link ReplicaFetch}). For each partition the follower asks about, in order:
  * <ol>
- *   <li>{@code FENCED} unless this instance leads it at the epoch the follower names;</li>
+ *   <li>{@code FENCED} unless this instance leads it at the epoch the follower names, and the
+ *       follower's incarnation is the one the metadata knows (not a request of a process that has
+ *       since restarted);</li>
  *   <li>{@code OFFSET_OUT_OF_RANGE} if the follower's offset is below the log start offset;</li>
  *   <li>a divergence point if the follower's last fetched epoch ends earlier here than the
  *       follower's log does, or the follower is ahead of this log (it truncates, by leader epoch,
@@ -123,8 +125,11 @@ class ReplicationController implements DisposableBean {
         List<byte[]> data = new ArrayList<>();
         boolean news = false;
         int maxBytes = Math.max(1, Math.min(request.maxBytesPerPartition(), (int) settings.fetchMaxBytes().toBytes()));
+        boolean current = cluster.state().instance(request.follower())
+                .map(i -> i.incarnation() == request.incarnation()).orElse(false);
         for (PartitionRequest pr : request.partitions()) {
-            PartitionAnswer a = answer(request.follower(), pr, maxBytes, data);
+            PartitionAnswer a = current ? answer(request.follower(), pr, maxBytes, data)
+                    : failed(pr, ReplicaFetch.Error.FENCED, -1, -1);
             answers.add(a);
             news |= a.error() != null || a.diverging() != null || a.bytes() > 0;
         }

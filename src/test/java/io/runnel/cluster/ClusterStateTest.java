@@ -173,7 +173,7 @@ class ClusterStateTest {
         ClusterState moved = applyAll(state, new SetPartitionState("t", 0, follower, 1, List.of(follower)));
 
         assertThat(moved.topic("t").orElseThrow().partitions().get(0))
-                .isEqualTo(new PartitionMetadata(0, p.replicas(), follower, 1, List.of(follower)));
+                .isEqualTo(new PartitionMetadata(0, p.replicas(), follower, 1, List.of(follower), p.partitionEpoch() + 1));
         ClusterState expanded = applyAll(moved, new SetPartitionState("t", 0, follower, 1, p.replicas()));
         assertThat(expanded.topic("t").orElseThrow().partitions().get(0).isr()).isEqualTo(p.replicas());
     }

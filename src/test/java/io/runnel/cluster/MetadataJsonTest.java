@@ -65,4 +65,17 @@ class MetadataJsonTest {
 
         assertThat(MetadataJson.read(MetadataJson.write(result), ApplyResult.class)).isEqualTo(result);
     }
+
+    @Test
+    void recordsWithConvenienceConstructorsKeepEveryComponent() {
+        MetadataCommand beat = new MetadataCommand.InstanceHeartbeat("n0", "http://n0", 5, 123456789L);
+        assertThat(MetadataJson.read(MetadataJson.write(beat), MetadataCommand.class)).isEqualTo(beat);
+        MetadataCommand move = new MetadataCommand.SetPartitionState("t", 0, "n1", 3, java.util.List.of("n1"), 7);
+        assertThat(MetadataJson.read(MetadataJson.write(move), MetadataCommand.class)).isEqualTo(move);
+        ClusterState state = ClusterStateTest.applyAll(ClusterState.EMPTY, beat,
+                new MetadataCommand.CreateTopic("t", 1, 1, java.util.Map.of(), 1),
+                new MetadataCommand.SetPartitionState("t", 0, "n0", 1, java.util.List.of("n0")));
+        assertThat(state.topic("t").orElseThrow().partitions().get(0).partitionEpoch()).isEqualTo(1);
+        assertThat(MetadataJson.read(MetadataJson.write(state), ClusterState.class)).isEqualTo(state);
+    }
 }

@@ -126,7 +126,7 @@ final class LocalCluster implements AutoCloseable {
     JsonNode partition(String topic, int partition, List<String> askable) {
         for (String id : askable) {
             try {
-                Response r = node(id).get("/topics/" + topic + "/partitions/" + partition, Duration.ofSeconds(5));
+                Response r = node(id).get("/topics/" + topic + "/partitions/" + partition, Duration.ofSeconds(15));
                 if (r.status() == 200) {
                     return JSON.readTree(r.body());
                 }
