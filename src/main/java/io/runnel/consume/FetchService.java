@@ -7,6 +7,7 @@ import io.runnel.log.LogReadResult;
 import io.runnel.topic.Partition;
 import io.runnel.topic.TopicRegistry;
 import io.runnel.topic.TrafficMetrics;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +62,13 @@ public class FetchService implements DisposableBean {
             return new FetchResponse(partition.topic(), partition.id(), r.batches(), offset, limit, r.highWatermark(),
                     r.logStartOffset(), meters);
         } catch (io.runnel.log.LogException.OffsetOutOfRange e) {
+            if (offset > e.highWatermark() && offset <= partition.log().durableEnd()) {
+                // Written here but not yet known to be on every in-sync replica (a new leader's high
+                // watermark catches up at its followers' first fetches): nothing to read yet, as at
+                // the high watermark, rather than out of range (Kafka: OFFSET_NOT_AVAILABLE, retriable).
+                return new FetchResponse(partition.topic(), partition.id(), List.of(), offset, limit, e.highWatermark(),
+                        e.logStartOffset(), meters);
+            }
             throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, e.getMessage()).with("topic", partition.topic())
                     .with("partition", partition.id()).with("offset", offset)
                     .with("logStartOffset", e.logStartOffset()).with("highWatermark", e.highWatermark());

@@ -264,6 +264,15 @@ class ReplicationIT {
                 assertThat(r.status()).as("%s", r).isEqualTo(200);
                 onlyOnLeader.put(JSON.readTree(r.body()).at("/results/0/offset").asLong(), "\"" + value + "\"");
             }
+            // Readers see none of them: written on the leader, not on the in-sync replicas. An offset
+            // that exists there but is above the high watermark reads as empty, not out of range.
+            long last = java.util.Collections.max(onlyOnLeader.keySet());
+            RunnelProcess.Response notYet = cluster.node(leader).get("/topics/" + topic + "/partitions/0/records?offset=" + last);
+            assertThat(notYet.status()).as("%s", notYet).isEqualTo(200);
+            JsonNode page = JSON.readTree(notYet.body());
+            assertThat(page.get("records")).isEmpty();
+            assertThat(page.get("nextOffset").asLong()).isEqualTo(last);
+            assertThat(page.get("highWatermark").asLong()).isLessThan(last);
             cluster.kill(leader);
             followers.forEach(f -> cluster.signal(f, "CONT"));
 
