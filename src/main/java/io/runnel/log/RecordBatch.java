@@ -1,6 +1,8 @@
 package io.runnel.log;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.zip.CRC32C;
 
 /**
@@ -148,6 +150,39 @@ public final class RecordBatch {
     @FunctionalInterface
     public interface RecordVisitor {
         boolean visit(long offset, long timestamp, ByteBuffer key, ByteBuffer value, ByteBuffer headers);
+    }
+
+    /** The stored bytes of {@code batches}, one after another, as they travel between instances. */
+    public static byte[] toBytes(List<RecordBatch> batches) {
+        int size = 0;
+        for (RecordBatch b : batches) {
+            size += b.sizeInBytes();
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (RecordBatch b : batches) {
+            out.put(b.buffer());
+        }
+        return out.array();
+    }
+
+    /**
+     * Splits batches laid one after another in {@code bytes} (from its position to its limit) into
+     * views, without copying.
+     *
+     * @throws LogException if a batch is cut short or declares an impossible size
+     */
+    public static List<RecordBatch> split(ByteBuffer bytes) {
+        List<RecordBatch> batches = new ArrayList<>();
+        int position = bytes.position();
+        while (position + LOG_OVERHEAD <= bytes.limit()) {
+            int size = LOG_OVERHEAD + bytes.getInt(position + LENGTH_OFFSET);
+            if (size < HEADER_SIZE || position + size > bytes.limit()) {
+                throw new LogException("truncated batch at byte " + position);
+            }
+            batches.add(new RecordBatch(bytes.duplicate().position(position).limit(position + size)));
+            position += size;
+        }
+        return batches;
     }
 
     @Override

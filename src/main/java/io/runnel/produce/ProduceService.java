@@ -22,7 +22,6 @@ import io.runnel.topic.Topic;
 import io.runnel.topic.TopicConfigs;
 import io.runnel.topic.TopicRegistry;
 import io.runnel.topic.TrafficMetrics;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -275,9 +274,7 @@ public class ProduceService implements DisposableBean {
             throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + topic + "-" + partition + ", " + leader
                     + ", is offline; nothing was written").with("topic", topic).with("partition", partition).with("leader", leader);
         }
-        ByteBuffer buffer = batch.buffer();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
+        byte[] bytes = RecordBatch.toBytes(List.of(batch));
         return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append?acks="
                         + (acksAll ? "all" : "leader"), bytes,
                         "application/octet-stream", Duration.ofSeconds(30))

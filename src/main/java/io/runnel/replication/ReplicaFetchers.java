@@ -207,20 +207,8 @@ public class ReplicaFetchers implements DisposableBean {
             return false;
         }
         if (data.hasRemaining()) {
-            List<RecordBatch> batches = new ArrayList<>();
-            int position = data.position();
-            while (position + RecordBatch.LOG_OVERHEAD <= data.limit()) {
-                int size = RecordBatch.LOG_OVERHEAD + data.getInt(position + 8);
-                if (size < RecordBatch.HEADER_SIZE || position + size > data.limit()) {
-                    throw new LogException("leader " + leader + " sent a truncated batch for " + p.topic() + "-" + p.id());
-                }
-                RecordBatch b = new RecordBatch(data.duplicate().position(position).limit(position + size));
-                if (b.nextOffset() > log.durableEnd()) {
-                    batches.add(b);
-                }
-                position += size;
-            }
-            log.appendAsFollower(batches);
+            long end = log.durableEnd();
+            log.appendAsFollower(RecordBatch.split(data).stream().filter(b -> b.nextOffset() > end).toList());
         }
         log.setHighWatermarkCap(Math.min(a.highWatermark(), log.durableEnd()));
         return false;

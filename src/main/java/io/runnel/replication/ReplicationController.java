@@ -15,8 +15,6 @@ import io.runnel.replication.ReplicaFetch.PartitionRequest;
 import io.runnel.topic.Partition;
 import io.runnel.topic.TopicPartition;
 import io.runnel.topic.TopicRegistry;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -167,17 +165,7 @@ class ReplicationController implements DisposableBean {
         byte[] bytes = new byte[0];
         if (pr.fetchOffset() < durableEnd) {
             LogReadResult r = log.readForReplication(pr.fetchOffset(), maxBytes);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (RecordBatch b : r.batches()) {
-                if (b.nextOffset() <= pr.fetchOffset()) {
-                    continue;
-                }
-                ByteBuffer buffer = b.buffer();
-                byte[] copy = new byte[buffer.remaining()];
-                buffer.get(copy);
-                out.writeBytes(copy);
-            }
-            bytes = out.toByteArray();
+            bytes = RecordBatch.toBytes(r.batches().stream().filter(b -> b.nextOffset() > pr.fetchOffset()).toList());
         }
         if (bytes.length > 0) {
             data.add(bytes);

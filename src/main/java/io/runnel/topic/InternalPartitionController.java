@@ -6,7 +6,6 @@ import io.runnel.api.ErrorCode;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,14 +92,7 @@ class InternalPartitionController implements DisposableBean {
                         .with("partition", p.id()).with("offset", offset)
                         .with("logStartOffset", e.logStartOffset()).with("highWatermark", e.highWatermark());
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            for (RecordBatch b : r.batches()) {
-                ByteBuffer buffer = b.buffer();
-                byte[] copy = new byte[buffer.remaining()];
-                buffer.get(copy);
-                out.writeBytes(copy);
-            }
-            bytes = out.toByteArray();
+            bytes = RecordBatch.toBytes(r.batches());
             highWatermark = r.highWatermark();
             logStart = r.logStartOffset();
         }
@@ -123,18 +115,11 @@ class InternalPartitionController implements DisposableBean {
 
     /** Splits the body of a {@code batches} answer into its batches. */
     static List<RecordBatch> split(byte[] bytes) {
-        List<RecordBatch> batches = new ArrayList<>();
-        ByteBuffer all = ByteBuffer.wrap(bytes);
-        int position = 0;
-        while (position + RecordBatch.LOG_OVERHEAD <= bytes.length) {
-            int size = RecordBatch.LOG_OVERHEAD + all.getInt(position + 8);
-            if (size < RecordBatch.HEADER_SIZE || position + size > bytes.length) {
-                throw new IllegalStateException("a peer sent a truncated batch at byte " + position);
-            }
-            batches.add(new RecordBatch(all.duplicate().position(position).limit(position + size)));
-            position += size;
+        try {
+            return RecordBatch.split(ByteBuffer.wrap(bytes));
+        } catch (LogException e) {
+            throw new IllegalStateException("a peer sent a " + e.getMessage(), e);
         }
-        return batches;
     }
 
     @Override
