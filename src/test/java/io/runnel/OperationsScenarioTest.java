@@ -145,9 +145,10 @@ class OperationsScenarioTest extends HttpScenarioTest {
     @Test
     void oversizedRequestHeadIsStillAProblem() {
         HttpTestClient.Response response = http.send(http.request("/topics").header("X-Padding", "x".repeat(20_000)).GET().build());
-        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.status()).isEqualTo(431);
         assertThat(response.contentType()).as(response.body()).startsWith("application/problem+json");
-        assertThat(response.json().path("code").asString()).isEqualTo("INVALID_REQUEST");
+        assertThat(response.json().path("code").asString()).isEqualTo("REQUEST_HEADER_TOO_LARGE");
+        assertThat(response.json().path("status").asInt()).isEqualTo(431);
     }
 
     private HttpTestClient.Response rawGet(String rawPath) {

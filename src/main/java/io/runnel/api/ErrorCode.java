@@ -27,6 +27,7 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused with a different request"),
     RECORD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Record too large"),
     REQUEST_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Request too large"),
+    REQUEST_HEADER_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request header too large"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     OFFSET_OUT_OF_RANGE(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "Offset out of range"),
     INVALID_TOPIC_NAME(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid topic name"),
@@ -58,6 +59,22 @@ public enum ErrorCode {
 
     public String title() {
         return title;
+    }
+
+    /**
+     * The code for a refusal by the HTTP server itself, before any handler ran (bad request line,
+     * header too large, unroutable path): only its status is known.
+     */
+    public static ErrorCode forServerRefusal(int status) {
+        return switch (status) {
+            case 400 -> INVALID_REQUEST;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 413 -> REQUEST_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 431 -> REQUEST_HEADER_TOO_LARGE;
+            default -> status >= 400 && status < 500 ? INVALID_REQUEST : INTERNAL_ERROR;
+        };
     }
 
     /** The problem {@code type} URI for this code. */

@@ -21,14 +21,7 @@ class ErrorPageController implements ErrorController {
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int code = status instanceof Integer s ? s : 500;
-        ErrorCode errorCode = switch (code) {
-            case 400 -> ErrorCode.INVALID_REQUEST;
-            case 404 -> ErrorCode.NOT_FOUND;
-            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-            case 413 -> ErrorCode.REQUEST_TOO_LARGE;
-            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
-            default -> HttpStatus.valueOf(code).is4xxClientError() ? ErrorCode.INVALID_REQUEST : ErrorCode.INTERNAL_ERROR;
-        };
+        ErrorCode errorCode = ErrorCode.forServerRefusal(code);
         ApiException api = new ApiException(errorCode, "the request was refused: " + HttpStatus.valueOf(code).getReasonPhrase());
         ResponseEntity<ProblemDetail> response = ProblemHandler.toResponse(api);
         ProblemDetail body = response.getBody();

@@ -21,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,21 +37,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.apache.catalina.Context;
-import org.apache.catalina.LifecycleException;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.coyote.AbstractProtocol;
-import org.apache.tomcat.util.buf.EncodedSolidusHandling;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Real HTTP through two embedded Tomcats: a front whose only servlet forwards everything, and an
+ * Real HTTP through two embedded Jetty servers (the container Runnel runs on): a front whose only servlet forwards everything, and an
  * upstream that echoes, streams Server-Sent Events and answers slowly. Only orderings are
  * asserted, never durations; every wait is bounded.
  */
@@ -62,9 +62,6 @@ class HttpForwarderTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int CONCURRENT = 50;
     private static final int FRONT_THREADS = 10;
-
-    @TempDir
-    Path dir;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ScheduledThreadPoolExecutor ticker = new ScheduledThreadPoolExecutor(2);
@@ -76,19 +73,22 @@ class HttpForwarderTest {
     private final CountDownLatch slowArrivals = new CountDownLatch(CONCURRENT);
 
     private HttpForwarder forwarder;
-    private Tomcat upstream;
-    private Tomcat front;
+    /** Front requests in async mode: counted from their dispatch's end until the container completes them. */
+    private final AtomicInteger frontWaiting = new AtomicInteger();
+
+    private Server upstream;
+    private Server front;
     private String upstreamUrl;
     private volatile String target;
 
     @BeforeEach
-    void start() throws LifecycleException {
-        ticker.prestartAllCoreThreads(); // here, not on a web app's request thread (Tomcat would report a leak)
+    void start() throws Exception {
+        ticker.prestartAllCoreThreads();
         forwarder = new HttpForwarder("front", "s3cret", Duration.ofSeconds(2));
-        upstream = tomcat("upstream", new Upstream(), 200);
-        upstreamUrl = "http://127.0.0.1:" + upstream.getConnector().getLocalPort();
+        upstream = jetty("upstream", new Upstream(), 200);
+        upstreamUrl = "http://127.0.0.1:" + port(upstream);
         target = upstreamUrl;
-        front = tomcat("front", new HttpServlet() {
+        front = jetty("front", new HttpServlet() {
             @Override
             protected void service(HttpServletRequest req, HttpServletResponse resp) {
                 if (req.getRequestURI().startsWith("/controller")) {
@@ -101,12 +101,11 @@ class HttpForwarderTest {
     }
 
     @AfterEach
-    void stop() throws LifecycleException {
+    void stop() throws Exception {
         firstEventRead.countDown();
-        for (Tomcat tomcat : new Tomcat[] {front, upstream}) {
-            if (tomcat != null) {
-                tomcat.stop();
-                tomcat.destroy();
+        for (Server server : new Server[] {front, upstream}) {
+            if (server != null) {
+                server.stop();
             }
         }
         forwarder.close();
@@ -272,34 +271,72 @@ class HttpForwarderTest {
     }
 
     private HttpRequest.Builder request(String pathAndQuery) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.getConnector().getLocalPort() + pathAndQuery))
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(front) + pathAndQuery))
                 .timeout(TIMEOUT);
     }
 
     private Socket rawRequest(String head) throws IOException {
-        Socket socket = new Socket("127.0.0.1", front.getConnector().getLocalPort());
+        Socket socket = new Socket("127.0.0.1", port(front));
         socket.setSoTimeout((int) TIMEOUT.toMillis());
         socket.getOutputStream().write(head.getBytes(UTF_8));
         socket.getOutputStream().flush();
         return socket;
     }
 
-    private static int waitingRequests(Tomcat tomcat) {
-        return ((AbstractProtocol<?>) tomcat.getConnector().getProtocolHandler()).getWaitingProcessorCount();
+    private int waitingRequests(Server server) {
+        assertThat(server).isSameAs(front);
+        return frontWaiting.get();
     }
 
-    private Tomcat tomcat(String name, HttpServlet servlet, int maxThreads) throws LifecycleException {
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(dir.resolve(name).toString());
-        tomcat.setPort(0);
-        Connector connector = tomcat.getConnector();
-        connector.setEncodedSolidusHandling(EncodedSolidusHandling.PASS_THROUGH.getValue());
-        connector.setProperty("maxThreads", Integer.toString(maxThreads));
-        Context context = tomcat.addContext("", null);
-        Tomcat.addServlet(context, name, servlet).setAsyncSupported(true);
-        context.addServletMappingDecoded("/*", name);
-        tomcat.start();
-        return tomcat;
+    private static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    private Server jetty(String name, HttpServlet servlet, int maxThreads) throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(maxThreads, Math.min(4, maxThreads));
+        threads.setName(name);
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        HttpConfiguration config = connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+        config.setUriCompliance(config.getUriCompliance().with("test", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
+        HttpServlet counted = new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest req, HttpServletResponse resp) throws jakarta.servlet.ServletException, IOException {
+                servlet.service((jakarta.servlet.ServletRequest) req, resp);
+                if (req.isAsyncStarted() && "front".equals(name)) {
+                    frontWaiting.incrementAndGet();
+                    req.getAsyncContext().addListener(new jakarta.servlet.AsyncListener() {
+                        @Override
+                        public void onComplete(jakarta.servlet.AsyncEvent event) {
+                            frontWaiting.decrementAndGet();
+                        }
+
+                        @Override
+                        public void onTimeout(jakarta.servlet.AsyncEvent event) {
+                        }
+
+                        @Override
+                        public void onError(jakarta.servlet.AsyncEvent event) {
+                        }
+
+                        @Override
+                        public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+                        }
+                    });
+                }
+            }
+        };
+        ServletHolder holder = new ServletHolder(name, counted);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, "/*");
+        server.setHandler(context);
+        server.start();
+        return server;
     }
 
     /** Echoes requests as JSON (201), streams events on /sse, answers /slow late. */
