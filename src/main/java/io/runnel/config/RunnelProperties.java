@@ -112,10 +112,13 @@ public record RunnelProperties(
      * @param maxLimit        largest {@code limit} (records) of a fetch
      * @param sseMaxDuration  how long one Server-Sent Events stream lasts before the server ends it
      *                        (clients resume with {@code Last-Event-ID}); bounds what a vanished client holds
+     * @param sseKeepAlive    how often an idle stream gets a comment line; keeps proxies from closing it,
+     *                        and the second failed one releases the connection of a client that went away
      */
     public record Fetch(
             @DefaultValue("1MB") DataSize defaultMaxBytes,
             @DefaultValue("10000") int maxLimit,
-            @DefaultValue("15m") Duration sseMaxDuration) {
+            @DefaultValue("15m") Duration sseMaxDuration,
+            @DefaultValue("15s") Duration sseKeepAlive) {
     }
 }

@@ -30,12 +30,13 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code data} = the record's JSON (one line: stored values hold no newlines). A stream holds no
  * thread while idle: it is a callback on the partition, and a small pool sends what arrives.
  * A stream opens with a comment line, so the client gets the status and headers at once, and
- * every {@value #KEEP_ALIVE_SECONDS} s each stream gets another so proxies keep it open.
- * A stream whose client is gone is dropped at its next send.
+ * every {@code runnel.fetch.sse-keep-alive} (15 s) each stream gets another so proxies keep it open.
+ * A stream whose client is gone is dropped at the first send that fails (usually the second after
+ * the client left: the first only draws the peer's reset), and its request is completed so the
+ * container releases the connection.
  */
 @Component
 public class SseStreams implements DisposableBean {
-    static final int KEEP_ALIVE_SECONDS = 15;
     /** Tells EventSource clients to reconnect after this long when a stream ends. */
     static final long RECONNECT_MS = 1000;
     private static final int MAX_RECORDS_PER_TURN = 500;
@@ -50,7 +51,8 @@ public class SseStreams implements DisposableBean {
     public SseStreams(JsonMapper json, RunnelProperties props) {
         this.json = json;
         this.maxDurationMs = props.fetch().sseMaxDuration().toMillis();
-        keepAlive.scheduleAtFixedRate(this::sendKeepAlives, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+        long keepAliveMs = props.fetch().sseKeepAlive().toMillis();
+        keepAlive.scheduleAtFixedRate(this::sendKeepAlives, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
     }
 
 
@@ -85,7 +87,7 @@ public class SseStreams implements DisposableBean {
             try {
                 s.emitter.send(SseEmitter.event().comment("keep-alive"));
             } catch (IOException | IllegalStateException e) {
-                s.close();
+                s.clientGone();
             }
         }
     }
@@ -139,7 +141,7 @@ public class SseStreams implements DisposableBean {
                     schedule();
                 }
             } catch (IOException | IllegalStateException e) {
-                close();
+                clientGone();
             } catch (RuntimeException e) {
                 ApiException problem = ProblemHandler.toApiException(e);
                 try {
@@ -181,6 +183,20 @@ public class SseStreams implements DisposableBean {
             closed = true;
             partition.cancelWait(wake);
             streams.remove(this);
+        }
+
+        /**
+         * A send failed: the client went away. Completing the emitter ends the servlet async request,
+         * so the container releases the connection now, not at the stream's maximum duration (the
+         * container does not report a failed write of an idle async request by itself).
+         */
+        void clientGone() {
+            close();
+            try {
+                emitter.complete();
+            } catch (RuntimeException e) {
+                // already completed
+            }
         }
 
     }

@@ -26,7 +26,7 @@ class ReadinessGateTest {
                 new RunnelProperties.Storage(FlushPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofMinutes(5)),
                 new RunnelProperties.Topics(false, 1, 0),
                 new RunnelProperties.Produce(DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 64, Duration.ofMinutes(10)),
-                new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000, Duration.ofMinutes(15)),
+                new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000, Duration.ofMinutes(15), Duration.ofSeconds(15)),
                 new RunnelProperties.Replication(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMillis(500),
                         DataSize.ofMegabytes(4)));
         return new TopicRegistry(props, new SimpleMeterRegistry(), Clock.systemUTC(), JsonMapper.builder().build(),
