@@ -84,6 +84,7 @@ public final class RunnelBench {
         List<String> groupCommit = List.of("manual", "auto");
         int groupLimit = 1000;
         int latencyConnections = 8;
+        String latencyClient = "raw";
         int groupWaitMs = 500;
         int groupSeconds = 60;
         int idleStreams = 5000;
@@ -127,6 +128,10 @@ public final class RunnelBench {
                   --latency-connections N     latency/sse: the producer's connections (sender threads), as a client
                                               library keeps a few; 0 = a new request whenever one is due, as many
                                               connections as requests in flight (the first sessions' figures) (default 8)
+                  --latency-client raw|jdk    latency: the long-poll consumer and the pooled producer speak HTTP/1.1 over
+                                              plain sockets (raw: a small probe that leaves the CPU to the node) or
+                                              through java.net.http.HttpClient (jdk, the figures before 2026-11-28 10:50)
+                                              (default raw)
                   --group-records N           group: records produced (batches of 1000, 4 conns) and then consumed through
                                               each group (default 1000000; quick 200000)
                   --group-partitions N        group: partitions of its topic (default 6)
@@ -197,6 +202,12 @@ public final class RunnelBench {
                     case "scenarios" -> o.scenarios = new LinkedHashSet<>(List.of(v.split(",")));
                     case "partitions" -> o.partitions = positive(e);
                     case "latency-connections" -> o.latencyConnections = nonNegative(e);
+                    case "latency-client" -> {
+                        if (!Set.of("raw", "jdk").contains(v)) {
+                            throw new IllegalArgumentException("--latency-client must be raw or jdk");
+                        }
+                        o.latencyClient = v;
+                    }
                     case "replication-factor" -> o.replicationFactor = positive(e);
                     case "min-insync-replicas" -> o.minInsyncReplicas = positive(e);
                     case "initial-warmup-seconds" -> o.initialWarmupSeconds = nonNegative(e);
@@ -277,7 +288,7 @@ public final class RunnelBench {
             return String.format(Locale.ROOT,
                     "url=%s mode=%s scenarios=%s partitions=%d rf=%s minIsr=%s acks=%s initial warmup=%ds warmup=%ds produce=%ds/%d records connections=%s batches=%s "
                             + "value=%dB large=%s fetch: limit=%d maxBytes=%d chunk=%d bound=%ds "
-                            + "latency/sse: rate=%d/s for %ds (+%ds warmup) waitMs=%d conns=%s "
+                            + "latency/sse: rate=%d/s for %ds (+%ds warmup) waitMs=%d conns=%s client=%s "
                             + "group: records=%d partitions=%d members=%s commit=%s limit=%d waitMs=%d bound=%ds "
                             + "sse-idle: streams=%d hold=%ds",
                     url, quick ? "quick" : "full", String.join(",", scenarios), partitions,
@@ -286,7 +297,7 @@ public final class RunnelBench {
                     produceSeconds, produceMaxRecords, Arrays.toString(connections), Arrays.toString(batchSizes), valueBytes,
                     largeValueBytes == 0 ? "off" : largeValueBytes + "B x" + largeBatch + " @" + largeConnections + "conn",
                     fetchLimit, fetchMaxBytes, fetchChunk, fetchSeconds, latencyRate, latencySeconds,
-                    latencyWarmupSeconds, waitMs, latencyConnections == 0 ? "unbounded" : latencyConnections, groupRecords, groupPartitions, Arrays.toString(groupMembers),
+                    latencyWarmupSeconds, waitMs, latencyConnections == 0 ? "unbounded" : latencyConnections, latencyClient, groupRecords, groupPartitions, Arrays.toString(groupMembers),
                     String.join(",", groupCommit), groupLimit, groupWaitMs, groupSeconds, idleStreams, idleHoldSeconds);
         }
     }
@@ -295,6 +306,167 @@ public final class RunnelBench {
     // Small helpers: HTTP, byte scanning, latency samples, errors
 
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+    /** A status and body read by {@link RawHttp}. */
+    record RawResponse(int status, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The latency probe's HTTP/1.1 client: one kept-alive socket, a request written in one call, the
+     * answer read with Content-Length or chunked framing. It does a small part of what
+     * java.net.http.HttpClient does, and costs a small part of its CPU, so that on a 2-core machine
+     * the probe does not take the cores the node needs. Not thread-safe: one per thread.
+     */
+    static final class RawHttp implements java.io.Closeable {
+        private final String host;
+        private final int port;
+        private final int readTimeoutMs;
+        private java.net.Socket socket;
+        private java.io.BufferedInputStream in;
+        private java.io.OutputStream out;
+
+        RawHttp(String baseUrl, Duration readTimeout) {
+            URI u = URI.create(baseUrl);
+            this.host = u.getHost();
+            this.port = u.getPort() < 0 ? 80 : u.getPort();
+            this.readTimeoutMs = (int) readTimeout.toMillis();
+        }
+
+        RawResponse get(String pathAndQuery) throws IOException {
+            return exchange("GET", pathAndQuery, null);
+        }
+
+        RawResponse postJson(String pathAndQuery, byte[] body) throws IOException {
+            return exchange("POST", pathAndQuery, body);
+        }
+
+        private RawResponse exchange(String method, String pathAndQuery, byte[] body) throws IOException {
+            StringBuilder head = new StringBuilder(160).append(method).append(' ').append(pathAndQuery)
+                    .append(" HTTP/1.1\r\nHost: ").append(host).append(':').append(port).append("\r\n");
+            if (body != null) {
+                head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+            }
+            byte[] h = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+            byte[] request = h;
+            if (body != null) {
+                request = Arrays.copyOf(h, h.length + body.length);
+                System.arraycopy(body, 0, request, h.length, body.length);
+            }
+            boolean fresh = socket == null;
+            try {
+                connectIfNeeded();
+                out.write(request);
+                out.flush();
+                return readResponse();
+            } catch (IOException e) {
+                close();
+                if (fresh) {
+                    throw e;
+                }
+                // the kept-alive connection was closed by the server: one retry on a new one
+                connectIfNeeded();
+                out.write(request);
+                out.flush();
+                return readResponse();
+            }
+        }
+
+        private void connectIfNeeded() throws IOException {
+            if (socket == null) {
+                socket = new java.net.Socket();
+                socket.setTcpNoDelay(true);
+                socket.connect(new java.net.InetSocketAddress(host, port), 10_000);
+                socket.setSoTimeout(readTimeoutMs);
+                in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
+                out = socket.getOutputStream();
+            }
+        }
+
+        private RawResponse readResponse() throws IOException {
+            String status = line();
+            if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {
+                throw new IOException("bad status line: " + status);
+            }
+            int code = Integer.parseInt(status.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            for (String l = line(); !l.isEmpty(); l = line()) {
+                int colon = l.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = l.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                    case "connection" -> close = value.equalsIgnoreCase("close");
+                    default -> { }
+                }
+            }
+            byte[] body;
+            if (chunked) {
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                for (int size = chunkSize(); size > 0; size = chunkSize()) {
+                    b.write(in.readNBytes(size));
+                    line(); // the CRLF after the chunk
+                }
+                for (String l = line(); !l.isEmpty(); l = line()) {
+                    // trailers: none expected
+                }
+                body = b.toByteArray();
+            } else if (length >= 0) {
+                body = in.readNBytes((int) length);
+                if (body.length < length) {
+                    throw new IOException("connection closed after " + body.length + " of " + length + " body bytes");
+                }
+            } else {
+                body = in.readAllBytes();
+                close = true;
+            }
+            if (close) {
+                close();
+            }
+            return new RawResponse(code, body);
+        }
+
+        private int chunkSize() throws IOException {
+            String l = line();
+            int semi = l.indexOf(';');
+            return Integer.parseInt((semi < 0 ? l : l.substring(0, semi)).trim(), 16);
+        }
+
+        /** One header line without its CRLF; EOF before it is an error. */
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder(64);
+            for (int c = in.read(); ; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed by the server");
+                }
+                if (c == '\n') {
+                    int n = sb.length();
+                    return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+                }
+                sb.append((char) c);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }
+            socket = null;
+        }
+    }
 
     static HttpClient newClient() {
         return HttpClient.newBuilder()
@@ -914,17 +1086,27 @@ public final class RunnelBench {
                 }
             }
         }, "sse") : new Thread(() -> {
-            HttpClient client = newClient();
-            String path = o.url + "/topics/" + topic + "/partitions/0/records?limit=1000&maxBytes=1048576&waitMs=" + o.waitMs
+            HttpClient client = o.latencyClient.equals("jdk") ? newClient() : null;
+            RawHttp raw = client == null ? new RawHttp(o.url, Duration.ofMillis(o.waitMs).plusSeconds(15)) : null;
+            String path = "/topics/" + topic + "/partitions/0/records?limit=1000&maxBytes=1048576&waitMs=" + o.waitMs
                     + "&offset=";
             String offset = "latest";
             int seen = 0;
             while (seen < total && System.nanoTime() < consumerDeadline) {
-                HttpResponse<byte[]> r;
+                int status;
+                byte[] body;
                 try {
-                    r = client.send(HttpRequest.newBuilder(URI.create(path + offset))
-                                    .timeout(Duration.ofMillis(o.waitMs).plusSeconds(15)).GET().build(),
-                            HttpResponse.BodyHandlers.ofByteArray());
+                    if (raw != null) {
+                        RawResponse r = raw.get(path + offset);
+                        status = r.status();
+                        body = r.body();
+                    } else {
+                        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(o.url + path + offset))
+                                        .timeout(Duration.ofMillis(o.waitMs).plusSeconds(15)).GET().build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
+                        status = r.statusCode();
+                        body = r.body();
+                    }
                 } catch (IOException e) {
                     ERRORS.add("long-poll " + topic, e);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
@@ -934,12 +1116,12 @@ public final class RunnelBench {
                 }
                 long now = System.nanoTime();
                 polls.incrementAndGet();
-                if (r.statusCode() != 200) {
-                    ERRORS.add("long-poll " + topic, r);
+                if (status != 200) {
+                    ERRORS.add("long-poll " + topic, "HTTP " + status + " " + new String(body, 0, Math.min(body.length, 400), StandardCharsets.UTF_8));
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                     continue;
                 }
-                String s = new String(r.body(), StandardCharsets.UTF_8);
+                String s = new String(body, StandardCharsets.UTF_8);
                 int at = 0, inThisPoll = 0;
                 long[] seq;
                 while ((seq = numberAfter(s, "seq", at)) != null) {
@@ -960,7 +1142,7 @@ public final class RunnelBench {
                 if (inThisPoll == 0) {
                     emptyPolls.incrementAndGet();
                 }
-                long next = lastNumber(r.body(), "nextOffset");
+                long next = lastNumber(body, "nextOffset");
                 if (next < 0) {
                     ERRORS.add("long-poll " + topic, "no nextOffset in " + s.substring(0, Math.min(200, s.length())));
                     return;
@@ -1052,6 +1234,8 @@ public final class RunnelBench {
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < o.latencyConnections; c++) {
             Thread t = new Thread(() -> {
+                RawHttp raw = o.latencyClient.equals("jdk") ? null : new RawHttp(o.url, REQUEST_TIMEOUT);
+                String pathAndQuery = uri.getRawPath() + "?" + uri.getRawQuery();
                 while (true) {
                     int i;
                     try {
@@ -1065,11 +1249,21 @@ public final class RunnelBench {
                     long scheduled = t0 + i * period;
                     String body = "{\"records\":[{\"value\":" + Values.of(i, scheduled, o.valueBytes) + "}]}";
                     try {
-                        HttpResponse<byte[]> r = producer.send(HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-                        if (r.statusCode() != 200 && r.statusCode() != 202) {
-                            ERRORS.add("latency produce", r);
+                        int status;
+                        String answer;
+                        if (raw != null) {
+                            RawResponse r = raw.postJson(pathAndQuery, body.getBytes(StandardCharsets.UTF_8));
+                            status = r.status();
+                            answer = status == 200 || status == 202 ? "" : r.text();
+                        } else {
+                            HttpResponse<byte[]> r = producer.send(HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                            status = r.statusCode();
+                            answer = new String(r.body(), StandardCharsets.UTF_8);
+                        }
+                        if (status != 200 && status != 202) {
+                            ERRORS.add("latency produce", "HTTP " + status + " " + answer.substring(0, Math.min(400, answer.length())));
                         } else {
                             ack[i] = System.nanoTime() - scheduled;
                         }
