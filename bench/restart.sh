@@ -7,6 +7,10 @@
 #   bench/restart.sh            SIZE_GB=5 (needs about 6 GB free under TMPDIR)
 #   SIZE_GB=1 bench/restart.sh  a smaller log
 #
+# Each restart is timed twice: started as `java -jar target/runnel.jar`, and started the way the
+# container image starts it (the jar extracted, with a class data sharing archive from a training
+# run; see the Dockerfile).
+#
 # Environment: SKIP_BUILD=1 reuses target/runnel.jar; SERVER_JAVA_OPTS adds JVM options.
 set -euo pipefail
 
@@ -21,13 +25,22 @@ DATA=$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench-restart.XXXXXX")
 LOG="$DATA.log"
 PORT=$(free_port)
 PID=""
-trap '[[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; rm -rf "$DATA"; echo "# node log: $LOG"' EXIT
+CDS=$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench-cds.XXXXXX")
+trap '[[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; rm -rf "$DATA" "$CDS"; echo "# node log: $LOG"' EXIT
+
+# The image's start-up: extracted jar + CDS archive recorded by a training run (as in the Dockerfile).
+java -Djarmode=tools -jar "$JAR" extract --destination "$CDS/app" >/dev/null
+# shellcheck disable=SC2086
+timeout 120 java ${SERVER_JAVA_OPTS:-} -XX:ArchiveClassesAtExit="$CDS/app/runnel.jsa" -Dspring.context.exit=onRefresh \
+  -jar "$CDS/app/runnel.jar" --runnel.data-dir="$CDS/training" >>"$LOG" 2>&1
 
 T0=0
-start() { # starts the node in this shell (sets PID and T0)
+start() { # start jar|cds: starts the node in this shell (sets PID and T0)
   T0=$(date +%s.%N)
+  local launch=(-jar "$JAR")
+  [[ $1 == cds ]] && launch=(-XX:SharedArchiveFile="$CDS/app/runnel.jsa" -jar "$CDS/app/runnel.jar")
   # shellcheck disable=SC2086
-  java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" --runnel.data-dir="$DATA" >>"$LOG" 2>&1 &
+  java ${SERVER_JAVA_OPTS:-} "${launch[@]}" --server.address=127.0.0.1 --server.port="$PORT" --runnel.data-dir="$DATA" >>"$LOG" 2>&1 &
   PID=$!
 }
 
@@ -43,8 +56,13 @@ ready_after() { # prints the seconds from T0 to readiness
   exit 2
 }
 
-start
-echo "# empty start: ready in $(ready_after) s"
+for launch in jar cds; do
+  start $launch
+  echo "# empty start ($launch): ready in $(ready_after) s"
+  kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
+done
+start jar
+ready_after >/dev/null
 records=$(( SIZE_GB * 1024 * 1024 ))   # 1 KiB values
 timeout 1800 java bench/RunnelBench.java --url "http://127.0.0.1:$PORT" --scenarios produce --initial-warmup-seconds 0 \
   --warmup-seconds 0 --connections 8 --batch-sizes 1000 --value-bytes 1024 --large-value-bytes 0 \
@@ -53,11 +71,13 @@ echo "# data dir: $(du -sh "$DATA" | cut -f1), segments: $(find "$DATA" -name '*
 
 kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
 sync
-start
-echo "# after a clean stop: ready in $(ready_after) s"
-kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
-start
-echo "# after SIGKILL: ready in $(ready_after) s"
-grep -E 'Recovered|recover' "$LOG" | tail -3 || true
-kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
+for launch in jar cds; do
+  start $launch
+  echo "# after a clean stop ($launch): ready in $(ready_after) s"
+  kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
+  start $launch
+  echo "# after SIGKILL ($launch): ready in $(ready_after) s"
+  grep -E 'Recovered|recover' "$LOG" | tail -2 || true
+  kill -TERM "$PID"; wait "$PID" 2>/dev/null || true
+done
 PID=""
