@@ -173,7 +173,14 @@ public class ReplicaFetchers implements DisposableBean {
                     continue; // leadership moved while the fetch was under way: its answer is stale
                 }
                 fenced |= apply(leader, p, a, decoded.data().get(i));
-            } catch (LogException | io.runnel.api.ApiException e) {
+            } catch (io.runnel.api.ApiException e) {
+                if (e.code() == io.runnel.api.ErrorCode.TOPIC_NOT_FOUND || e.code() == io.runnel.api.ErrorCode.PARTITION_NOT_FOUND) {
+                    // deleted while the fetch was under way: nothing to apply it to
+                    LOG.debug("{}-{}: dropped the fetch from {}: {}", a.topic(), a.partition(), leader, e.getMessage());
+                } else {
+                    LOG.warn("{}-{}: could not apply the fetch from {}: {}", a.topic(), a.partition(), leader, e.getMessage());
+                }
+            } catch (LogException e) {
                 LOG.warn("{}-{}: could not apply the fetch from {}: {}", a.topic(), a.partition(), leader, e.getMessage());
             }
         }

@@ -129,7 +129,13 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
         if (cluster.clustered()) {
             cluster.awaitCaughtUp();
             reconcile(cluster.state(), true);
-            cluster.onState(state -> reconciler.execute(() -> reconcile(cluster.state(), false)));
+            cluster.onState(state -> {
+                try {
+                    reconciler.execute(() -> reconcile(cluster.state(), false));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // shutting down: the logs are being closed, nothing more to reconcile
+                }
+            });
         } else {
             load();
         }
