@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runnel against native Apache Kafka on this machine: same scenarios, one table (Runnel, Kafka, ratio).
 #
-#   bench/compare.sh            full run (not timed yet; estimated 10-15 minutes on 2 cores, mostly Kafka's RUNS=3)
+#   bench/compare.sh            full run: about 9 minutes on 2 cores, mostly Kafka's RUNS=3
 #   bench/compare.sh --quick    fewer records, shorter runs, one repetition: about 2.5 minutes here
 #
 # What it does:
