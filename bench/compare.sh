@@ -10,7 +10,7 @@
 #      runnel.storage.flush=always: fsync before each acknowledgement).
 #   3. Runnel figures, 3 partitions, 8 connections, acks=all:
 #        - bench/RunnelBench.java: produce 100 B values x 1000/request, the produce -> long-poll latency
-#          probe at 1,000 records/s (raw-socket client, after 20 s of the same load unmeasured; 10 s quick);
+#          probe at 1,000 records/s (raw-socket client, after 20 s of the same load unmeasured; 30 s quick);
 #          then produce 1 KB values x 100/request and read them back by offset.
 #        - wrk + post-batch.lua (if wrk is installed): the same two produce shapes, as a cross-check with a
 #          client that costs less CPU.
@@ -52,7 +52,7 @@ if [[ $QUICK == 1 ]]; then
   RB_COMMON=(--quick --produce-seconds 4 --produce-max-records 600000)
   WRK_SECONDS=4
   RUNS=1; SMALL_N=1000000; LARGE_N=300000; E2E_N=1000
-  LATENCY_WARMUP=10
+  LATENCY_WARMUP=30   # longer than the full run's: quick mode's initial warm-up is only 3 s
 else
   RB_COMMON=()
   WRK_SECONDS=10
