@@ -33,10 +33,6 @@ class AsyncRequestsFilter extends OncePerRequestFilter {
                 .register(meters);
     }
 
-    int waiting() {
-        return waiting.get();
-    }
-
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
