@@ -39,7 +39,7 @@ COPY --from=build /layers/application/ ./
 # starts without it, only slower.
 RUN java -XX:ArchiveClassesAtExit=runnel.jsa -Dspring.context.exit=onRefresh -jar runnel.jar \
       --runnel.data-dir=/tmp/cds-training \
- && rm -rf /tmp/cds-training
+ && rm -rf /tmp/cds-training /tmp/jetty-*
 
 # Heap as a share of the container's memory limit, leaving room for metaspace, thread stacks and
 # direct buffers; an OutOfMemoryError ends the process so the kubelet restarts it cleanly.
