@@ -363,10 +363,10 @@ public final class RunnelBench {
                 return readResponse();
             } catch (IOException e) {
                 close();
-                if (fresh) {
-                    throw e;
+                if (fresh || body != null) {
+                    throw e; // a POST is never sent twice: the first one may have been written
                 }
-                // the kept-alive connection was closed by the server: one retry on a new one
+                // a GET on a kept-alive connection the server had closed: one retry on a new one
                 connectIfNeeded();
                 out.write(request);
                 out.flush();
