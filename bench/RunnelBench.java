@@ -409,7 +409,9 @@ public final class RunnelBench {
                 }
             }
             byte[] body;
-            if (chunked) {
+            if (code == 204 || code == 304 || code < 200) {
+                body = new byte[0];
+            } else if (chunked) {
                 java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
                 for (int size = chunkSize(); size > 0; size = chunkSize()) {
                     b.write(in.readNBytes(size));
