@@ -1178,10 +1178,7 @@ public final class RunnelBench {
         long t0 = System.nanoTime();
         for (int i = 0; i < total; i++) {
             long target = t0 + i * period;
-            long d;
-            while ((d = target - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(d);
-            }
+            parkUntil(target);
             if (i == warm) {
                 cpu = new Cpu();
             }
@@ -1214,6 +1211,14 @@ public final class RunnelBench {
         }
         finishLatency(o, topic, sse, warm, total, e2e, ack, duplicates, polls, emptyPolls, comments, consumer, consumerDeadline,
                 stopping, stream, maxLag, maxOutstanding, cpu);
+    }
+
+    /** Parks until {@code System.nanoTime()} reaches {@code target}: the open-loop schedule's clock. */
+    static void parkUntil(long target) {
+        long d;
+        while ((d = target - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(d);
+        }
     }
 
     /** What the pooled producer measured besides the acknowledgement times. */
@@ -1286,10 +1291,7 @@ public final class RunnelBench {
         long maxLag = 0;
         for (int i = 0; i < total; i++) {
             long target = t0 + i * period;
-            long d;
-            while ((d = target - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(d);
-            }
+            parkUntil(target);
             if (i == warm) {
                 cpu = new Cpu();
             }
