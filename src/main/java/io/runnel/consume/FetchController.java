@@ -6,8 +6,8 @@ import io.runnel.api.ProblemResponses;
 import io.runnel.api.Timestamps;
 import io.runnel.config.RunnelProperties;
 import io.runnel.topic.Names;
-import io.runnel.topic.Partition;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.partition.Partition;
+import io.runnel.partition.PartitionRouter;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -33,13 +33,13 @@ class FetchController {
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_FETCH_BYTES = 64 * 1024 * 1024;
 
-    private final TopicRegistry topics;
+    private final PartitionRouter router;
     private final FetchService fetch;
     private final RunnelProperties props;
     private final SseStreams sse;
 
-    FetchController(TopicRegistry topics, FetchService fetch, RunnelProperties props, SseStreams sse) {
-        this.topics = topics;
+    FetchController(PartitionRouter router, FetchService fetch, RunnelProperties props, SseStreams sse) {
+        this.router = router;
         this.fetch = fetch;
         this.props = props;
         this.sse = sse;
@@ -75,7 +75,7 @@ class FetchController {
             @Parameter(description = "most records to return, 1-" + "runnel.fetch.max-limit (default 500)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "about this many bytes at most (at least one batch is returned)") @RequestParam(required = false) Integer maxBytes,
             @Parameter(description = "0-30000: how long to hold an empty read") @RequestParam(defaultValue = "0") int waitMs) {
-        Partition p = topics.partition(Names.checkTopic(topic), partition);
+        Partition p = router.local(Names.checkTopic(topic), partition);
         if (offset != null && timestamp != null) {
             throw new ApiException(ErrorCode.INVALID_PARAMETER, "give either 'offset' or 'timestamp', not both");
         }
@@ -105,7 +105,7 @@ class FetchController {
             @RequestParam(required = false) String timestamp,
             @Parameter(description = "the id of the last event received: the stream resumes after it")
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        Partition p = topics.partition(Names.checkTopic(topic), partition);
+        Partition p = router.local(Names.checkTopic(topic), partition);
         long start;
         if (lastEventId != null) {
             try {
@@ -129,7 +129,7 @@ class FetchController {
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.INVALID_PARAMETER})
     @GetMapping("/topics/{topic}/partitions/{partition}/offsets")
     OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition, @RequestParam String timestamp) {
-        Partition p = topics.partition(Names.checkTopic(topic), partition);
+        Partition p = router.local(Names.checkTopic(topic), partition);
         long offset = fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"));
         if (offset >= p.log().highWatermark()) {
             return new OffsetAnswer(offset, null);

@@ -4,8 +4,8 @@ import io.runnel.api.DaemonThreads;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.log.LogReadResult;
-import io.runnel.topic.Partition;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.partition.Partition;
+import io.runnel.partition.PartitionRouter;
 import io.runnel.topic.TrafficMetrics;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -23,12 +23,12 @@ import org.springframework.web.context.request.async.DeferredResult;
  */
 @Service
 public class FetchService implements DisposableBean {
-    private final TopicRegistry topics;
+    private final PartitionRouter router;
     private final TrafficMetrics metrics;
     private final ExecutorService wakeups = Executors.newFixedThreadPool(2, DaemonThreads.named("runnel-fetch-wakeup"));
 
-    public FetchService(TopicRegistry topics, TrafficMetrics metrics) {
-        this.topics = topics;
+    public FetchService(PartitionRouter router, TrafficMetrics metrics) {
+        this.router = router;
         this.metrics = metrics;
     }
 
@@ -98,9 +98,21 @@ public class FetchService implements DisposableBean {
 
     private void complete(DeferredResult<FetchResponse> deferred, Partition partition, long offset, int limit, int maxBytes) {
         try {
+            checkStillLed(partition);
             deferred.setResult(read(partition, offset, limit, maxBytes));
         } catch (RuntimeException e) {
             deferred.setErrorResult(e);
+        }
+    }
+
+    /**
+     * A held read answers for the log it waited on only if that log still serves the partition:
+     * {@code 404} when the topic was deleted meanwhile (deletion wakes every waiter), {@code 503}
+     * when leadership moved, rather than an empty answer from a log that no longer exists.
+     */
+    private void checkStillLed(Partition partition) {
+        if (router.local(partition.topic(), partition.id()) != partition) {
+            throw ApiException.topicNotFound(partition.topic()); // deleted and created again while the read waited
         }
     }
 

@@ -7,7 +7,7 @@ import io.runnel.api.RawJsonWriter;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
-import io.runnel.topic.Partition;
+import io.runnel.partition.Partition;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Set;

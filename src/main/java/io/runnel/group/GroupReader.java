@@ -6,7 +6,7 @@ import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
 import io.runnel.topic.TopicPartition;
-import io.runnel.topic.PartitionReads;
+import io.runnel.partition.PartitionReads;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -8,10 +8,12 @@ import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.Timestamps;
 import io.runnel.topic.Names;
-import io.runnel.topic.PartitionReads;
+import io.runnel.partition.PartitionReads;
 import io.runnel.topic.Topic;
 import io.runnel.topic.TopicPartition;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.topic.TopicCatalog;
+import io.runnel.partition.PartitionRouter;
+import io.runnel.partition.Route;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +56,8 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(LocalGroupCoordinator.class);
     static final long SWEEP_MS = 200;
 
-    private final TopicRegistry topics;
+    private final TopicCatalog catalog;
+    private final PartitionRouter router;
     private final OffsetStore offsets;
     private final PartitionReads reads;
     private final MeterRegistry meters;
@@ -101,8 +104,9 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         }
     }
 
-    public LocalGroupCoordinator(TopicRegistry topics, PartitionReads reads, OffsetStore offsets, MeterRegistry meters, Clock clock) {
-        this.topics = topics;
+    public LocalGroupCoordinator(TopicCatalog catalog, PartitionRouter router, PartitionReads reads, OffsetStore offsets, MeterRegistry meters, Clock clock) {
+        this.catalog = catalog;
+        this.router = router;
         this.reads = reads;
         this.offsets = offsets;
         this.meters = meters;
@@ -115,7 +119,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     public Membership join(String groupName, JoinSpec spec) {
         Names.checkGroup(groupName);
         Set<String> subscribed = new TreeSet<>(spec.topics());
-        subscribed.forEach(topics::require);
+        subscribed.forEach(catalog::require);
         Group group = groups.computeIfAbsent(groupName, Group::new);
         synchronized (group) {
             Member member = new Member(UUID.randomUUID().toString(), subscribed, spec.sessionTimeoutMs(), spec.resetToEarliest(), clock.millis());
@@ -163,7 +167,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
                     continue;
                 }
                 Long position = member.positions.get(tp);
-                boolean local = topics.leadsLocally(tp.topic(), tp.partition());
+                boolean local = router.route(tp.topic(), tp.partition()) instanceof Route.Local;
                 if (position != null && !local) {
                     positions.put(tp, position); // checked by the leader when read; asking it every read costs a call
                     continue;
@@ -223,7 +227,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         }
         Map<TopicPartition, OffsetStore.Committed> toCommit = new LinkedHashMap<>();
         for (OffsetCommit o : spec.offsets()) {
-            topics.metadata(o.topic(), o.partition()); // 404 for an unknown topic or partition
+            catalog.placement(o.topic(), o.partition()); // 404 for an unknown topic or partition
             if (o.offset() < 0) {
                 throw new ApiException(ErrorCode.INVALID_REQUEST, "offsets must not be negative").with("topic", o.topic())
                         .with("partition", o.partition());
@@ -323,7 +327,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     @Override
     public List<OffsetView> reset(String groupName, ResetSpec spec) {
         Names.checkGroup(groupName);
-        Topic topic = topics.require(spec.topic() == null ? "" : spec.topic());
+        Topic topic = catalog.require(spec.topic() == null ? "" : spec.topic());
         Group group = groups.computeIfAbsent(groupName, Group::new);
         Map<TopicPartition, OffsetStore.Committed> toCommit = new TreeMap<>();
         synchronized (group) {
@@ -386,7 +390,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         List<StickyAssignor.Candidate> candidates = new ArrayList<>();
         for (Member m : group.members.values()) {
             for (String t : m.topics) {
-                topics.find(t).ifPresent(topic -> counts.put(t, topic.partitions()));
+                catalog.find(t).ifPresent(topic -> counts.put(t, topic.partitions()));
             }
             candidates.add(new StickyAssignor.Candidate(m.id, m.topics, m.assignment));
         }
@@ -417,7 +421,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     private Map<String, Integer> currentCounts(Group group) {
         Map<String, Integer> counts = new TreeMap<>();
-        group.members.values().forEach(m -> m.topics.forEach(t -> topics.find(t).ifPresent(topic -> counts.put(t, topic.partitions()))));
+        group.members.values().forEach(m -> m.topics.forEach(t -> catalog.find(t).ifPresent(topic -> counts.put(t, topic.partitions()))));
         return counts;
     }
 
@@ -457,7 +461,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     }
 
     private boolean exists(TopicPartition tp) {
-        Optional<Topic> topic = topics.find(tp.topic());
+        Optional<Topic> topic = catalog.find(tp.topic());
         return topic.isPresent() && tp.partition() < topic.get().partitions();
     }
 

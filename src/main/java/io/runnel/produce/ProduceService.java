@@ -5,7 +5,6 @@ import io.runnel.api.DaemonThreads;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.ProblemHandler;
 import io.runnel.api.Timestamps;
-import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.InternalClient;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
@@ -15,12 +14,13 @@ import io.runnel.log.LogException;
 import io.runnel.log.PartitionLog;
 import io.runnel.log.RecordBatch;
 import io.runnel.replication.ReplicaManager;
+import io.runnel.partition.PartitionRouter;
+import io.runnel.partition.Route;
 import io.runnel.topic.Names;
-import io.runnel.topic.Partition;
+import io.runnel.topic.NewTopic;
 import io.runnel.topic.Partitioner;
 import io.runnel.topic.Topic;
-import io.runnel.topic.TopicConfigs;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.topic.TopicCatalog;
 import io.runnel.topic.TrafficMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,23 +50,23 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Service
 public class ProduceService implements DisposableBean {
-    private final TopicRegistry topics;
+    private final TopicCatalog catalog;
+    private final PartitionRouter router;
     private final RunnelProperties props;
     private final TrafficMetrics metrics;
     private final Clock clock;
     private final ProduceRequestParser parser;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
-    private final ClusterNode cluster;
     private final InternalClient internal;
     private final JsonMapper json;
     private final ReplicaManager replicas;
     private final ExecutorService fsyncs = Executors.newFixedThreadPool(8, DaemonThreads.named("runnel-fsync"));
 
-    public ProduceService(TopicRegistry topics, RunnelProperties props, TrafficMetrics metrics, Clock clock,
-                          ClusterNode cluster, InternalClient internal, JsonMapper json, ReplicaManager replicas) {
-        this.topics = topics;
+    public ProduceService(TopicCatalog catalog, PartitionRouter router, RunnelProperties props, TrafficMetrics metrics, Clock clock,
+                          InternalClient internal, JsonMapper json, ReplicaManager replicas) {
+        this.catalog = catalog;
+        this.router = router;
         this.replicas = replicas;
-        this.cluster = cluster;
         this.internal = internal;
         this.json = json;
         this.props = props;
@@ -101,11 +101,11 @@ public class ProduceService implements DisposableBean {
         long defaultMax = props.produce().maxRecordSize().toBytes();
         List<ProducedRecord> records = parser.parse(body, topic.configs().maxMessageBytes(defaultMax));
         int[] partitionOf = assignPartitions(topic, fixedPartition, records);
-        List<Partition> partitions = topics.partitions(topic.name());
+        Route[] routes = new Route[topic.partitions()];
 
         long now = clock.millis();
         boolean appendTime = topic.configs().logAppendTime();
-        BatchBuilder[] builders = new BatchBuilder[partitions.size()];
+        BatchBuilder[] builders = new BatchBuilder[routes.length];
         long[] timestamps = new long[records.size()];
         int[] indexInBatch = new int[records.size()];
         long bytes = 0;
@@ -113,7 +113,9 @@ public class ProduceService implements DisposableBean {
             ProducedRecord r = records.get(i);
             int p = partitionOf[i];
             if (builders[p] == null) {
-                builders[p] = new BatchBuilder(topics.metadata(topic.name(), p).leaderEpoch(), appendTime ? now : null, body.length / Math.max(1, partitions.size()) + 256);
+                routes[p] = router.route(topic.name(), p);
+                builders[p] = new BatchBuilder(routes[p].metadata().leaderEpoch(), appendTime ? now : null,
+                        body.length / Math.max(1, routes.length) + 256);
             }
             timestamps[i] = appendTime || r.timestamp() < 0 ? now : r.timestamp();
             indexInBatch[i] = builders[p].count();
@@ -121,7 +123,7 @@ public class ProduceService implements DisposableBean {
             bytes += r.sizeInBytes();
         }
 
-        Appends appends = appendAll(topic, partitions, builders, acksAll);
+        Appends appends = appendAll(topic, routes, builders, acksAll);
         AppendResult[] appended = appends.results();
         ApiException[] failed = appends.failures();
 
@@ -172,7 +174,7 @@ public class ProduceService implements DisposableBean {
      * per partition. In a cluster, the batch of a partition another instance leads is sent, framed
      * as it is, to that leader's internal append; those calls run while the local fsyncs do.
      */
-    private Appends appendAll(Topic topic, List<Partition> partitions, BatchBuilder[] builders, boolean acksAll) {
+    private Appends appendAll(Topic topic, Route[] routes, BatchBuilder[] builders, boolean acksAll) {
         Appends appends = new Appends(builders.length);
         List<Integer> written = new ArrayList<>();
         Map<Integer, CompletableFuture<AppendResult>> remote = new LinkedHashMap<>();
@@ -181,13 +183,17 @@ public class ProduceService implements DisposableBean {
                 continue;
             }
             try {
-                if (topics.leadsLocally(topic.name(), p)) {
+                if (routes[p] instanceof Route.Local local) {
                     RecordBatch batch = builders[p].build();
-                    checkLeaderAppend(topic, p, batch, acksAll);
-                    appends.results()[p] = partitions.get(p).log().appendWithoutWaiting(batch);
+                    checkLeaderAppend(topic, local.metadata(), batch, acksAll);
+                    appends.results()[p] = local.partition().log().appendWithoutWaiting(batch);
                     written.add(p);
+                } else if (routes[p] instanceof Route.Remote r) {
+                    remote.put(p, appendAtLeader(topic.name(), p, r.leader(), builders[p].build(), acksAll));
                 } else {
-                    remote.put(p, appendAtLeader(topic.name(), p, builders[p].build(), acksAll));
+                    throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, ((Route.Unavailable) routes[p]).problem().getMessage()
+                            + "; nothing was written").with("topic", topic.name()).with("partition", p)
+                            .with("leader", routes[p].metadata().leader());
                 }
             } catch (ApiException | LogException e) {
                 appends.fail(p, e);
@@ -196,7 +202,7 @@ public class ProduceService implements DisposableBean {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (int i = 0; i < written.size(); i++) {
             int p = written.get(i);
-            PartitionLog log = partitions.get(p).log();
+            PartitionLog log = ((Route.Local) routes[p]).partition().log();
             long next = appends.results()[p].lastOffset() + 1;
             Runnable await = () -> log.awaitDurable(next);
             waits.add(i == written.size() - 1 ? CompletableFuture.completedFuture(null).thenRun(await)
@@ -242,10 +248,10 @@ public class ProduceService implements DisposableBean {
      * stale metadata is refused with {@code 503 LEADER_NOT_AVAILABLE} and nothing is written.
      */
     public AppendResult appendAsLeader(String topicName, int partition, RecordBatch batch, boolean acksAll) {
-        Topic topic = topics.require(topicName);
-        Partition p = topics.partition(topicName, partition);
-        checkLeaderAppend(topic, partition, batch, acksAll);
-        AppendResult result = p.log().appendAsLeader(batch);
+        Topic topic = catalog.require(topicName);
+        Route.Local local = router.localRoute(topicName, partition);
+        checkLeaderAppend(topic, local.metadata(), batch, acksAll);
+        AppendResult result = local.partition().log().appendAsLeader(batch);
         if (acksAll) {
             try {
                 replicas.awaitReplicated(topicName, partition, result.lastOffset() + 1, topic.configs().minInsyncReplicas()).join();
@@ -257,8 +263,8 @@ public class ProduceService implements DisposableBean {
     }
 
     /** Refuses, before anything is written, a batch stamped with another epoch or an acks=all append the ISR cannot take. */
-    private void checkLeaderAppend(Topic topic, int partition, RecordBatch batch, boolean acksAll) {
-        PartitionMetadata m = topics.metadata(topic.name(), partition);
+    private void checkLeaderAppend(Topic topic, PartitionMetadata m, RecordBatch batch, boolean acksAll) {
+        int partition = m.partition();
         if (batch.leaderEpoch() != m.leaderEpoch()) {
             throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, topic.name() + "-" + partition + " is at leader epoch "
                     + m.leaderEpoch() + " here; the request was framed for epoch " + batch.leaderEpoch() + "; nothing was written")
@@ -268,12 +274,8 @@ public class ProduceService implements DisposableBean {
     }
 
     /** Sends a framed batch to the partition's leader; fails with the leader's problem, or 503 if it is offline. */
-    private CompletableFuture<AppendResult> appendAtLeader(String topic, int partition, RecordBatch batch, boolean acksAll) {
-        String leader = topics.metadata(topic, partition).leader();
-        if (!cluster.isOnline(leader)) {
-            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + topic + "-" + partition + ", " + leader
-                    + ", is offline; nothing was written").with("topic", topic).with("partition", partition).with("leader", leader);
-        }
+    private CompletableFuture<AppendResult> appendAtLeader(String topic, int partition, String leader, RecordBatch batch,
+                                                           boolean acksAll) {
         byte[] bytes = RecordBatch.toBytes(List.of(batch));
         return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append?acks="
                         + (acksAll ? "all" : "leader"), bytes,
@@ -300,16 +302,16 @@ public class ProduceService implements DisposableBean {
 
     private Topic resolveTopic(String name) {
         Names.checkTopic(name);
-        if (props.topics().autoCreate() && topics.find(name).isEmpty()) {
+        if (props.topics().autoCreate() && catalog.find(name).isEmpty()) {
             try {
-                return topics.create(name, props.topics().defaultPartitions(), 1, TopicConfigs.NONE);
+                return catalog.create(NewTopic.withDefaults(name));
             } catch (ApiException e) {
                 if (e.code() != ErrorCode.TOPIC_ALREADY_EXISTS) {
                     throw e;
                 }
             }
         }
-        return topics.require(name);
+        return catalog.require(name);
     }
 
     private int[] assignPartitions(Topic topic, Integer fixedPartition, List<ProducedRecord> records) {

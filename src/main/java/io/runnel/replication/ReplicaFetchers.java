@@ -10,8 +10,9 @@ import io.runnel.log.PartitionLog;
 import io.runnel.log.RecordBatch;
 import io.runnel.replication.ReplicaFetch.PartitionAnswer;
 import io.runnel.replication.ReplicaFetch.PartitionRequest;
-import io.runnel.topic.Partition;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.partition.Partition;
+import io.runnel.topic.TopicCatalog;
+import io.runnel.partition.LogManager;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -47,7 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class ReplicaFetchers implements DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaFetchers.class);
 
-    private final TopicRegistry topics;
+    private final TopicCatalog catalog;
+    private final LogManager logs;
     private final ClusterNode cluster;
     private final InternalClient client;
     private final JsonMapper json;
@@ -56,8 +58,9 @@ public class ReplicaFetchers implements DisposableBean {
     private volatile boolean running = true;
     private Thread supervisor;
 
-    public ReplicaFetchers(TopicRegistry topics, ClusterNode cluster, InternalClient client, JsonMapper json, RunnelProperties props) {
-        this.topics = topics;
+    public ReplicaFetchers(TopicCatalog catalog, LogManager logs, ClusterNode cluster, InternalClient client, JsonMapper json, RunnelProperties props) {
+        this.catalog = catalog;
+        this.logs = logs;
         this.cluster = cluster;
         this.client = client;
         this.json = json;
@@ -101,7 +104,7 @@ public class ReplicaFetchers implements DisposableBean {
     /** Leader → the partitions this instance follows under it. */
     private Map<String, List<Partition>> followed() {
         Map<String, List<Partition>> byLeader = new HashMap<>();
-        for (TopicRegistry.Hosted h : topics.hosted()) {
+        for (LogManager.Hosted h : logs.hosted()) {
             PartitionMetadata m = h.metadata();
             if (!m.leader().equals(cluster.selfId()) && m.replicas().contains(cluster.selfId())) {
                 byLeader.computeIfAbsent(m.leader(), l -> new ArrayList<>()).add(h.partition());
@@ -140,7 +143,7 @@ public class ReplicaFetchers implements DisposableBean {
         Map<String, Integer> epochs = new HashMap<>();
         List<PartitionRequest> requests = new ArrayList<>();
         for (Partition p : partitions) {
-            PartitionMetadata m = topics.metadata(p.topic(), p.id());
+            PartitionMetadata m = catalog.placement(p.topic(), p.id());
             PartitionLog log = p.log();
             requests.add(new PartitionRequest(p.topic(), p.id(), m.leaderEpoch(), log.durableEnd(), log.latestEpoch()));
             byKey.put(p.topic() + "/" + p.id(), p);
@@ -168,7 +171,7 @@ public class ReplicaFetchers implements DisposableBean {
                 continue;
             }
             try {
-                PartitionMetadata now = topics.metadata(p.topic(), p.id());
+                PartitionMetadata now = catalog.placement(p.topic(), p.id());
                 if (!now.leader().equals(leader) || now.leaderEpoch() != epochs.get(a.topic() + "/" + a.partition())) {
                     continue; // leadership moved while the fetch was under way: its answer is stale
                 }

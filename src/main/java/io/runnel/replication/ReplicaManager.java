@@ -10,9 +10,11 @@ import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.MetadataCommand;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
-import io.runnel.topic.Partition;
+import io.runnel.partition.Partition;
 import io.runnel.topic.TopicPartition;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.topic.TopicCatalog;
+import io.runnel.partition.PartitionRouter;
+import io.runnel.partition.LogManager;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -65,7 +67,9 @@ import org.springframework.stereotype.Component;
 public class ReplicaManager implements DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
 
-    private final TopicRegistry topics;
+    private final TopicCatalog catalog;
+    private final PartitionRouter router;
+    private final LogManager logs;
     private final ClusterNode cluster;
     private final RunnelProperties.Replication settings;
     private final Clock clock;
@@ -102,8 +106,10 @@ public class ReplicaManager implements DisposableBean {
         }
     }
 
-    public ReplicaManager(TopicRegistry topics, ClusterNode cluster, RunnelProperties props, MeterRegistry meters, Clock clock) {
-        this.topics = topics;
+    public ReplicaManager(TopicCatalog catalog, PartitionRouter router, LogManager logs, ClusterNode cluster, RunnelProperties props, MeterRegistry meters, Clock clock) {
+        this.catalog = catalog;
+        this.router = router;
+        this.logs = logs;
         this.cluster = cluster;
         this.settings = props.replication();
         this.clock = clock;
@@ -141,7 +147,7 @@ public class ReplicaManager implements DisposableBean {
             f.leaderEndAtLastFetch = leaderEnd;
             f.lastFetchMs = now;
         }
-        Partition partition = topics.partition(tp.topic(), tp.partition());
+        Partition partition = router.local(tp.topic(), tp.partition());
         if (!metadata.isr().contains(followerId) && !leadership.joining.contains(followerId)
                 && fetchOffset >= partition.log().highWatermark() && metadata.replicas().contains(followerId)) {
             List<String> isr = new ArrayList<>(metadata.isr());
@@ -187,12 +193,12 @@ public class ReplicaManager implements DisposableBean {
             return CompletableFuture.completedFuture(null); // the durable append was the whole acknowledgement
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Partition partition = topics.partition(topic, partitionId);
-        int epoch = topics.metadata(topic, partitionId).leaderEpoch();
+        Partition partition = router.local(topic, partitionId);
+        int epoch = catalog.placement(topic, partitionId).leaderEpoch();
         Runnable check = () -> {
             PartitionMetadata now;
             try {
-                now = topics.metadata(topic, partitionId);
+                now = catalog.placement(topic, partitionId);
             } catch (ApiException e) {
                 done.completeExceptionally(afterAppend(topic, partitionId, e.getMessage()));
                 return;
@@ -244,7 +250,7 @@ public class ReplicaManager implements DisposableBean {
             long now = clock.millis();
             boolean checkpoint = ++ticks % 5 == 0;
             Set<TopicPartition> leading = new java.util.HashSet<>();
-            for (TopicRegistry.Hosted h : topics.hosted()) {
+            for (LogManager.Hosted h : logs.hosted()) {
                 PartitionMetadata m = h.metadata();
                 TopicPartition tp = new TopicPartition(h.topic().name(), h.partition().id());
                 if (checkpoint && m.replicas().size() > 1) {
@@ -300,7 +306,7 @@ public class ReplicaManager implements DisposableBean {
 
     private double maxFollowerLag() {
         long lag = 0;
-        for (TopicRegistry.Hosted h : topics.hosted()) {
+        for (LogManager.Hosted h : logs.hosted()) {
             Leadership l = led.get(new TopicPartition(h.topic().name(), h.partition().id()));
             if (l == null || !h.metadata().leader().equals(cluster.selfId())) {
                 continue;
@@ -317,7 +323,7 @@ public class ReplicaManager implements DisposableBean {
     }
 
     private double underReplicated() {
-        return topics.hosted().stream()
+        return logs.hosted().stream()
                 .filter(h -> h.metadata().leader().equals(cluster.selfId()) && h.metadata().isr().size() < h.metadata().replicas().size())
                 .count();
     }

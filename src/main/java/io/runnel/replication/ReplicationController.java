@@ -12,9 +12,10 @@ import io.runnel.log.RecordBatch;
 import io.runnel.replication.ReplicaFetch.Diverging;
 import io.runnel.replication.ReplicaFetch.PartitionAnswer;
 import io.runnel.replication.ReplicaFetch.PartitionRequest;
-import io.runnel.topic.Partition;
+import io.runnel.partition.Partition;
 import io.runnel.topic.TopicPartition;
-import io.runnel.topic.TopicRegistry;
+import io.runnel.topic.TopicCatalog;
+import io.runnel.partition.PartitionRouter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -48,15 +49,17 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 class ReplicationController implements DisposableBean {
-    private final TopicRegistry topics;
+    private final TopicCatalog catalog;
+    private final PartitionRouter router;
     private final ReplicaManager replicas;
     private final ClusterNode cluster;
     private final JsonMapper json;
     private final RunnelProperties.Replication settings;
     private final ExecutorService wakeups = Executors.newFixedThreadPool(1, DaemonThreads.named("runnel-replication-wakeup"));
 
-    ReplicationController(TopicRegistry topics, ReplicaManager replicas, ClusterNode cluster, JsonMapper json, RunnelProperties props) {
-        this.topics = topics;
+    ReplicationController(TopicCatalog catalog, PartitionRouter router, ReplicaManager replicas, ClusterNode cluster, JsonMapper json, RunnelProperties props) {
+        this.catalog = catalog;
+        this.router = router;
         this.replicas = replicas;
         this.cluster = cluster;
         this.json = json;
@@ -101,11 +104,11 @@ class ReplicationController implements DisposableBean {
 
     private Partition localLeader(PartitionRequest pr) {
         try {
-            PartitionMetadata m = topics.metadata(pr.topic(), pr.partition());
+            PartitionMetadata m = catalog.placement(pr.topic(), pr.partition());
             if (!m.leader().equals(cluster.selfId()) || m.leaderEpoch() != pr.leaderEpoch()) {
                 return null;
             }
-            return topics.partition(pr.topic(), pr.partition());
+            return router.local(pr.topic(), pr.partition());
         } catch (ApiException e) {
             return null;
         }
@@ -137,7 +140,7 @@ class ReplicationController implements DisposableBean {
     private PartitionAnswer answer(String follower, PartitionRequest pr, int maxBytes, List<byte[]> data) {
         PartitionMetadata m;
         try {
-            m = topics.metadata(pr.topic(), pr.partition());
+            m = catalog.placement(pr.topic(), pr.partition());
         } catch (ApiException e) {
             return failed(pr, ReplicaFetch.Error.UNKNOWN_PARTITION, -1, -1);
         }

@@ -89,7 +89,7 @@ class ClusterIT {
 
     @Test
     void formsForwardsSurvivesTheControllersDeathAndCatchesUp() throws Exception {
-        cluster = LocalCluster.start("cluster", 3, READY);
+        cluster = LocalCluster.start("cluster", 3, READY, "--runnel.topics.auto-create=true");
 
         // --- the cluster forms: one id, one controller, three instances online, seen alike everywhere
         await().atMost(SETTLE).untilAsserted(() -> {
@@ -132,6 +132,14 @@ class ClusterIT {
                 assertThat(json(n.get("/topics/orders")).get("partitions")).hasSize(6);
             }
         });
+
+        // --- a topic created by its first produce gets the same defaults as one created by the admin
+        // API: replication factor min(3, live instances), not 1
+        ProduceAnswer autoCreated = node("n2").produce("auto-created", null, "{\"records\":[{\"key\":\"k\",\"value\":1}]}");
+        assertThat(autoCreated.response().status()).as("%s", autoCreated.response()).isEqualTo(200);
+        JsonNode auto = json(node("n0").get("/topics/auto-created"));
+        assertThat(auto.get("replicationFactor").asInt()).as("%s", auto).isEqualTo(3);
+        assertThat(auto.get("partitions").get(0).get("replicas")).hasSize(3);
 
         // --- produce through every instance; every record lands at its leader, readable from everywhere
         Map<Integer, Map<Long, String>> written = new HashMap<>();

@@ -1,9 +1,13 @@
-package io.runnel.topic;
+package io.runnel.admin;
 
 import io.runnel.api.ApiException;
+import io.runnel.partition.PartitionReads;
+import io.runnel.topic.Names;
+import io.runnel.topic.NewTopic;
+import io.runnel.topic.Topic;
+import io.runnel.topic.TopicCatalog;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.ProblemResponses;
-import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
 import io.swagger.v3.oas.annotations.Operation;
@@ -25,17 +29,13 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Topics", description = "Create, describe, reconfigure and delete topics")
 @RestController
 class TopicController {
-    static final int MAX_PARTITIONS = 10_000;
-
-    private final TopicRegistry registry;
+    private final TopicCatalog catalog;
     private final PartitionReads reads;
-    private final ClusterNode cluster;
     private final RunnelProperties props;
 
-    TopicController(TopicRegistry registry, PartitionReads reads, ClusterNode cluster, RunnelProperties props) {
-        this.registry = registry;
+    TopicController(TopicCatalog catalog, PartitionReads reads, RunnelProperties props) {
+        this.catalog = catalog;
         this.reads = reads;
-        this.cluster = cluster;
         this.props = props;
     }
 
@@ -78,36 +78,14 @@ class TopicController {
             ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
     @PostMapping("/topics")
     ResponseEntity<TopicDescription> create(@RequestBody CreateTopicRequest request) {
-        String name = Names.checkTopic(request.name());
-        int partitions = request.partitions() == null ? props.topics().defaultPartitions() : request.partitions();
-        checkNotNegative("partitions", partitions);
-        if (partitions < 1 || partitions > MAX_PARTITIONS) {
-            throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions must be from 1 to " + MAX_PARTITIONS + ", got " + partitions);
-        }
-        int liveInstances = cluster.clustered() ? cluster.state().liveInstances().size() : 1;
-        int defaultRf = props.topics().defaultReplicationFactor() > 0
-                ? props.topics().defaultReplicationFactor() : Math.min(3, liveInstances);
-        int rf = request.replicationFactor() == null ? defaultRf : request.replicationFactor();
-        checkNotNegative("replicationFactor", rf);
-        if (rf < 1 || rf > liveInstances) {
-            throw new ApiException(ErrorCode.INVALID_REPLICATION_FACTOR, "replicationFactor must be from 1 to the "
-                    + liveInstances + " live instance(s), got " + rf).with("liveInstances", liveInstances);
-        }
-        TopicConfigs configs = TopicConfigs.NONE.with(request.configs() == null ? Map.of() : request.configs());
-        Topic topic = registry.create(name, partitions, rf, configs);
-        return ResponseEntity.created(URI.create("/topics/" + name)).body(describe(topic));
-    }
-
-    static void checkNotNegative(String field, long value) {
-        if (value < 0) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "'" + field + "' must not be negative, got " + value).with("field", field);
-        }
+        Topic topic = catalog.create(new NewTopic(request.name(), request.partitions(), request.replicationFactor(), request.configs()));
+        return ResponseEntity.created(URI.create("/topics/" + topic.name())).body(describe(topic));
     }
 
     @Operation(summary = "List topics")
     @GetMapping("/topics")
     TopicList list() {
-        return new TopicList(registry.list().stream()
+        return new TopicList(catalog.list().stream()
                 .map(t -> new TopicSummary(t.name(), t.partitions(), t.replicationFactor())).toList());
     }
 
@@ -115,28 +93,21 @@ class TopicController {
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_TOPIC_NAME})
     @GetMapping("/topics/{topic}")
     TopicDescription get(@PathVariable String topic) {
-        return describe(registry.require(Names.checkTopic(topic)));
+        return describe(catalog.require(Names.checkTopic(topic)));
     }
 
     @Operation(summary = "Grow partitions or change configs", description = "Partitions only grow; a config set to null returns to its default.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
     @PatchMapping("/topics/{topic}")
     TopicDescription update(@PathVariable String topic, @RequestBody UpdateTopicRequest request) {
-        Names.checkTopic(topic);
-        if (request.partitions() != null) {
-            checkNotNegative("partitions", request.partitions());
-            if (request.partitions() > MAX_PARTITIONS) {
-                throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions must be at most " + MAX_PARTITIONS);
-            }
-        }
-        return describe(registry.update(topic, request.partitions(), request.configs()));
+        return describe(catalog.update(Names.checkTopic(topic), request.partitions(), request.configs()));
     }
 
     @Operation(summary = "Delete a topic and all its data")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND})
     @DeleteMapping("/topics/{topic}")
     ResponseEntity<Void> delete(@PathVariable String topic) {
-        registry.delete(Names.checkTopic(topic));
+        catalog.delete(Names.checkTopic(topic));
         return ResponseEntity.noContent().build();
     }
 
@@ -153,7 +124,7 @@ class TopicController {
     @GetMapping("/topics/{topic}/partitions/{partition}")
     PartitionInfo partition(@PathVariable String topic, @PathVariable int partition) {
         Names.checkTopic(topic);
-        PartitionMetadata m = registry.metadata(topic, partition);
+        PartitionMetadata m = catalog.placement(topic, partition);
         PartitionReads.Offsets o;
         try {
             o = reads.offsets(topic, partition);
@@ -172,8 +143,8 @@ class TopicController {
     private List<PartitionInfo> infos(String topic) {
         Map<Integer, PartitionReads.Offsets> offsets = reads.topicOffsets(topic);
         List<PartitionInfo> infos = new java.util.ArrayList<>();
-        for (int p = 0; p < registry.require(topic).partitions(); p++) {
-            infos.add(info(registry.metadata(topic, p), offsets.get(p)));
+        for (PartitionMetadata m : catalog.require(topic).placement()) {
+            infos.add(info(m, offsets.get(m.partition())));
         }
         return infos;
     }

@@ -1,4 +1,4 @@
-package io.runnel.topic;
+package io.runnel.partition;
 
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
@@ -16,10 +16,10 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  */
 @Configuration(proxyBeanMethods = false)
 class ReadinessGate implements WebMvcConfigurer, HandlerInterceptor {
-    private final TopicRegistry topics;
+    private final LogManager logs;
 
-    ReadinessGate(TopicRegistry topics) {
-        this.topics = topics;
+    ReadinessGate(LogManager logs) {
+        this.logs = logs;
     }
 
     @Override
@@ -30,7 +30,7 @@ class ReadinessGate implements WebMvcConfigurer, HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (!topics.isLoaded()) {
+        if (!logs.isLoaded()) {
             throw new ApiException(ErrorCode.NOT_READY, "the node is still opening and recovering its logs; retry shortly");
         }
         return true;

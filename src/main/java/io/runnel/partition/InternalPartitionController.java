@@ -1,4 +1,4 @@
-package io.runnel.topic;
+package io.runnel.partition;
 
 import io.runnel.api.ApiException;
 import io.runnel.api.DaemonThreads;
@@ -6,6 +6,7 @@ import io.runnel.api.ErrorCode;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
+import io.runnel.topic.TopicCatalog;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,11 +42,13 @@ class InternalPartitionController implements DisposableBean {
     static final String HIGH_WATERMARK = "Runnel-High-Watermark";
     static final String LOG_START_OFFSET = "Runnel-Log-Start-Offset";
 
-    private final TopicRegistry topics;
+    private final PartitionRouter router;
+    private final TopicCatalog catalog;
     private final ExecutorService wakeups = Executors.newFixedThreadPool(1, DaemonThreads.named("runnel-internal-wakeup"));
 
-    InternalPartitionController(TopicRegistry topics) {
-        this.topics = topics;
+    InternalPartitionController(PartitionRouter router, TopicCatalog catalog) {
+        this.router = router;
+        this.catalog = catalog;
     }
 
     record PartitionOffsets(int partition, long logStartOffset, long highWatermark) {
@@ -58,7 +61,7 @@ class InternalPartitionController implements DisposableBean {
     Object batches(@PathVariable String topic, @PathVariable int partition, @RequestParam long offset,
                    @RequestParam(defaultValue = "1048576") int maxBytes, @RequestParam(defaultValue = "500") int maxRecords,
                    @RequestParam(defaultValue = "0") long waitMs) {
-        Partition p = topics.partition(topic, partition);
+        Partition p = router.local(topic, partition);
         if (offset < p.log().highWatermark() || waitMs <= 0) {
             return read(p, offset, maxBytes, maxRecords);
         }
@@ -103,10 +106,10 @@ class InternalPartitionController implements DisposableBean {
     @GetMapping("/internal/topics/{topic}/offsets")
     TopicOffsets offsets(@PathVariable String topic) {
         List<PartitionOffsets> led = new ArrayList<>();
-        List<Partition> partitions = topics.partitions(topic);
-        for (int i = 0; i < partitions.size(); i++) {
-            if (partitions.get(i) != null && topics.leadsLocally(topic, i)) {
-                Partition p = partitions.get(i);
+        int partitions = catalog.require(topic).partitions();
+        for (int i = 0; i < partitions; i++) {
+            if (router.route(topic, i) instanceof Route.Local local) {
+                Partition p = local.partition();
                 led.add(new PartitionOffsets(i, p.log().logStartOffset(), p.log().highWatermark()));
             }
         }

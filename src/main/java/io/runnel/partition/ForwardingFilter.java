@@ -1,8 +1,11 @@
-package io.runnel.cluster;
+package io.runnel.partition;
 
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.ProblemHandler;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.HttpForwarder;
+import io.runnel.cluster.InternalClient;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,10 +44,12 @@ class ForwardingFilter extends OncePerRequestFilter {
     private static final Pattern PARTITION_READ = Pattern.compile("/topics/([a-zA-Z0-9._-]{1,249})/partitions/(\\d{1,9})/(records|offsets)");
 
     private final ClusterNode cluster;
+    private final PartitionRouter router;
     private final HttpForwarder forwarder;
 
-    ForwardingFilter(ClusterNode cluster) {
+    ForwardingFilter(ClusterNode cluster, PartitionRouter router) {
         this.cluster = cluster;
+        this.router = router;
         this.forwarder = cluster.clustered() ? new HttpForwarder(cluster.selfId(), cluster.secret(), Duration.ofSeconds(2)) : null;
     }
 
@@ -77,21 +82,20 @@ class ForwardingFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<PartitionMetadata> partition = cluster.state().topic(m.group(1))
-                .filter(t -> Integer.parseInt(m.group(2)) < t.partitionCount())
-                .map(t -> t.partitions().get(Integer.parseInt(m.group(2))));
-        if (partition.isEmpty() || partition.get().leader().equals(cluster.selfId())) {
-            chain.doFilter(request, response); // unknown here (404 from the handler) or led here
+        Route route;
+        try {
+            route = router.route(m.group(1), Integer.parseInt(m.group(2)));
+        } catch (ApiException e) {
+            chain.doFilter(request, response); // unknown topic or partition: the handler answers 404
             return;
         }
-        String leader = partition.get().leader();
-        if (!cluster.isOnline(leader)) {
-            ProblemHandler.write(response, new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the leader of " + m.group(1) + "-"
-                    + m.group(2) + ", " + leader + ", is offline").with("topic", m.group(1))
-                    .with("partition", Integer.parseInt(m.group(2))).with("leader", leader));
-            return;
+        if (route instanceof Route.Remote remote) {
+            forward(request, response, remote.leader(), ErrorCode.LEADER_NOT_AVAILABLE);
+        } else if (route instanceof Route.Unavailable unavailable) {
+            ProblemHandler.write(response, unavailable.problem());
+        } else {
+            chain.doFilter(request, response); // led here
         }
-        forward(request, response, leader, ErrorCode.LEADER_NOT_AVAILABLE);
     }
 
     private void forward(HttpServletRequest request, HttpServletResponse response, String target, ErrorCode unreachable)

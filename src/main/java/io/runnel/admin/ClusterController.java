@@ -1,6 +1,10 @@
-package io.runnel.cluster;
+package io.runnel.admin;
 
-import io.runnel.topic.TopicRegistry;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.ClusterState;
+import io.runnel.cluster.InstanceMetadata;
+import io.runnel.cluster.NodeIdentity;
+import io.runnel.topic.TopicCatalog;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
@@ -13,10 +17,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ClusterController {
     private final NodeIdentity node;
-    private final TopicRegistry topics;
+    private final TopicCatalog topics;
     private final ClusterNode cluster;
 
-    ClusterController(NodeIdentity node, TopicRegistry topics, ClusterNode cluster) {
+    ClusterController(NodeIdentity node, TopicCatalog topics, ClusterNode cluster) {
         this.node = node;
         this.topics = topics;
         this.cluster = cluster;

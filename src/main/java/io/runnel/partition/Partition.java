@@ -1,4 +1,4 @@
-package io.runnel.topic;
+package io.runnel.partition;
 
 import io.micrometer.core.instrument.Timer;
 import io.runnel.log.AtomicFile;

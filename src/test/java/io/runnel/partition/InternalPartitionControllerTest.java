@@ -1,4 +1,4 @@
-package io.runnel.topic;
+package io.runnel.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

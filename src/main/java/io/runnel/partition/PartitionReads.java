@@ -1,15 +1,13 @@
-package io.runnel.topic;
+package io.runnel.partition;
 
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.cluster.InternalClient;
-import io.runnel.cluster.PartitionMetadata;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.stereotype.Component;
+import io.runnel.topic.TopicCatalog;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,12 +32,14 @@ import tools.jackson.databind.json.JsonMapper;
 public class PartitionReads {
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final TopicRegistry topics;
+    private final PartitionRouter router;
+    private final TopicCatalog catalog;
     private final InternalClient client;
     private final JsonMapper json;
 
-    public PartitionReads(TopicRegistry topics, InternalClient client, JsonMapper json) {
-        this.topics = topics;
+    public PartitionReads(PartitionRouter router, TopicCatalog catalog, InternalClient client, JsonMapper json) {
+        this.router = router;
+        this.catalog = catalog;
         this.client = client;
         this.json = json;
     }
@@ -48,11 +49,11 @@ public class PartitionReads {
     }
 
     public Offsets offsets(String topic, int partition) {
-        if (topics.leadsLocally(topic, partition)) {
-            Partition p = topics.partition(topic, partition);
-            return new Offsets(p.log().logStartOffset(), p.log().highWatermark());
+        Route route = router.route(topic, partition);
+        if (route instanceof Route.Local local) {
+            return offsetsOf(local.partition());
         }
-        HttpResponse<byte[]> r = await(batches(topic, partition, 0, 0, 0, 0, TIMEOUT));
+        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, 0, 0, 0, 0, TIMEOUT));
         return offsetsOf(r);
     }
 
@@ -62,21 +63,22 @@ public class PartitionReads {
      * @throws LogException.OffsetOutOfRange when {@code offset} is outside the log (local or remote)
      */
     public LogReadResult read(String topic, int partition, long offset, int maxBytes, int maxRecords) {
-        if (topics.leadsLocally(topic, partition)) {
-            return topics.partition(topic, partition).log().read(offset, maxBytes, maxRecords);
+        Route route = router.route(topic, partition);
+        if (route instanceof Route.Local local) {
+            return local.partition().log().read(offset, maxBytes, maxRecords);
         }
-        HttpResponse<byte[]> r = await(batches(topic, partition, offset, maxBytes, maxRecords, 0, TIMEOUT));
+        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, offset, maxBytes, maxRecords, 0, TIMEOUT));
         Offsets o = offsetsOf(r);
         return new LogReadResult(InternalPartitionController.split(r.body()), o.highWatermark(), o.logStartOffset());
     }
 
     /** The first offset whose timestamp is at or after {@code timestamp}; the high watermark if none. */
     public long offsetForTimestamp(String topic, int partition, long timestamp) {
-        if (topics.leadsLocally(topic, partition)) {
-            return topics.partition(topic, partition).log().offsetForTimestamp(timestamp);
+        Route route = router.route(topic, partition);
+        if (route instanceof Route.Local local) {
+            return local.partition().log().offsetForTimestamp(timestamp);
         }
-        String leader = leader(topic, partition);
-        HttpResponse<byte[]> r = await(client.send(leader, "GET", "/topics/" + topic + "/partitions/" + partition
+        HttpResponse<byte[]> r = await(client.send(leader(route), "GET", "/topics/" + topic + "/partitions/" + partition
                 + "/offsets?timestamp=" + timestamp, null, null, TIMEOUT));
         return json.readTree(r.body()).get("offset").asLong();
     }
@@ -87,12 +89,13 @@ public class PartitionReads {
      * when the high watermark is already past {@code offset} (read now).
      */
     public Optional<Runnable> awaitBeyond(String topic, int partition, long offset, long maxWaitMs, Runnable wake) {
-        if (topics.leadsLocally(topic, partition)) {
-            Partition p = topics.partition(topic, partition);
+        Route route = router.route(topic, partition);
+        if (route instanceof Route.Local local) {
+            Partition p = local.partition();
             return p.awaitBeyond(offset, wake) ? Optional.of(() -> p.cancelWait(wake)) : Optional.empty();
         }
         long waitMs = Math.max(1, Math.min(maxWaitMs, 30_000));
-        CompletableFuture<HttpResponse<byte[]>> poll = batches(topic, partition, offset, 0, 0, waitMs,
+        CompletableFuture<HttpResponse<byte[]>> poll = batches(leader(route), topic, partition, offset, 0, 0, waitMs,
                 TIMEOUT.plusMillis(waitMs));
         poll.whenComplete((r, e) -> {
             if (e == null) {
@@ -106,14 +109,13 @@ public class PartitionReads {
     public Map<Integer, Offsets> topicOffsets(String topic) {
         Map<Integer, Offsets> found = new HashMap<>();
         Map<String, CompletableFuture<HttpResponse<byte[]>>> calls = new HashMap<>();
-        List<Partition> partitions = topics.partitions(topic);
-        for (int i = 0; i < partitions.size(); i++) {
-            if (topics.leadsLocally(topic, i)) {
-                Partition p = topics.partition(topic, i);
-                found.put(i, new Offsets(p.log().logStartOffset(), p.log().highWatermark()));
-            } else {
-                PartitionMetadata m = topics.metadata(topic, i);
-                calls.computeIfAbsent(m.leader(), leader -> client.send(leader, "GET", "/internal/topics/" + topic + "/offsets",
+        int partitions = catalog.require(topic).partitions();
+        for (int i = 0; i < partitions; i++) {
+            Route route = router.route(topic, i);
+            if (route instanceof Route.Local local) {
+                found.put(i, offsetsOf(local.partition()));
+            } else if (route instanceof Route.Remote remote) {
+                calls.computeIfAbsent(remote.leader(), leader -> client.send(leader, "GET", "/internal/topics/" + topic + "/offsets",
                         null, null, TIMEOUT));
             }
         }
@@ -131,14 +133,22 @@ public class PartitionReads {
         return found;
     }
 
-    private CompletableFuture<HttpResponse<byte[]>> batches(String topic, int partition, long offset, int maxBytes, int maxRecords,
-                                                            long waitMs, Duration timeout) {
-        return client.send(leader(topic, partition), "GET", "/internal/partitions/" + topic + "/" + partition + "/batches?offset="
+    private CompletableFuture<HttpResponse<byte[]>> batches(String leader, String topic, int partition, long offset, int maxBytes,
+                                                            int maxRecords, long waitMs, Duration timeout) {
+        return client.send(leader, "GET", "/internal/partitions/" + topic + "/" + partition + "/batches?offset="
                 + offset + "&maxBytes=" + Math.max(1, maxBytes) + "&maxRecords=" + maxRecords + "&waitMs=" + waitMs, null, null, timeout);
     }
 
-    private String leader(String topic, int partition) {
-        return topics.metadata(topic, partition).leader();
+    /** The leader of a remote partition; the route's problem when none is available. */
+    private static String leader(Route route) {
+        if (route instanceof Route.Unavailable unavailable) {
+            throw unavailable.problem();
+        }
+        return route.metadata().leader();
+    }
+
+    private static Offsets offsetsOf(Partition p) {
+        return new Offsets(p.log().logStartOffset(), p.log().highWatermark());
     }
 
     private HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> call) {

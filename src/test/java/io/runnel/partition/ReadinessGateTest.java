@@ -1,4 +1,4 @@
-package io.runnel.topic;
+package io.runnel.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.config.RunnelProperties;
+import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.NodeIdentity;
 import io.runnel.log.FlushPolicy;
+import io.runnel.topic.NewTopic;
+import io.runnel.topic.TopicCatalog;
+import io.runnel.topic.TopicCatalogConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,12 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.json.JsonMapper;
 
-/** API calls wait for the logs: 503 NOT_READY until the registry has opened and recovered them. */
+/** API calls wait for the logs: 503 NOT_READY until the log manager has opened and recovered them. */
 class ReadinessGateTest {
     @TempDir
     Path dataDir;
 
-    private TopicRegistry registry() throws Exception {
+    private LogManager logManager() throws Exception {
         RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster("", "", Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(10)),
                 new RunnelProperties.Storage(FlushPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofMinutes(5)),
                 new RunnelProperties.Topics(false, 1, 0),
@@ -29,18 +34,19 @@ class ReadinessGateTest {
                 new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000, Duration.ofMinutes(15), Duration.ofSeconds(15)),
                 new RunnelProperties.Replication(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMillis(500),
                         DataSize.ofMegabytes(4)));
-        return new TopicRegistry(props, new SimpleMeterRegistry(), Clock.systemUTC(), JsonMapper.builder().build(),
-                new io.runnel.cluster.ClusterNode(props, new io.runnel.cluster.NodeIdentity(props), Clock.systemUTC()));
+        ClusterNode cluster = new ClusterNode(props, new NodeIdentity(props), Clock.systemUTC());
+        TopicCatalog catalog = TopicCatalogConfig.catalogFor(cluster, props, JsonMapper.builder().build(), Clock.systemUTC());
+        return new LogManager(catalog, cluster, props, new SimpleMeterRegistry(), Clock.systemUTC());
     }
 
     @Test
     void apiCallsAre503NotReadyUntilTheLogsAreLoadedAndPassAfterwards() throws Exception {
-        TopicRegistry first = registry();
+        LogManager first = logManager();
         first.run(null);
-        first.create("kept", 2, 1, TopicConfigs.NONE);
+        first.catalog().create(new NewTopic("kept", 2, 1, null));
         first.destroy();
 
-        TopicRegistry restarted = registry();
+        LogManager restarted = logManager();
         ReadinessGate gate = new ReadinessGate(restarted);
         assertThat(restarted.isLoaded()).isFalse();
         assertThatThrownBy(() -> gate.preHandle(null, null, null))
@@ -49,7 +55,8 @@ class ReadinessGateTest {
         restarted.run(null);
 
         assertThat(gate.preHandle(null, null, null)).isTrue();
-        assertThat(restarted.find("kept")).as("topics from before the restart are back").isPresent();
+        assertThat(restarted.catalog().find("kept")).as("topics from before the restart are back").isPresent();
+        assertThat(restarted.partition("kept", 1)).as("and their logs are open").isPresent();
         restarted.destroy();
     }
 }

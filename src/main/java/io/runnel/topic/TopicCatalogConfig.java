@@ -1,0 +1,27 @@
+package io.runnel.topic;
+
+import io.runnel.cluster.ClusterNode;
+import io.runnel.config.RunnelProperties;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Chooses the catalog: the Raft one when peers are configured, else the single node's file. */
+@Configuration(proxyBeanMethods = false)
+public class TopicCatalogConfig {
+    @Bean
+    TopicCatalog topicCatalog(ClusterNode cluster, RunnelProperties props, JsonMapper json, Clock clock) {
+        return catalogFor(cluster, props, json, clock);
+    }
+
+    /** The catalog this instance uses: Raft-backed in a cluster, file-backed on a single node. */
+    public static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, JsonMapper json, Clock clock) {
+        TopicRules rules = new TopicRules(props.topics());
+        if (cluster.clustered()) {
+            return new RaftTopicCatalog(cluster, rules, clock);
+        }
+        return new LocalTopicCatalog(props.dataDir().toAbsolutePath().resolve("meta").resolve("topics.json"),
+                cluster.selfId(), rules, json, clock);
+    }
+}
