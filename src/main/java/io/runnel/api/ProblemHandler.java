@@ -28,6 +28,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -79,6 +80,10 @@ public class ProblemHandler {
             if (hasCause(e, StreamConstraintsException.class)) {
                 return new ApiException(ErrorCode.NESTING_TOO_DEEP, rootMessage(e));
             }
+            ApiException wrongType = wrongScalarType(e);
+            if (wrongType != null) {
+                return wrongType;
+            }
             return new ApiException(ErrorCode.MALFORMED_JSON, "the body is not valid JSON of the expected shape: " + rootMessage(e));
         }
         if (e instanceof HttpMediaTypeNotSupportedException) {
@@ -108,6 +113,31 @@ public class ProblemHandler {
             return new ApiException(ErrorCode.INVALID_PARAMETER, e.getMessage());
         }
         return new ApiException(ErrorCode.INTERNAL_ERROR, "unexpected error: " + e.getClass().getSimpleName());
+    }
+
+    /**
+     * A number or boolean where a string belongs ({@link StrictInputConfig}): {@code 422} with the
+     * code of the member, for the members whose rules have one; {@code null} for other failures.
+     */
+    private static ApiException wrongScalarType(Exception e) {
+        MismatchedInputException mismatch = null;
+        for (Throwable t = e; t != null && mismatch == null; t = t.getCause()) {
+            if (t instanceof MismatchedInputException m && m.getTargetType() == String.class) {
+                mismatch = m;
+            }
+        }
+        if (mismatch == null || mismatch.getPath().isEmpty()) {
+            return null;
+        }
+        String member = mismatch.getPath().stream().map(r -> r.getPropertyName()).filter(n -> n != null)
+                .reduce((first, second) -> first).orElse("");
+        String detail = "'" + member + "' must be a JSON string; numbers and booleans are not converted";
+        return switch (member) {
+            case "name", "topic", "topics" -> new ApiException(ErrorCode.INVALID_TOPIC_NAME, detail).with("field", member);
+            case "configs" -> new ApiException(ErrorCode.INVALID_CONFIG, "config values are strings, as in Kafka: " + detail)
+                    .with("field", member);
+            default -> null;
+        };
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

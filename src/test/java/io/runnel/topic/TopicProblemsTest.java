@@ -48,6 +48,29 @@ class TopicProblemsTest extends ApiSliceTest {
         assertProblem(postJson("/topics", "{\"name\":null}"), ErrorCode.INVALID_TOPIC_NAME);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"42", "4.2", "true"})
+    void aNameThatIsNotAJsonStringIs422InvalidTopicNameAndCreatesNothing(String name) {
+        JsonNode problem = assertProblem(postJson("/topics", "{\"name\":" + name + ",\"partitions\":1}"), ErrorCode.INVALID_TOPIC_NAME);
+        assertThat(problem.path("field").asString()).isEqualTo("name");
+        assertTopicAbsent(name);
+    }
+
+    @Test
+    void aConfigValueThatIsNotAJsonStringIs422InvalidConfigAndCreatesNothing() {
+        assertProblem(postJson("/topics", "{\"name\":\"admin-numeric-config\",\"configs\":{\"retention.ms\":1000}}"),
+                ErrorCode.INVALID_CONFIG);
+        assertTopicAbsent("admin-numeric-config");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"0x1", "%231", "+1", "1e0", "1.0"})
+    void aPartitionThatIsNotAPlainDecimalNumberIs400InvalidParameter(String partition) {
+        postJson("/topics", "{\"name\":\"admin-hex-partition\",\"partitions\":2}"); // 201 the first time, 409 after
+        JsonNode problem = assertProblem(get("/topics/admin-hex-partition/partitions/" + partition), ErrorCode.INVALID_PARAMETER);
+        assertThat(problem.path("parameter").asString()).isEqualTo("partition");
+    }
+
     @Test
     void illegalNameInPathIs422InvalidTopicName() {
         JsonNode problem = assertProblem(mvc.get().uri("/topics/{t}", "héllo").exchange(), ErrorCode.INVALID_TOPIC_NAME);
