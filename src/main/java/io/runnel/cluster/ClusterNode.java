@@ -3,6 +3,7 @@ package io.runnel.cluster;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.config.RunnelProperties;
+import io.runnel.storage.DataLayout;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
@@ -48,7 +49,7 @@ public class ClusterNode implements DisposableBean {
     /** Chosen at each start, so the metadata can tell a restart from a heartbeat of the same process. */
     private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
-    public ClusterNode(RunnelProperties props, NodeIdentity identity, Clock clock) throws IOException {
+    public ClusterNode(RunnelProperties props, NodeIdentity identity, DataLayout layout, Clock clock) throws IOException {
         this.settings = props.cluster();
         this.identity = identity;
         this.clock = clock;
@@ -66,10 +67,8 @@ public class ClusterNode implements DisposableBean {
                 MetadataQuorum.Settings.DEFAULT.electionTimeoutMin(), MetadataQuorum.Settings.DEFAULT.electionTimeoutMax(),
                 settings.requestTimeout(), MetadataQuorum.Settings.DEFAULT.snapshotEvery(),
                 MetadataQuorum.Settings.DEFAULT.snapshotsRetained(), MetadataQuorum.Settings.DEFAULT.logSegmentBytes());
-        java.nio.file.Path raftDir = props.dataDir().toAbsolutePath().resolve("raft")
-                .resolve(MetadataQuorum.groupUuid(peers.get()).toString());
-        this.newMetadataStorage = !java.nio.file.Files.isDirectory(raftDir);
-        this.quorum = MetadataQuorum.start(peers.get(), props.dataDir().toAbsolutePath(), quorumSettings, this::publish);
+        this.newMetadataStorage = !java.nio.file.Files.isDirectory(layout.raftGroupDir(MetadataQuorum.groupUuid(peers.get())));
+        this.quorum = MetadataQuorum.start(peers.get(), layout.raftDir(), quorumSettings, this::publish);
     }
 
     private void publish(ClusterState state) {

@@ -16,6 +16,7 @@ import io.runnel.config.RunnelProperties;
 import io.runnel.log.AtomicFile;
 import io.runnel.log.LogException;
 import io.runnel.log.PartitionLog;
+import io.runnel.storage.DataLayout;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -72,6 +73,7 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private final MeterRegistry meters;
     private final Clock clock;
     private final JsonMapper json;
+    private final DataLayout layout;
     private final Path dataDir;
     private final Path topicsFile;
     private final Map<String, Entry> topics = new ConcurrentHashMap<>();
@@ -100,15 +102,16 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     record StoredTopic(String name, int partitions, int replicationFactor, Map<String, String> configs, long createdAtMs) {
     }
 
-    public TopicRegistry(RunnelProperties props, MeterRegistry meters, Clock clock, JsonMapper json, ClusterNode cluster)
-            throws IOException {
+    public TopicRegistry(RunnelProperties props, DataLayout layout, MeterRegistry meters, Clock clock, JsonMapper json,
+            ClusterNode cluster) throws IOException {
         this.props = props;
         this.cluster = cluster;
         this.meters = meters;
         this.clock = clock;
         this.json = json;
-        this.dataDir = props.dataDir().toAbsolutePath();
-        this.topicsFile = dataDir.resolve("meta").resolve("topics.json");
+        this.layout = layout;
+        this.dataDir = layout.root();
+        this.topicsFile = layout.topicsFile();
         Files.createDirectories(topicsFile.getParent());
         maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-log-maintenance"));
         long retentionMs = props.storage().retentionCheckInterval().toMillis();
@@ -222,18 +225,17 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     private void deleteOrphanDirectories() throws IOException {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
             for (Path dir : dirs) {
-                String name = dir.getFileName().toString();
-                int dash = name.lastIndexOf('-');
-                if (dash <= 0 || !name.substring(dash + 1).matches("\\d{1,9}")) {
+                Optional<DataLayout.PartitionDir> parsed = layout.parsePartitionDir(dir);
+                if (parsed.isEmpty()) {
                     continue;
                 }
-                Entry e = topics.get(name.substring(0, dash));
-                int p = Integer.parseInt(name.substring(dash + 1));
+                Entry e = topics.get(parsed.get().topic());
+                int p = parsed.get().partition();
                 if (e == null || p >= e.topic().partitions() || e.partitions()[p] == null) {
                     if (cluster.newMetadataStorage()) {
                         // This instance's metadata is new (first start, or a new peer list): the
                         // directory may hold the only copy of data the metadata never knew. Keep it.
-                        Path aside = dataDir.resolve("orphaned").resolve(name + "." + clock.millis());
+                        Path aside = layout.orphanedCopy(dir, clock.millis());
                         Files.createDirectories(aside.getParent());
                         LOG.warn("Moving {} to {}: the cluster metadata is new and does not place it here", dir, aside);
                         Files.move(dir, aside);
@@ -256,7 +258,7 @@ public class TopicRegistry implements ApplicationRunner, DisposableBean {
     }
 
     private Partition openPartition(Topic topic, int p, List<Meter> topicMeters) {
-        Path dir = dataDir.resolve(topic.name() + "-" + p);
+        Path dir = layout.partitionDir(topic.name(), p);
         PartitionLog log = PartitionLog.open(dir, topic.configs().logConfig(), props.storage().flush(), clock);
         Timer fsync = Timer.builder("runnel.log.fsync").description("Time to force a partition's appended bytes to disk")
                 .publishPercentileHistogram().register(meters);

@@ -8,6 +8,7 @@ import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.FlushPolicy;
+import io.runnel.storage.DataLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +30,9 @@ class ReadinessGateTest {
                 new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000, Duration.ofMinutes(15), Duration.ofSeconds(15)),
                 new RunnelProperties.Replication(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMillis(500),
                         DataSize.ofMegabytes(4)));
-        return new TopicRegistry(props, new SimpleMeterRegistry(), Clock.systemUTC(), JsonMapper.builder().build(),
-                new io.runnel.cluster.ClusterNode(props, new io.runnel.cluster.NodeIdentity(props), Clock.systemUTC()));
+        DataLayout layout = new DataLayout(dataDir);
+        return new TopicRegistry(props, layout, new SimpleMeterRegistry(), Clock.systemUTC(), JsonMapper.builder().build(),
+                new io.runnel.cluster.ClusterNode(props, new io.runnel.cluster.NodeIdentity(props, layout), layout, Clock.systemUTC()));
     }
 
     @Test
