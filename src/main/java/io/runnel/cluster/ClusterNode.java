@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
  * is false and callers keep their single-node behaviour. In a cluster this bean starts this
  * instance's {@link MetadataQuorum} member when it is created (binding the Raft port), and, once
  * the application is ready, its {@link ControllerDuties} (heartbeats, and liveness checks while it
- * is the controller). {@code runnel.cluster.secret} is required then: the boot fails without it.
+ * is the controller). {@code runnel.cluster.secret} is required then; the configuration checks that
+ * at binding, so the boot fails without it before this is made.
  *
  * <p>Listeners ({@link #onState}) hear of every applied metadata state on the applying thread
  * and must only hand work off. {@link #submit} blocks the caller until the command is committed
@@ -58,10 +59,6 @@ public class ClusterNode implements DisposableBean {
             this.quorum = null;
             this.newMetadataStorage = false;
             return;
-        }
-        if (settings.secret().isBlank()) {
-            throw new IllegalStateException("runnel.cluster.secret is required when runnel.cluster.peers is set: "
-                    + "instances authenticate their /internal/** calls with it");
         }
         MetadataQuorum.Settings quorumSettings = new MetadataQuorum.Settings(
                 MetadataQuorum.Settings.DEFAULT.electionTimeoutMin(), MetadataQuorum.Settings.DEFAULT.electionTimeoutMax(),

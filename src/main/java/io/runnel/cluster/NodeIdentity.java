@@ -4,7 +4,6 @@ import io.runnel.config.RunnelProperties;
 import io.runnel.log.AtomicFile;
 import io.runnel.storage.DataLayout;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +31,8 @@ public class NodeIdentity {
     private final Optional<ClusterPeers> peers;
 
     public NodeIdentity(RunnelProperties props, DataLayout layout) throws IOException {
-        this.id = props.node().id().isBlank() ? hostName() : props.node().id();
-        this.peers = ClusterPeers.parse(props.cluster().peers(), id);
+        this.id = props.node().idOrHostName();
+        this.peers = ClusterPeers.of(props.cluster().peers(), id);
         if (peers.isPresent()) {
             this.clusterId = MetadataQuorum.groupUuid(peers.get()).toString();
             this.url = peers.get().self().httpUrl();
@@ -51,11 +50,7 @@ public class NodeIdentity {
     }
 
     private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
+        return RunnelProperties.Node.hostName();
     }
 
     @EventListener

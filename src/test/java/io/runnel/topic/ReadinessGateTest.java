@@ -12,6 +12,7 @@ import io.runnel.storage.DataLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
@@ -23,7 +24,7 @@ class ReadinessGateTest {
     Path dataDir;
 
     private TopicRegistry registry() throws Exception {
-        RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster("", "", Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(10)),
+        RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster(List.of(), "", Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(10)),
                 new RunnelProperties.Storage(FlushPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofMinutes(5)),
                 new RunnelProperties.Topics(false, 1, 0),
                 new RunnelProperties.Produce(DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 64, Duration.ofMinutes(10)),
