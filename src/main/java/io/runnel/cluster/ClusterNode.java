@@ -3,6 +3,7 @@ package io.runnel.cluster;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.config.RunnelProperties;
+import io.runnel.storage.DataLayout;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.springframework.stereotype.Component;
  * is false and callers keep their single-node behaviour. In a cluster this bean starts this
  * instance's {@link MetadataQuorum} member when it is created (binding the Raft port), and, once
  * the application is ready, its {@link ControllerDuties} (heartbeats, and liveness checks while it
- * is the controller). {@code runnel.cluster.secret} is required then: the boot fails without it.
+ * is the controller). {@code runnel.cluster.secret} is required then; the configuration checks that
+ * at binding, so the boot fails without it before this is made.
  *
  * <p>Listeners ({@link #onState}) hear of every applied metadata state on the applying thread
  * and must only hand work off. {@link #submit} blocks the caller until the command is committed
@@ -48,7 +50,7 @@ public class ClusterNode implements DisposableBean {
     /** Chosen at each start, so the metadata can tell a restart from a heartbeat of the same process. */
     private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
-    public ClusterNode(RunnelProperties props, NodeIdentity identity, Clock clock) throws IOException {
+    public ClusterNode(RunnelProperties props, NodeIdentity identity, DataLayout layout, Clock clock) throws IOException {
         this.settings = props.cluster();
         this.identity = identity;
         this.clock = clock;
@@ -58,18 +60,12 @@ public class ClusterNode implements DisposableBean {
             this.newMetadataStorage = false;
             return;
         }
-        if (settings.secret().isBlank()) {
-            throw new IllegalStateException("runnel.cluster.secret is required when runnel.cluster.peers is set: "
-                    + "instances authenticate their /internal/** calls with it");
-        }
         MetadataQuorum.Settings quorumSettings = new MetadataQuorum.Settings(
                 MetadataQuorum.Settings.DEFAULT.electionTimeoutMin(), MetadataQuorum.Settings.DEFAULT.electionTimeoutMax(),
                 settings.requestTimeout(), MetadataQuorum.Settings.DEFAULT.snapshotEvery(),
                 MetadataQuorum.Settings.DEFAULT.snapshotsRetained(), MetadataQuorum.Settings.DEFAULT.logSegmentBytes());
-        java.nio.file.Path raftDir = props.dataDir().toAbsolutePath().resolve("raft")
-                .resolve(MetadataQuorum.groupUuid(peers.get()).toString());
-        this.newMetadataStorage = !java.nio.file.Files.isDirectory(raftDir);
-        this.quorum = MetadataQuorum.start(peers.get(), props.dataDir().toAbsolutePath(), quorumSettings, this::publish);
+        this.newMetadataStorage = !java.nio.file.Files.isDirectory(layout.raftGroupDir(MetadataQuorum.groupUuid(peers.get())));
+        this.quorum = MetadataQuorum.start(peers.get(), layout.raftDir(), quorumSettings, this::publish);
     }
 
     private void publish(ClusterState state) {

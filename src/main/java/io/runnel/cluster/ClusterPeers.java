@@ -9,15 +9,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The voting instances of a cluster, parsed from {@code runnel.cluster.peers}:
- * {@code id@host:httpPort:raftPort} entries separated by commas, whitespace around entries
- * ignored. An IPv6 host is written in brackets ({@code runnel-0@[::1]:8080:9080}).
+ * The voting instances of a cluster, from {@code runnel.cluster.peers}: a list of
+ * {@link Peer}s, bound from YAML ({@code {id, host, http-port, raft-port}} per entry) or from the
+ * string form {@code id@host:httpPort:raftPort,…} ({@link Peer#parse} per entry, whitespace around
+ * entries ignored). An IPv6 host is written in brackets in the string form
+ * ({@code runnel-0@[::1]:8080:9080}).
  *
- * <p>Rules, each failing the boot with an {@link IllegalArgumentException} that names the entry:
- * ids follow the topic naming rule (1–249 of {@code [a-zA-Z0-9._-]}, not {@code .} or
- * {@code ..}) and are unique; ports are 1–65535; no two peers share a host and port; this
- * instance's id is listed. An empty or blank setting means a single node: {@link #parse} returns
- * empty and no quorum is formed.
+ * <p>Rules, each failing with an {@link IllegalArgumentException} that names the entry: ids follow
+ * the topic naming rule (1–249 of {@code [a-zA-Z0-9._-]}, not {@code .} or {@code ..}) and are
+ * unique; ports are 1–65535, and an entry's two ports differ; no two peers share a host and port;
+ * this instance's id is listed. Per-entry rules are checked when a {@link Peer} is made, the
+ * others by {@link #of}; the configuration checks the whole list at boot, so a bad list stops it
+ * with Spring Boot's binding report. No peers means a single node: {@link #of} returns empty and
+ * no quorum is formed.
  *
  * <p>{@link #all()} is sorted by id, so every instance derives the same Raft group from the same
  * setting whatever order it was written in.
@@ -30,7 +34,7 @@ public record ClusterPeers(List<Peer> all, Peer self) {
     private static final Pattern LEGAL_ID = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     /**
-     * One voting instance.
+     * One voting instance; making one checks the per-entry rules.
      *
      * @param id       its {@code runnel.node.id}
      * @param host     host name or address other instances reach it at (IPv6 without brackets)
@@ -38,6 +42,51 @@ public record ClusterPeers(List<Peer> all, Peer self) {
      * @param raftPort its Ratis (gRPC) port
      */
     public record Peer(String id, String host, int httpPort, int raftPort) {
+        public Peer {
+            if (id == null || !LEGAL_ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+                throw invalid(describe(id, host, httpPort, raftPort),
+                        "peer ids are 1-249 characters of [a-zA-Z0-9._-], and not '.' or '..'");
+            }
+            if (host == null || host.isEmpty() || host.contains("[") || host.contains("]") || host.contains("@")
+                    || host.chars().anyMatch(Character::isWhitespace)) {
+                throw invalid(describe(id, host, httpPort, raftPort), "bad host '" + host + "'");
+            }
+            checkPort(describe(id, host, httpPort, raftPort), "httpPort", httpPort);
+            checkPort(describe(id, host, httpPort, raftPort), "raftPort", raftPort);
+            if (httpPort == raftPort) {
+                throw invalid(describe(id, host, httpPort, raftPort), "httpPort and raftPort must differ");
+            }
+        }
+
+        /**
+         * Parses one entry of the string form, {@code id@host:httpPort:raftPort}.
+         *
+         * @throws IllegalArgumentException naming the entry, if it breaks a per-entry rule
+         */
+        public static Peer parse(String entry) {
+            if (entry.isEmpty()) {
+                throw invalid(entry, "empty entry (a stray comma?)");
+            }
+            int at = entry.indexOf('@');
+            if (at < 0) {
+                throw invalid(entry, "expected id@host:httpPort:raftPort");
+            }
+            String id = entry.substring(0, at);
+            if (!LEGAL_ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+                throw invalid(entry, "peer ids are 1-249 characters of [a-zA-Z0-9._-], and not '.' or '..'");
+            }
+            String address = entry.substring(at + 1);
+            int raftColon = address.lastIndexOf(':');
+            int httpColon = raftColon <= 0 ? -1 : address.lastIndexOf(':', raftColon - 1);
+            if (httpColon <= 0) {
+                throw invalid(entry, "expected id@host:httpPort:raftPort");
+            }
+            String host = host(entry, address.substring(0, httpColon));
+            int httpPort = port(entry, "httpPort", address.substring(httpColon + 1, raftColon));
+            int raftPort = port(entry, "raftPort", address.substring(raftColon + 1));
+            return new Peer(id, host, httpPort, raftPort);
+        }
+
         /** {@code http://host:httpPort}, the URL other instances call. */
         public String httpUrl() {
             return "http://" + hostForUrl() + ":" + httpPort;
@@ -48,8 +97,46 @@ public record ClusterPeers(List<Peer> all, Peer self) {
             return hostForUrl() + ":" + raftPort;
         }
 
+        /** The entry in the string form. */
+        @Override
+        public String toString() {
+            return describe(id, host, httpPort, raftPort);
+        }
+
         private String hostForUrl() {
             return host.contains(":") ? "[" + host + "]" : host;
+        }
+
+        private static String describe(String id, String host, int httpPort, int raftPort) {
+            String h = host != null && host.contains(":") ? "[" + host + "]" : host;
+            return id + "@" + h + ":" + httpPort + ":" + raftPort;
+        }
+
+        private static String host(String entry, String host) {
+            if (host.startsWith("[") && host.endsWith("]") && host.length() > 2) {
+                return host.substring(1, host.length() - 1);
+            }
+            if (host.isEmpty() || host.contains(":") || host.contains("[") || host.contains("]") || host.contains("@")
+                    || host.chars().anyMatch(Character::isWhitespace)) {
+                throw invalid(entry, "bad host '" + host + "' (write an IPv6 address in brackets)");
+            }
+            return host;
+        }
+
+        private static int port(String entry, String name, String text) {
+            try {
+                int port = Integer.parseInt(text);
+                checkPort(entry, name, port);
+                return port;
+            } catch (NumberFormatException e) {
+                throw invalid(entry, name + " must be a number from 1 to 65535, got '" + text + "'");
+            }
+        }
+
+        private static void checkPort(String entry, String name, int port) {
+            if (port < 1 || port > 65535) {
+                throw invalid(entry, name + " must be a number from 1 to 65535, got '" + port + "'");
+            }
         }
     }
 
@@ -61,7 +148,35 @@ public record ClusterPeers(List<Peer> all, Peer self) {
     }
 
     /**
-     * Parses {@code spec} for the instance {@code selfId}.
+     * The cluster formed by {@code peers}, seen from the instance {@code selfId}.
+     *
+     * @return empty when {@code peers} is empty (a single node)
+     * @throws IllegalArgumentException naming the entry, if the list breaks a rule above
+     */
+    public static Optional<ClusterPeers> of(List<Peer> peers, String selfId) {
+        if (peers.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> ids = new HashSet<>();
+        Set<String> endpoints = new HashSet<>();
+        for (Peer peer : peers) {
+            if (!ids.add(peer.id())) {
+                throw invalid(peer.toString(), "peer id '" + peer.id() + "' is listed twice");
+            }
+            for (int port : new int[] {peer.httpPort(), peer.raftPort()}) {
+                if (!endpoints.add(peer.host() + ":" + port)) {
+                    throw invalid(peer.toString(), "port " + port + " of host " + peer.host() + " is already taken by another peer");
+                }
+            }
+        }
+        Peer self = peers.stream().filter(p -> p.id().equals(selfId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("runnel.cluster.peers must list this instance: runnel.node.id '"
+                        + selfId + "' is not among " + peers.stream().map(Peer::id).sorted().toList()));
+        return Optional.of(new ClusterPeers(peers, self));
+    }
+
+    /**
+     * Parses the string form for the instance {@code selfId}.
      *
      * @return empty for a blank {@code spec} (a single node), else the peers
      * @throws IllegalArgumentException if any entry or the whole list breaks a rule above
@@ -71,74 +186,10 @@ public record ClusterPeers(List<Peer> all, Peer self) {
             return Optional.empty();
         }
         List<Peer> peers = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
-        Set<String> endpoints = new HashSet<>();
         for (String raw : spec.split(",", -1)) {
-            Peer peer = parsePeer(raw.strip());
-            if (!ids.add(peer.id())) {
-                throw invalid(raw, "peer id '" + peer.id() + "' is listed twice");
-            }
-            if (peer.httpPort() == peer.raftPort()) {
-                throw invalid(raw, "httpPort and raftPort must differ");
-            }
-            for (int port : new int[] {peer.httpPort(), peer.raftPort()}) {
-                if (!endpoints.add(peer.host() + ":" + port)) {
-                    throw invalid(raw, "port " + port + " of host " + peer.host() + " is already taken by another peer");
-                }
-            }
-            peers.add(peer);
+            peers.add(Peer.parse(raw.strip()));
         }
-        Peer self = peers.stream().filter(p -> p.id().equals(selfId)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("runnel.cluster.peers must list this instance: runnel.node.id '"
-                        + selfId + "' is not among " + peers.stream().map(Peer::id).sorted().toList()));
-        return Optional.of(new ClusterPeers(peers, self));
-    }
-
-    private static Peer parsePeer(String entry) {
-        if (entry.isEmpty()) {
-            throw invalid(entry, "empty entry (a stray comma?)");
-        }
-        int at = entry.indexOf('@');
-        if (at < 0) {
-            throw invalid(entry, "expected id@host:httpPort:raftPort");
-        }
-        String id = entry.substring(0, at);
-        if (!LEGAL_ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
-            throw invalid(entry, "peer ids are 1-249 characters of [a-zA-Z0-9._-], and not '.' or '..'");
-        }
-        String address = entry.substring(at + 1);
-        int raftColon = address.lastIndexOf(':');
-        int httpColon = raftColon <= 0 ? -1 : address.lastIndexOf(':', raftColon - 1);
-        if (httpColon <= 0) {
-            throw invalid(entry, "expected id@host:httpPort:raftPort");
-        }
-        String host = host(entry, address.substring(0, httpColon));
-        int httpPort = port(entry, "httpPort", address.substring(httpColon + 1, raftColon));
-        int raftPort = port(entry, "raftPort", address.substring(raftColon + 1));
-        return new Peer(id, host, httpPort, raftPort);
-    }
-
-    private static String host(String entry, String host) {
-        if (host.startsWith("[") && host.endsWith("]") && host.length() > 2) {
-            return host.substring(1, host.length() - 1);
-        }
-        if (host.isEmpty() || host.contains(":") || host.contains("[") || host.contains("]") || host.contains("@")
-                || host.chars().anyMatch(Character::isWhitespace)) {
-            throw invalid(entry, "bad host '" + host + "' (write an IPv6 address in brackets)");
-        }
-        return host;
-    }
-
-    private static int port(String entry, String name, String text) {
-        try {
-            int port = Integer.parseInt(text);
-            if (port >= 1 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw invalid(entry, name + " must be a number from 1 to 65535, got '" + text + "'");
+        return of(peers, selfId);
     }
 
     private static IllegalArgumentException invalid(String entry, String why) {

@@ -77,7 +77,7 @@ public final class MetadataQuorum implements AutoCloseable {
     private final RaftServer server;
     private final MetadataClient client;
 
-    private MetadataQuorum(ClusterPeers peers, Path dataDir, Settings settings, Consumer<ClusterState> listener)
+    private MetadataQuorum(ClusterPeers peers, Path storageDir, Settings settings, Consumer<ClusterState> listener)
             throws IOException {
         this.peers = peers;
         this.settings = settings;
@@ -88,7 +88,7 @@ public final class MetadataQuorum implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(peers.self().id()))
                 .setGroup(group)
                 .setStateMachine(stateMachine)
-                .setProperties(RatisProperties.server(peers.self(), dataDir, settings))
+                .setProperties(RatisProperties.server(peers.self(), storageDir, settings))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = new MetadataClient(() -> RaftClient.newBuilder()
@@ -102,12 +102,14 @@ public final class MetadataQuorum implements AutoCloseable {
      * Starts this instance's Raft server; it joins the others (or waits for them) in the
      * background, so this returns before a controller is elected.
      *
-     * @param listener told of every new applied state, on the applying thread; must return quickly
+     * @param storageDir where Ratis keeps its storage ({@code DataLayout#raftDir()}): the group's log and
+     *                   snapshots go in {@code <storageDir>/<group uuid>/}
+     * @param listener   told of every new applied state, on the applying thread; must return quickly
      * @throws IOException if the storage cannot be opened or the Raft port bound
      */
-    public static MetadataQuorum start(ClusterPeers peers, Path dataDir, Settings settings, Consumer<ClusterState> listener)
+    public static MetadataQuorum start(ClusterPeers peers, Path storageDir, Settings settings, Consumer<ClusterState> listener)
             throws IOException {
-        MetadataQuorum quorum = new MetadataQuorum(peers, dataDir, settings, listener);
+        MetadataQuorum quorum = new MetadataQuorum(peers, storageDir, settings, listener);
         try {
             quorum.server.start();
         } catch (IOException | RuntimeException e) {

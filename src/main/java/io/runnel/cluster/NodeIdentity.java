@@ -2,8 +2,8 @@ package io.runnel.cluster;
 
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.AtomicFile;
+import io.runnel.storage.DataLayout;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
  * and the cluster id.
  *
  * <p>On a single node the URL is {@code http://<host name>:<port>} and the cluster id is generated
- * once and kept in {@code <data-dir>/meta/cluster-id}. In a cluster ({@code runnel.cluster.peers}
+ * once and kept in {@link DataLayout#clusterIdFile()}. In a cluster ({@code runnel.cluster.peers}
  * set) both come from the peer list: the URL is this instance's entry, and the cluster id is the
  * metadata quorum's Raft group id, which every instance derives from the same peer ids.
  */
@@ -30,15 +30,15 @@ public class NodeIdentity {
 
     private final Optional<ClusterPeers> peers;
 
-    public NodeIdentity(RunnelProperties props) throws IOException {
-        this.id = props.node().id().isBlank() ? hostName() : props.node().id();
-        this.peers = ClusterPeers.parse(props.cluster().peers(), id);
+    public NodeIdentity(RunnelProperties props, DataLayout layout) throws IOException {
+        this.id = props.node().idOrHostName();
+        this.peers = ClusterPeers.of(props.cluster().peers(), id);
         if (peers.isPresent()) {
             this.clusterId = MetadataQuorum.groupUuid(peers.get()).toString();
             this.url = peers.get().self().httpUrl();
             return;
         }
-        Path file = props.dataDir().toAbsolutePath().resolve("meta").resolve("cluster-id");
+        Path file = layout.clusterIdFile();
         Files.createDirectories(file.getParent());
         if (Files.exists(file)) {
             clusterId = Files.readString(file, StandardCharsets.US_ASCII).trim();
@@ -50,11 +50,7 @@ public class NodeIdentity {
     }
 
     private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
+        return RunnelProperties.Node.hostName();
     }
 
     @EventListener

@@ -25,10 +25,11 @@ final class RatisProperties {
     private RatisProperties() {
     }
 
-    static RaftProperties server(Peer self, Path dataDir, MetadataQuorum.Settings settings) {
+    /** @param storageDir Ratis's storage directory; Ratis keeps each group in a sub-directory named by its id */
+    static RaftProperties server(Peer self, Path storageDir, MetadataQuorum.Settings settings) {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        RaftServerConfigKeys.setStorageDir(p, List.of(dataDir.toAbsolutePath().resolve("raft").toFile()));
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toAbsolutePath().toFile()));
         GrpcConfigKeys.Server.setHost(p, self.host());
         GrpcConfigKeys.Server.setPort(p, self.raftPort());
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, timeDuration(settings.electionTimeoutMin()));

@@ -1,8 +1,18 @@
 package io.runnel.config;
 
+import io.runnel.cluster.ClusterPeers.Peer;
+import io.runnel.cluster.ClusterState;
 import io.runnel.log.FlushPolicy;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -10,7 +20,12 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * Every {@code runnel.*} setting, bound and checked at boot; the README's configuration table
- * lists them with their defaults.
+ * lists them with their defaults and allowed values.
+ *
+ * <p>Each setting carries its rule (Jakarta Bean Validation, with {@link PositiveDuration} and
+ * {@link PositiveDataSize} for durations and sizes; {@link ConsistentSettings} for rules that span
+ * settings), so a bad value stops the boot with Spring Boot's binding report naming the property
+ * and the rule, instead of failing later, elsewhere, or not at all.
  *
  * @param dataDir where partition logs and metadata live
  * @param node    this instance's identity
@@ -22,38 +37,59 @@ import org.springframework.validation.annotation.Validated;
  * @param replication follower fetching, in-sync replica tracking and acknowledgement waits
  */
 @Validated
+@ConsistentSettings
 @ConfigurationProperties("runnel")
 public record RunnelProperties(
-        @DefaultValue("./data") Path dataDir,
-        @DefaultValue Node node,
-        @DefaultValue Cluster cluster,
-        @DefaultValue Storage storage,
-        @DefaultValue Topics topics,
-        @DefaultValue Produce produce,
-        @DefaultValue Fetch fetch,
-        @DefaultValue Replication replication) {
+        @DefaultValue("./data") @NotNull Path dataDir,
+        @DefaultValue @NotNull @Valid Node node,
+        @DefaultValue @NotNull @Valid Cluster cluster,
+        @DefaultValue @NotNull @Valid Storage storage,
+        @DefaultValue @NotNull @Valid Topics topics,
+        @DefaultValue @NotNull @Valid Produce produce,
+        @DefaultValue @NotNull @Valid Fetch fetch,
+        @DefaultValue @NotNull @Valid Replication replication) {
 
-    /** @param id this instance's id; empty means the host name */
-    public record Node(@DefaultValue("") String id) {
+    /** @param id this instance's id, following the topic naming rule; empty means the host name */
+    public record Node(
+            @DefaultValue("") @NotNull
+            @Pattern(regexp = "|(?!\\.\\.?$)[a-zA-Z0-9._-]{1,249}",
+                    message = "must be empty (the host name) or 1-249 characters of [a-zA-Z0-9._-], and not '.' or '..'")
+            String id) {
+
+        /** {@link #id}, or the host name when it is empty. */
+        public String idOrHostName() {
+            return id.isBlank() ? hostName() : id;
+        }
+
+        /** This machine's host name, {@code localhost} when it cannot be found. */
+        public static String hostName() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                return "localhost";
+            }
+        }
     }
 
     /**
-     * @param peers             every voting instance as {@code id@host:httpPort:raftPort}; empty = single node
+     * @param peers             every voting instance, this one included; empty = single node. A YAML list of
+     *                          {@code {id, host, http-port, raft-port}}, or the string form
+     *                          {@code id@host:httpPort:raftPort,…} ({@link PeerConverter})
      * @param secret            shared secret for {@code /internal/**} calls; required with peers
      * @param sessionTimeout    an instance silent (no heartbeat) this long is offline
      * @param heartbeatInterval how often each instance heart-beats through the metadata quorum
      * @param requestTimeout    how long a metadata change or an instance-to-instance call may take
      */
     public record Cluster(
-            @DefaultValue("") String peers,
-            @DefaultValue("") String secret,
-            @DefaultValue("6s") Duration sessionTimeout,
-            @DefaultValue("1s") Duration heartbeatInterval,
-            @DefaultValue("10s") Duration requestTimeout) {
+            @DefaultValue @NotNull List<@NotNull Peer> peers,
+            @DefaultValue("") @NotNull String secret,
+            @DefaultValue("6s") @PositiveDuration Duration sessionTimeout,
+            @DefaultValue("1s") @PositiveDuration Duration heartbeatInterval,
+            @DefaultValue("10s") @PositiveDuration Duration requestTimeout) {
 
         /** Whether peers are configured, i.e. this instance is part of a multi-instance cluster. */
         public boolean enabled() {
-            return !peers.isBlank();
+            return !peers.isEmpty();
         }
     }
 
@@ -63,33 +99,35 @@ public record RunnelProperties(
      * @param retentionCheckInterval  how often retention runs over every partition
      */
     public record Storage(
-            @DefaultValue("always") FlushPolicy flush,
-            @DefaultValue("1s") Duration flushInterval,
-            @DefaultValue("30s") Duration retentionCheckInterval) {
+            @DefaultValue("always") @NotNull FlushPolicy flush,
+            @DefaultValue("1s") @PositiveDuration Duration flushInterval,
+            @DefaultValue("30s") @PositiveDuration Duration retentionCheckInterval) {
     }
 
     /**
      * @param autoCreate                create unknown topics on first produce
-     * @param defaultPartitions         partitions of topics created without a count
-     * @param defaultReplicationFactor  replication factor of topics created without one; 0 = min(3, instances)
+     * @param defaultPartitions         partitions of topics created without a count, 1 to
+     *                                  {@value ClusterState#MAX_PARTITIONS} (the most a topic may have)
+     * @param defaultReplicationFactor  replication factor of topics created without one; 0 = min(3, instances);
+     *                                  at most the number of peers ({@link ConsistentSettings})
      */
     public record Topics(
             @DefaultValue("false") boolean autoCreate,
-            @DefaultValue("1") int defaultPartitions,
-            @DefaultValue("0") int defaultReplicationFactor) {
+            @DefaultValue("1") @Min(1) @Max(ClusterState.MAX_PARTITIONS) int defaultPartitions,
+            @DefaultValue("0") @Min(0) int defaultReplicationFactor) {
     }
 
     /**
      * @param maxRequestSize      largest accepted produce body
      * @param maxRecordSize       default {@code max.message.bytes} of topics: largest record batch entry
-     * @param maxNestingDepth     deepest JSON nesting accepted in a produce body
+     * @param maxNestingDepth     deepest JSON nesting accepted in a produce body, 1 to 1000
      * @param idempotencyWindow   how long an {@code Idempotency-Key} is remembered
      */
     public record Produce(
-            @DefaultValue("16MB") DataSize maxRequestSize,
-            @DefaultValue("1MB") DataSize maxRecordSize,
-            @DefaultValue("64") int maxNestingDepth,
-            @DefaultValue("10m") Duration idempotencyWindow) {
+            @DefaultValue("16MB") @PositiveDataSize(max = "1GB") DataSize maxRequestSize,
+            @DefaultValue("1MB") @PositiveDataSize(max = "1GB") DataSize maxRecordSize,
+            @DefaultValue("64") @Min(1) @Max(1000) int maxNestingDepth,
+            @DefaultValue("10m") @PositiveDuration Duration idempotencyWindow) {
     }
 
     /**
@@ -101,24 +139,24 @@ public record RunnelProperties(
      * @param fetchMaxBytes         most bytes of one partition in one follower fetch
      */
     public record Replication(
-            @DefaultValue("10s") Duration replicaLagTimeMax,
-            @DefaultValue("30s") Duration ackTimeout,
-            @DefaultValue("500ms") Duration fetchWait,
-            @DefaultValue("4MB") DataSize fetchMaxBytes) {
+            @DefaultValue("10s") @PositiveDuration Duration replicaLagTimeMax,
+            @DefaultValue("30s") @PositiveDuration Duration ackTimeout,
+            @DefaultValue("500ms") @PositiveDuration Duration fetchWait,
+            @DefaultValue("4MB") @PositiveDataSize(max = "1GB") DataSize fetchMaxBytes) {
     }
 
     /**
-     * @param defaultMaxBytes default {@code maxBytes} of a fetch
-     * @param maxLimit        largest {@code limit} (records) of a fetch
+     * @param defaultMaxBytes default {@code maxBytes} of a fetch, at most the 64MB a fetch may ask for
+     * @param maxLimit        largest {@code limit} (records) of a fetch, at least 1
      * @param sseMaxDuration  how long one Server-Sent Events stream lasts before the server ends it
      *                        (clients resume with {@code Last-Event-ID}); bounds what a vanished client holds
      * @param sseKeepAlive    how often an idle stream gets a comment line; keeps proxies from closing it,
      *                        and the second failed one releases the connection of a client that went away
      */
     public record Fetch(
-            @DefaultValue("1MB") DataSize defaultMaxBytes,
-            @DefaultValue("10000") int maxLimit,
-            @DefaultValue("15m") Duration sseMaxDuration,
-            @DefaultValue("15s") Duration sseKeepAlive) {
+            @DefaultValue("1MB") @PositiveDataSize(max = "64MB") DataSize defaultMaxBytes,
+            @DefaultValue("10000") @Min(1) int maxLimit,
+            @DefaultValue("15m") @PositiveDuration Duration sseMaxDuration,
+            @DefaultValue("15s") @PositiveDuration Duration sseKeepAlive) {
     }
 }

@@ -1,7 +1,7 @@
 package io.runnel.group;
 
 import io.runnel.cluster.ClusterNode;
-import io.runnel.config.RunnelProperties;
+import io.runnel.storage.DataLayout;
 import java.io.IOException;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class GroupConfig {
     @Bean
-    OffsetStore offsetStore(ClusterNode cluster, RunnelProperties props, JsonMapper json, Clock clock) throws IOException {
-        return cluster.clustered() ? new RaftOffsetStore(cluster) : new LogOffsetStore(props, json, clock);
+    OffsetStore offsetStore(ClusterNode cluster, DataLayout layout, JsonMapper json, Clock clock) throws IOException {
+        return cluster.clustered() ? new RaftOffsetStore(cluster) : new LogOffsetStore(layout, json, clock);
     }
 }

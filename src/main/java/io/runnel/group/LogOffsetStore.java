@@ -1,6 +1,5 @@
 package io.runnel.group;
 
-import io.runnel.config.RunnelProperties;
 import io.runnel.log.AppendResult;
 import io.runnel.log.AtomicFile;
 import io.runnel.log.BatchBuilder;
@@ -8,6 +7,7 @@ import io.runnel.log.LogConfig;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.PartitionLog;
 import io.runnel.log.RecordBatch;
+import io.runnel.storage.DataLayout;
 import io.runnel.topic.TopicPartition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,7 +25,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Committed offsets kept in an internal {@link PartitionLog} under {@code <data-dir>/meta/group-offsets/},
+ * Committed offsets kept in an internal {@link PartitionLog} in {@link DataLayout#groupOffsetsDir()}
+ * ({@code <data-dir>/meta/group-offsets/}),
  * like Kafka's {@code __consumer_offsets}: every commit is one batch (so it is atomic), fsynced
  * before it returns whatever {@code runnel.storage.flush} says, because a commit is an
  * acknowledgement the client relies on; concurrent commits share one fsync.
@@ -33,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Records: key {@code ["group","topic",partition]}, value {@code {"offset":n,"metadata":"…"}};
  * deleting a group appends key {@code ["group"]} with a null value. The current state is held in
  * memory and rebuilt at start by replaying the log from the snapshot
- * ({@code snapshot.json}: state plus the log offset it covers, written atomically whenever the log
+ * ({@link DataLayout#groupOffsetsSnapshot()}: state plus the log offset it covers, written atomically whenever the log
  * has grown by {@value #SNAPSHOT_EVERY_BYTES} bytes, after which older segments are deleted).
  *
  * <p>Thread-safety: commits and deletions are appended in one order under this object's lock and
@@ -68,16 +69,16 @@ public class LogOffsetStore implements OffsetStore, DisposableBean {
     }
 
     @Autowired
-    public LogOffsetStore(RunnelProperties props, JsonMapper json, Clock clock) throws IOException {
-        this(props.dataDir(), json, clock, Sizes.DEFAULT);
+    public LogOffsetStore(DataLayout layout, JsonMapper json, Clock clock) throws IOException {
+        this(layout, json, clock, Sizes.DEFAULT);
     }
 
-    LogOffsetStore(Path dataDir, JsonMapper json, Clock clock, Sizes sizes) throws IOException {
+    LogOffsetStore(DataLayout layout, JsonMapper json, Clock clock, Sizes sizes) throws IOException {
         this.json = json;
         this.clock = clock;
         this.snapshotEveryBytes = sizes.snapshotEveryBytes();
-        Path dir = dataDir.toAbsolutePath().resolve("meta").resolve("group-offsets");
-        this.snapshotFile = dir.resolveSibling("group-offsets.snapshot.json");
+        Path dir = layout.groupOffsetsDir();
+        this.snapshotFile = layout.groupOffsetsSnapshot();
         LogConfig config = new LogConfig(sizes.segmentBytes(), Long.MAX_VALUE / 4, -1, -1, 4096);
         this.log = PartitionLog.open(dir, config, io.runnel.log.FlushPolicy.ALWAYS, clock);
         long from = log.logStartOffset();

@@ -8,6 +8,7 @@ import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.PartitionLog;
+import io.runnel.storage.DataLayout;
 import io.runnel.topic.Topic;
 import io.runnel.topic.TopicCatalog;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     private final RunnelProperties props;
     private final MeterRegistry meters;
     private final Clock clock;
-    private final Path dataDir;
+    private final DataLayout layout;
     private final Map<String, OpenTopic> open = new ConcurrentHashMap<>();
     private volatile boolean loaded;
     private boolean closed;
@@ -74,13 +75,14 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     public record Hosted(Topic topic, Partition partition, PartitionMetadata metadata) {
     }
 
-    public LogManager(TopicCatalog catalog, ClusterNode cluster, RunnelProperties props, MeterRegistry meters, Clock clock) {
+    public LogManager(TopicCatalog catalog, ClusterNode cluster, RunnelProperties props, DataLayout layout, MeterRegistry meters,
+                      Clock clock) {
         this.catalog = catalog;
         this.cluster = cluster;
         this.props = props;
         this.meters = meters;
         this.clock = clock;
-        this.dataDir = props.dataDir().toAbsolutePath();
+        this.layout = layout;
     }
 
     /**
@@ -93,7 +95,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     public void run(ApplicationArguments args) throws Exception {
         catalog.start(this::follow);
         removeOrphanDirectories();
-        LOG.info("Opened {} partitions of {} topics in {}", hosted().size(), open.size(), dataDir);
+        LOG.info("Opened {} partitions of {} topics in {}", hosted().size(), open.size(), layout.root());
         loaded = true;
     }
 
@@ -163,7 +165,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     }
 
     private Partition openPartition(Topic topic, int p) {
-        PartitionLog log = PartitionLog.open(partitionDir(topic.name(), p), topic.configs().logConfig(), props.storage().flush(), clock);
+        PartitionLog log = PartitionLog.open(layout.partitionDir(topic.name(), p), topic.configs().logConfig(), props.storage().flush(), clock);
         Timer fsync = Timer.builder("runnel.log.fsync").description("Time to force a partition's appended bytes to disk")
                 .publishPercentileHistogram().register(meters);
         Partition partition = new Partition(topic.name(), p, log, fsync);
@@ -178,10 +180,6 @@ public class LogManager implements ApplicationRunner, DisposableBean {
         return Gauge.builder("runnel.log.size", partition.log(), PartitionLog::sizeInBytes)
                 .description("Bytes on disk of a partition's log").baseUnit("bytes")
                 .tag("topic", topic).tag("partition", Integer.toString(partition.id())).register(meters);
-    }
-
-    private Path partitionDir(String topic, int partition) {
-        return dataDir.resolve(topic + "-" + partition);
     }
 
     /** The log of {@code topic}-{@code partition} if it is open here (whoever leads it). */
@@ -207,18 +205,14 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     }
 
     private void removeOrphanDirectories() throws IOException {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dataDir, Files::isDirectory)) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(layout.root(), Files::isDirectory)) {
             for (Path dir : dirs) {
-                String name = dir.getFileName().toString();
-                int dash = name.lastIndexOf('-');
-                if (dash <= 0 || !name.substring(dash + 1).matches("\\d{1,9}")) {
-                    continue;
-                }
-                if (partition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1))).isPresent()) {
+                Optional<DataLayout.PartitionDir> parsed = layout.parsePartitionDir(dir);
+                if (parsed.isEmpty() || partition(parsed.get().topic(), parsed.get().partition()).isPresent()) {
                     continue;
                 }
                 if (cluster.newMetadataStorage()) {
-                    Path aside = dataDir.resolve("orphaned").resolve(name + "." + clock.millis());
+                    Path aside = layout.orphanedCopy(dir, clock.millis());
                     Files.createDirectories(aside.getParent());
                     LOG.warn("Moving {} to {}: the cluster metadata is new and does not place it here", dir, aside);
                     Files.move(dir, aside);

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Timer;
 import io.runnel.log.AtomicFile;
 import io.runnel.log.LogListener;
 import io.runnel.log.PartitionLog;
+import io.runnel.storage.DataLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +20,6 @@ import java.util.concurrent.TimeUnit;
  * (so they must only hand work off, e.g. complete a {@code DeferredResult}).
  */
 public final class Partition implements LogListener {
-    /** File in the partition's directory holding its last saved replicated high watermark. */
-    public static final String HIGH_WATERMARK_CHECKPOINT = "replication-high-watermark";
-
     private final String topic;
     private final int id;
     private final PartitionLog log;
@@ -79,12 +77,12 @@ public final class Partition implements LogListener {
     }
 
     /**
-     * The high watermark last saved in {@value #HIGH_WATERMARK_CHECKPOINT} (0 if never): a lower
+     * The high watermark last saved in {@link DataLayout#highWatermarkCheckpoint} (0 if never): a lower
      * bound of the replicated high watermark, so a replica that restarts shows readers no record
      * that was not replicated before.
      */
     public long readHighWatermarkCheckpoint() {
-        Path file = log.dir().resolve(HIGH_WATERMARK_CHECKPOINT);
+        Path file = DataLayout.highWatermarkCheckpoint(log.dir());
         try {
             return Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
         } catch (IOException | NumberFormatException e) {
@@ -99,7 +97,7 @@ public final class Partition implements LogListener {
             return;
         }
         try {
-            AtomicFile.write(log.dir().resolve(HIGH_WATERMARK_CHECKPOINT), Long.toString(hw).getBytes(StandardCharsets.US_ASCII));
+            AtomicFile.write(DataLayout.highWatermarkCheckpoint(log.dir()), Long.toString(hw).getBytes(StandardCharsets.US_ASCII));
             checkpointedHighWatermark = hw;
         } catch (IOException e) {
             // a stale checkpoint is only more conservative; the next tick tries again

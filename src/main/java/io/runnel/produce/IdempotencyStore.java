@@ -2,6 +2,7 @@ package io.runnel.produce;
 
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.AtomicFile;
+import io.runnel.storage.DataLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +25,7 @@ import org.springframework.stereotype.Component;
  * {@code runnel.produce.idempotency-window}, so a replay returns the original answer and writes
  * nothing again.
  *
- * <p>Storage: {@code <data-dir>/meta/idempotency.log}, one line per answer:
+ * <p>Storage: {@link DataLayout#idempotencyLog()} ({@code <data-dir>/meta/idempotency.log}), one line per answer:
  * {@code expiresAtMs <TAB> scope <TAB> fingerprint <TAB> status <TAB> base64(body)}, appended and
  * fsynced before the answer is sent, so an acknowledged answer survives a restart. The file is
  * rewritten without expired lines at start and every {@value #REWRITE_EVERY} appends (when the disk
@@ -50,8 +51,8 @@ public class IdempotencyStore implements DisposableBean {
     private FileChannel channel;
     private int appendsSinceRewrite;
 
-    public IdempotencyStore(RunnelProperties props, Clock clock) throws IOException {
-        this.file = props.dataDir().toAbsolutePath().resolve("meta").resolve("idempotency.log");
+    public IdempotencyStore(RunnelProperties props, DataLayout layout, Clock clock) throws IOException {
+        this.file = layout.idempotencyLog();
         this.clock = clock;
         this.windowMs = props.produce().idempotencyWindow().toMillis();
         Files.createDirectories(file.getParent());

@@ -2,6 +2,7 @@ package io.runnel.topic;
 
 import io.runnel.cluster.ClusterNode;
 import io.runnel.config.RunnelProperties;
+import io.runnel.storage.DataLayout;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,17 +12,16 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 public class TopicCatalogConfig {
     @Bean
-    TopicCatalog topicCatalog(ClusterNode cluster, RunnelProperties props, JsonMapper json, Clock clock) {
-        return catalogFor(cluster, props, json, clock);
+    TopicCatalog topicCatalog(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock) {
+        return catalogFor(cluster, props, layout, json, clock);
     }
 
     /** The catalog this instance uses: Raft-backed in a cluster, file-backed on a single node. */
-    public static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, JsonMapper json, Clock clock) {
+    public static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock) {
         TopicRules rules = new TopicRules(props.topics());
         if (cluster.clustered()) {
             return new RaftTopicCatalog(cluster, rules, clock);
         }
-        return new LocalTopicCatalog(props.dataDir().toAbsolutePath().resolve("meta").resolve("topics.json"),
-                cluster.selfId(), rules, json, clock);
+        return new LocalTopicCatalog(layout.topicsFile(), cluster.selfId(), rules, json, clock);
     }
 }

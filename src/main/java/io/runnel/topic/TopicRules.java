@@ -2,6 +2,7 @@ package io.runnel.topic;
 
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
+import io.runnel.cluster.ClusterState;
 import io.runnel.config.RunnelProperties;
 import java.util.Map;
 
@@ -10,7 +11,8 @@ import java.util.Map;
  * both catalogs and every caller (admin API, auto-create). Pure: no state, no I/O.
  */
 final class TopicRules {
-    static final int MAX_PARTITIONS = 10_000;
+    /** The most partitions a topic may have; the metadata state machine enforces the same bound. */
+    static final int MAX_PARTITIONS = ClusterState.MAX_PARTITIONS;
 
     private final RunnelProperties.Topics defaults;
 

@@ -7,6 +7,7 @@ import io.runnel.cluster.ClusterPeers.Peer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClusterPeersTest {
@@ -71,5 +72,24 @@ class ClusterPeersTest {
         assertThatThrownBy(() -> ClusterPeers.parse(spec, "a"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void aPeerBoundFieldByFieldIsCheckedLikeAParsedOne() {
+        assertThatThrownBy(() -> new Peer("a", "h", 70000, 9080)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid runnel.cluster.peers entry 'a@h:70000:9080': httpPort must be a number from 1 to 65535, got '70000'");
+        assertThatThrownBy(() -> new Peer("..", "h", 1, 2)).hasMessageContaining("peer ids are 1-249 characters");
+        assertThatThrownBy(() -> new Peer("a", "", 1, 2)).hasMessageContaining("bad host");
+        assertThat(new Peer("a", "::1", 1, 2)).hasToString("a@[::1]:1:2");
+    }
+
+    @Test
+    void aListOfPeersFormsTheSameClusterAsTheStringForm() {
+        List<Peer> peers = List.of(new Peer("b", "h", 3, 4), new Peer("a", "h", 1, 2));
+
+        assertThat(ClusterPeers.of(peers, "a")).isEqualTo(ClusterPeers.parse("b@h:3:4,a@h:1:2", "a"));
+        assertThat(ClusterPeers.of(List.of(), "a")).isEmpty();
+        assertThatThrownBy(() -> ClusterPeers.of(List.of(new Peer("a", "h", 1, 2), new Peer("a", "g", 1, 2)), "a"))
+                .hasMessage("invalid runnel.cluster.peers entry 'a@g:1:2': peer id 'a' is listed twice");
     }
 }

@@ -3,6 +3,7 @@ package io.runnel.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.group.OffsetStore.Committed;
+import io.runnel.storage.DataLayout;
 import io.runnel.topic.TopicPartition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,7 +48,7 @@ class LogOffsetStoreTest {
         if (store != null) {
             store.destroy();
         }
-        store = new LogOffsetStore(dataDir, json, Clock.systemUTC(), sizes);
+        store = new LogOffsetStore(new DataLayout(dataDir), json, Clock.systemUTC(), sizes);
         return store;
     }
 

@@ -13,9 +13,11 @@ import io.runnel.log.FlushPolicy;
 import io.runnel.topic.NewTopic;
 import io.runnel.topic.TopicCatalog;
 import io.runnel.topic.TopicCatalogConfig;
+import io.runnel.storage.DataLayout;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
@@ -27,16 +29,17 @@ class ReadinessGateTest {
     Path dataDir;
 
     private LogManager logManager() throws Exception {
-        RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster("", "", Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(10)),
+        RunnelProperties props = new RunnelProperties(dataDir, new RunnelProperties.Node("n"), new RunnelProperties.Cluster(List.of(), "", Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(10)),
                 new RunnelProperties.Storage(FlushPolicy.ALWAYS, Duration.ofSeconds(1), Duration.ofMinutes(5)),
                 new RunnelProperties.Topics(false, 1, 0),
                 new RunnelProperties.Produce(DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 64, Duration.ofMinutes(10)),
                 new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000, Duration.ofMinutes(15), Duration.ofSeconds(15)),
                 new RunnelProperties.Replication(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMillis(500),
                         DataSize.ofMegabytes(4)));
-        ClusterNode cluster = new ClusterNode(props, new NodeIdentity(props), Clock.systemUTC());
-        TopicCatalog catalog = TopicCatalogConfig.catalogFor(cluster, props, JsonMapper.builder().build(), Clock.systemUTC());
-        return new LogManager(catalog, cluster, props, new SimpleMeterRegistry(), Clock.systemUTC());
+        DataLayout layout = new DataLayout(dataDir);
+        ClusterNode cluster = new ClusterNode(props, new NodeIdentity(props, layout), layout, Clock.systemUTC());
+        TopicCatalog catalog = TopicCatalogConfig.catalogFor(cluster, props, layout, JsonMapper.builder().build(), Clock.systemUTC());
+        return new LogManager(catalog, cluster, props, layout, new SimpleMeterRegistry(), Clock.systemUTC());
     }
 
     @Test

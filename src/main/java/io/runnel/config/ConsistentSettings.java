@@ -1,0 +1,84 @@
+package io.runnel.config;
+
+import static java.lang.annotation.ElementType.TYPE;
+import static java.lang.annotation.RetentionPolicy.RUNTIME;
+
+import io.runnel.cluster.ClusterPeers;
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+import java.lang.annotation.Documented;
+import java.lang.annotation.Retention;
+import java.lang.annotation.Target;
+
+/**
+ * The rules of {@link RunnelProperties} that span several settings, each reported on the property
+ * to change:
+ * <ul>
+ * <li>{@code runnel.cluster.peers} forms a cluster this instance belongs to ({@link ClusterPeers#of}:
+ *     unique ids and endpoints, {@code runnel.node.id} or the host name listed);
+ * <li>{@code runnel.cluster.secret} is set when peers are;
+ * <li>{@code runnel.cluster.heartbeat-interval} is shorter than {@code runnel.cluster.session-timeout},
+ *     else instances are marked offline between two heartbeats;
+ * <li>{@code runnel.topics.default-replication-factor} is at most the number of peers (1 without
+ *     peers), else every topic created without a factor is refused.
+ * </ul>
+ */
+@Documented
+@Target(TYPE)
+@Retention(RUNTIME)
+@Constraint(validatedBy = ConsistentSettings.Validator.class)
+public @interface ConsistentSettings {
+    String message() default "inconsistent runnel.* settings";
+
+    Class<?>[] groups() default {};
+
+    Class<? extends Payload>[] payload() default {};
+
+    /** Checks {@link ConsistentSettings}. */
+    class Validator implements ConstraintValidator<ConsistentSettings, RunnelProperties> {
+        @Override
+        public boolean isValid(RunnelProperties props, ConstraintValidatorContext context) {
+            if (props == null || props.cluster() == null || props.node() == null || props.topics() == null) {
+                return true; // reported by the @NotNull / @Valid of each part
+            }
+            context.disableDefaultConstraintViolation();
+            RunnelProperties.Cluster cluster = props.cluster();
+            boolean valid = true;
+            if (cluster.peers() != null && !cluster.peers().isEmpty()) {
+                try {
+                    ClusterPeers.of(cluster.peers(), props.node().idOrHostName());
+                } catch (IllegalArgumentException e) {
+                    valid = violation(context, e.getMessage(), "cluster", "peers");
+                }
+                if (cluster.secret() == null || cluster.secret().isBlank()) {
+                    valid = violation(context, "is required when runnel.cluster.peers is set: instances authenticate "
+                            + "their /internal/** calls with it", "cluster", "secret");
+                }
+            }
+            if (cluster.heartbeatInterval() != null && cluster.sessionTimeout() != null
+                    && cluster.heartbeatInterval().compareTo(cluster.sessionTimeout()) >= 0) {
+                valid = violation(context, "must be shorter than runnel.cluster.session-timeout ("
+                        + cluster.sessionTimeout() + ")", "cluster", "heartbeatInterval");
+            }
+            int instances = cluster.peers() == null || cluster.peers().isEmpty() ? 1 : cluster.peers().size();
+            if (props.topics().defaultReplicationFactor() > instances) {
+                valid = violation(context, "must be 0 (automatic) or at most the number of instances in "
+                        + "runnel.cluster.peers (" + instances + ")", "topics", "defaultReplicationFactor");
+            }
+            return valid;
+        }
+
+        private static boolean violation(ConstraintValidatorContext context, String message, String record, String property) {
+            context.buildConstraintViolationWithTemplate(escape(message))
+                    .addPropertyNode(record).addPropertyNode(property).addConstraintViolation();
+            return false;
+        }
+
+        /** Message templates interpret braces, dollars and backslashes; peer entries are the user's text. */
+        private static String escape(String message) {
+            return message.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}").replace("$", "\\$");
+        }
+    }
+}
