@@ -46,7 +46,7 @@ final class LatencyScenario {
     private final int warm;
     private final Arrivals arrivals;
     private final long period;
-    private final long consumerDeadline;
+    private long consumerDeadline;
 
     private LatencyScenario(Run run, boolean sse) {
         Options o = run.options;
@@ -56,8 +56,6 @@ final class LatencyScenario {
         this.warm = o.latencyRate() * o.latencyWarmupSeconds();
         this.arrivals = new Arrivals(warm + o.latencyRate() * o.latencySeconds());
         this.period = TimeUnit.SECONDS.toNanos(1) / o.latencyRate();
-        long producerBound = TimeUnit.SECONDS.toNanos(o.latencyWarmupSeconds() + o.latencySeconds());
-        this.consumerDeadline = System.nanoTime() + producerBound + TimeUnit.SECONDS.toNanos(15);
     }
 
     /** Runs the latency scenario (sse false) or the sse scenario, and reports its line. */
@@ -68,6 +66,8 @@ final class LatencyScenario {
     private void measure() throws Exception {
         Options o = run.options;
         run.createTopic(topic, 1);
+        long producerBound = TimeUnit.SECONDS.toNanos(o.latencyWarmupSeconds() + o.latencySeconds());
+        consumerDeadline = System.nanoTime() + producerBound + TimeUnit.SECONDS.toNanos(15);
         Consumer consumer = sse ? new SseConsumer(run, topic, arrivals, consumerDeadline)
                 : new LongPollConsumer(run, topic, arrivals, consumerDeadline);
         Thread thread = new Thread(consumer, sse ? "sse" : "long-poll");
