@@ -18,6 +18,7 @@ JAR="$(pwd)/target/runnel.jar"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-600}
 ARGS=(--scenarios produce,latency --large-value-bytes 0 "$@")
 build_jar
+build_bench
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench-cluster.XXXXXX")
 PIDS=()
@@ -48,7 +49,7 @@ java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.address=127.0.0.1 --server.port=
   --runnel.data-dir="$WORK/single" >"$WORK/single.log" 2>&1 &
 PIDS+=($!)
 await_ready "$PORT"
-timeout "$BENCH_TIMEOUT" java bench/RunnelBench.java --url "http://127.0.0.1:$PORT" --server-pid "${PIDS[0]}" "${ARGS[@]}"
+timeout "$BENCH_TIMEOUT" bench/runnel-bench.sh --url "http://127.0.0.1:$PORT" --server-pid "${PIDS[0]}" "${ARGS[@]}"
 stop_all
 
 echo "# ---- three instances, replication factor 3, min.insync.replicas=2 (the benchmark talks to n0)"
@@ -65,6 +66,6 @@ for i in 0 1 2; do
   PIDS+=($!)
 done
 for i in 0 1 2; do await_ready "${HTTP[$i]}"; done
-timeout "$BENCH_TIMEOUT" java bench/RunnelBench.java --url "http://127.0.0.1:${HTTP[0]}" --server-pid "${PIDS[0]}" \
+timeout "$BENCH_TIMEOUT" bench/runnel-bench.sh --url "http://127.0.0.1:${HTTP[0]}" --server-pid "${PIDS[0]}" \
   --replication-factor 3 --min-insync-replicas 2 "${ARGS[@]}"
 echo "# cluster logs with WARN/ERROR lines: $(cat "$WORK"/n*.log | grep -cE ' (WARN|ERROR) ' || true)"

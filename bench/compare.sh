@@ -5,11 +5,11 @@
 #   bench/compare.sh --quick    fewer records, shorter runs, one repetition: about 2.5 minutes here
 #
 # What it does:
-#   1. Builds target/runnel.jar (SKIP_BUILD=1 reuses it).
+#   1. Builds target/runnel.jar (SKIP_BUILD=1 reuses it) and compiles the benchmark program (bench/src).
 #   2. Starts one Runnel node on 127.0.0.1 (free port, fresh temp data dir, default settings, so
 #      runnel.storage.flush=always: fsync before each acknowledgement).
 #   3. Runnel figures, 3 partitions, 8 connections, acks=all:
-#        - bench/RunnelBench.java: produce 100 B values x 1000/request, the produce -> long-poll latency
+#        - RunnelBench (bench/src): produce 100 B values x 1000/request, the produce -> long-poll latency
 #          probe at 1,000 records/s (raw-socket client, after 20 s of the same load unmeasured; 30 s quick);
 #          then produce 1 KB values x 100/request and read them back by offset.
 #        - wrk + post-batch.lua (if wrk is installed): the same two produce shapes, as a cross-check with a
@@ -108,6 +108,7 @@ log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 # ------------------------------------------------------------------------------------------- Runnel
 if [[ "${SKIP_RUNNEL:-0}" != 1 ]]; then
   build_jar
+  build_bench
 
   PORT=$(free_port)
   URL="http://127.0.0.1:$PORT"
@@ -124,7 +125,7 @@ if [[ "${SKIP_RUNNEL:-0}" != 1 ]]; then
   done
   [[ $ready == 1 ]] || { tail -n 40 "$LOG" >&2; echo "compare.sh: node not ready within 60 s" >&2; exit 2; }
 
-  RB=(timeout 600 java bench/RunnelBench.java --url "$URL" --server-pid "$SERVER_PID" --partitions 3 --acks all
+  RB=(timeout 600 bench/runnel-bench.sh --url "$URL" --server-pid "$SERVER_PID" --partitions 3 --acks all
       --connections 8 --large-value-bytes 0 "${RB_COMMON[@]}")
   # The latency probe first sends LATENCY_WARMUP s of the same load unmeasured: until the JIT has
   # compiled the single-record produce and long-poll paths, the node spends more CPU per request

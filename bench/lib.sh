@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/compare.sh (sourced, not run): loopback port choice and the build.
+# Shared by the bench/*.sh scripts (sourced, not run): loopback port choice, the build of the node and of the benchmark.
 
 # Prints a port on 127.0.0.1 where nothing listens (a connection attempt is refused).
 free_port() {
@@ -21,4 +21,27 @@ build_jar() {
     timeout 600 ./mvnw -B -q package -DskipTests
   fi
   [[ -f target/runnel.jar ]] || { echo "$(basename "$0"): target/runnel.jar not found" >&2; exit 2; }
+}
+
+# Compiles the benchmark program (bench/src, JDK only) with `javac --release 17` into
+# bench/target/classes, unless it is there and no source is newer; sets BENCH_CLASSES to that dir.
+# Compiles into a temporary dir first, so that a failed compilation leaves no half-built classes.
+build_bench() {
+  local bench out tmp
+  bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  out="$bench/target/classes"
+  if [[ ! -f "$out/.compiled" ]] || [[ -n "$(find "$bench/src" -name '*.java' -newer "$out/.compiled" -print -quit)" ]]; then
+    echo "# compiling bench/src into bench/target/classes" >&2
+    mkdir -p "$bench/target"
+    tmp=$(mktemp -d "$bench/target/classes.XXXXXX")
+    if ! find "$bench/src" -name '*.java' -print0 | xargs -0 javac --release 17 -d "$tmp"; then
+      rm -rf "$tmp"
+      echo "$(basename "$0"): the benchmark program does not compile" >&2
+      exit 2
+    fi
+    touch "$tmp/.compiled"
+    rm -rf "$out"
+    mv "$tmp" "$out"
+  fi
+  BENCH_CLASSES=$out
 }

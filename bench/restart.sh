@@ -20,6 +20,7 @@ source bench/lib.sh
 JAR="$(pwd)/target/runnel.jar"
 SIZE_GB=${SIZE_GB:-5}
 build_jar
+build_bench
 
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/runnel-bench-restart.XXXXXX")
 LOG="$DATA.log"
@@ -64,7 +65,7 @@ done
 start jar
 ready_after >/dev/null
 records=$(( SIZE_GB * 1024 * 1024 ))   # 1 KiB values
-timeout 1800 java bench/RunnelBench.java --url "http://127.0.0.1:$PORT" --scenarios produce --initial-warmup-seconds 0 \
+timeout 1800 bench/runnel-bench.sh --url "http://127.0.0.1:$PORT" --scenarios produce --initial-warmup-seconds 0 \
   --warmup-seconds 0 --connections 8 --batch-sizes 1000 --value-bytes 1024 --large-value-bytes 0 \
   --produce-seconds 1500 --produce-max-records "$records" --keep-topics | grep -E '^produce'
 echo "# data dir: $(du -sh "$DATA" | cut -f1), segments: $(find "$DATA" -name '*.log' | wc -l)"

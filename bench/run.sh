@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds Runnel, starts one node on 127.0.0.1 (free port, temporary data dir, default settings:
-# fsync before every acknowledgement), runs bench/RunnelBench.java against it with the given
-# arguments, then stops the node (SIGTERM, bounded wait) and removes the data dir.
+# Builds Runnel and the benchmark program (bench/src), starts one node on 127.0.0.1 (free port,
+# temporary data dir, default settings: fsync before every acknowledgement), runs the benchmark
+# (bench/runnel-bench.sh) against it with the given arguments, then stops the node (SIGTERM,
+# bounded wait) and removes the data dir.
 #
 #   bench/run.sh            full run (about 2-3 minutes)
 #   bench/run.sh --quick    about 30 seconds
@@ -19,6 +20,7 @@ JAR="$ROOT/target/runnel.jar"
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 
 build_jar
+build_bench
 
 
 PORT=$(free_port)
@@ -79,7 +81,7 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null || e
 echo "# node ready; rss $(rss_kb) kB; server JVM: $(java -version 2>&1 | head -1)"
 
 status=0
-timeout "$BENCH_TIMEOUT" java bench/RunnelBench.java --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" "$@" \
+timeout "$BENCH_TIMEOUT" bench/runnel-bench.sh --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" "$@" \
   || status=$?
 
 echo "# node after the run: rss $(rss_kb) kB, threads $(ls "/proc/$SERVER_PID/task" 2>/dev/null | wc -l)," \
