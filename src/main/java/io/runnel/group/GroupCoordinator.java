@@ -66,6 +66,13 @@ public interface GroupCoordinator {
      */
     boolean endRead(String group, String memberId, int generation, Map<TopicPartition, Long> next, boolean commit);
 
+    /**
+     * Forgets a member's position in {@code partition} because a read found it outside the log
+     * (retention deleted below it): the next {@link #beginRead} resolves it again from the committed
+     * offset or the member's reset policy, as for a partition it has never read.
+     */
+    void forgetPosition(String group, String memberId, TopicPartition partition);
+
     List<OffsetView> commit(String group, CommitSpec spec);
 
     List<GroupSummary> list();

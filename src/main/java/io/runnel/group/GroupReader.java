@@ -46,7 +46,7 @@ public class GroupReader implements DisposableBean {
         ReadPlan plan = coordinator.beginRead(group, memberId);
         AtomicBoolean finished = new AtomicBoolean();
         try {
-            MemberRecords now = readOnce(plan, limit, maxBytes);
+            MemberRecords now = readOnce(group, memberId, plan, limit, maxBytes);
             if (now.hasRecords() || waitMs <= 0 || plan.positions().isEmpty()) {
                 return finish(group, memberId, plan, now, autoCommit, finished);
             }
@@ -58,7 +58,7 @@ public class GroupReader implements DisposableBean {
                     return; // woken and timed out at once: one answer is enough
                 }
                 try {
-                    MemberRecords r = readOnce(plan, limit, maxBytes);
+                    MemberRecords r = readOnce(group, memberId, plan, limit, maxBytes);
                     deferred.setResult(finish(group, memberId, plan, r, autoCommit, finished));
                 } catch (RuntimeException e) {
                     deferred.setErrorResult(e);
@@ -89,7 +89,7 @@ public class GroupReader implements DisposableBean {
                 if (!claimed.compareAndSet(false, true)) {
                     return deferred; // a partition registered a moment ago already woke the read: it answers
                 }
-                return finish(group, memberId, plan, readOnce(plan, limit, maxBytes), autoCommit, finished);
+                return finish(group, memberId, plan, readOnce(group, memberId, plan, limit, maxBytes), autoCommit, finished);
             }
             return deferred;
         } catch (RuntimeException e) {
@@ -125,7 +125,7 @@ public class GroupReader implements DisposableBean {
         return new MemberRecords(coordinator.heartbeat(group, memberId), List.of());
     }
 
-    private MemberRecords readOnce(ReadPlan plan, int limit, int maxBytes) {
+    private MemberRecords readOnce(String group, String memberId, ReadPlan plan, int limit, int maxBytes) {
         List<Map.Entry<TopicPartition, Long>> assigned = new ArrayList<>(plan.positions().entrySet());
         List<MemberRecords.Slice> slices = new ArrayList<>();
         if (assigned.isEmpty()) {
@@ -142,8 +142,11 @@ public class GroupReader implements DisposableBean {
             LogReadResult r;
             try {
                 r = reads.read(tp.topic(), tp.partition(), from, bytesLeft, Math.min(share, recordsLeft));
-            } catch (LogException.OffsetOutOfRange | io.runnel.api.ApiException ex) {
-                continue; // retention or deletion raced with us; the next read resolves the position again
+            } catch (LogException.OffsetOutOfRange ex) {
+                coordinator.forgetPosition(group, memberId, tp); // retention passed it: the next read resolves it again
+                continue;
+            } catch (io.runnel.api.ApiException ex) {
+                continue; // deleted, or its leader is unreachable: read the other partitions
             }
             int quota = Math.min(share, recordsLeft);
             long until = from;

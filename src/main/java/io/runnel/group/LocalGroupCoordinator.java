@@ -196,6 +196,17 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     }
 
     @Override
+    public void forgetPosition(String groupName, String memberId, TopicPartition partition) {
+        Group group = groupOfMember(groupName, memberId);
+        synchronized (group) {
+            Member member = group.members.get(memberId);
+            if (member != null) {
+                member.positions.remove(partition);
+            }
+        }
+    }
+
+    @Override
     public boolean endRead(String groupName, String memberId, int generation, Map<TopicPartition, Long> next, boolean commit) {
         Group group = groupOfMember(groupName, memberId);
         Map<TopicPartition, OffsetStore.Committed> toCommit = new HashMap<>();

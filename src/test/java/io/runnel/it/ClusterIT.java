@@ -89,7 +89,8 @@ class ClusterIT {
 
     @Test
     void formsForwardsSurvivesTheControllersDeathAndCatchesUp() throws Exception {
-        cluster = LocalCluster.start("cluster", 3, READY, "--runnel.topics.auto-create=true");
+        cluster = LocalCluster.start("cluster", 3, READY, "--runnel.topics.auto-create=true",
+                "--runnel.storage.retention-check-interval=500ms");
 
         // --- the cluster forms: one id, one controller, three instances online, seen alike everywhere
         await().atMost(SETTLE).untilAsserted(() -> {
@@ -224,6 +225,42 @@ class ClusterIT {
         Response committed = node("n2").send(HttpRequest.newBuilder(node("n2").baseUri().resolve("/groups/billing/offsets"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(commit)).build());
         assertThat(committed.status()).as("%s", committed).isEqualTo(200);
+
+        // --- a group member whose position in a partition led elsewhere falls below the log start
+        // (retention) reads on from the committed offset or its reset policy, not nothing forever
+        assertThat(node("n0").createTopic("trimmed", 3, "\"replicationFactor\":1,\"configs\":{\"segment.bytes\":\"1024\","
+                + "\"retention.bytes\":\"1024\"}").status()).isEqualTo(201);
+        int trimmed = -1;
+        for (JsonNode p : json(node("n0").get("/topics/trimmed")).get("partitions")) {
+            if (!p.get("leader").asString().equals(controller)) {
+                trimmed = p.get("partition").asInt();
+            }
+        }
+        int trimmedPartition = trimmed;
+        assertThat(node("n1").produce("trimmed", trimmedPartition, "{\"records\":[{\"value\":\"first\"}]}").response().status())
+                .isEqualTo(200);
+        Response trimmerJoined = node("n0").postJson("/groups/trimmer/members",
+                "{\"topics\":[\"trimmed\"],\"sessionTimeoutMs\":60000,\"autoOffsetReset\":\"earliest\"}");
+        assertThat(trimmerJoined.status()).as("%s", trimmerJoined).isEqualTo(201);
+        String trimmer = json(trimmerJoined).get("memberId").asString();
+        String trimmerRead = "/groups/trimmer/members/" + trimmer + "/records?limit=1000&waitMs=0";
+        JsonNode firstRead = json(node("n1").get(trimmerRead)).get("records");
+        assertThat(firstRead).hasSize(1); // the member's position is now 1
+        for (int request = 0; request < 5; request++) { // one batch each: segments roll between them, and retention deletes all but the last
+            StringBuilder filler = new StringBuilder("{\"records\":[");
+            for (int i = 0; i < 20; i++) {
+                filler.append(i == 0 ? "" : ",").append("{\"value\":\"filler-").append(i).append("-").append("x".repeat(40)).append("\"}");
+            }
+            assertThat(node("n2").produce("trimmed", trimmedPartition, filler.append("]}").toString()).response().status()).isEqualTo(200);
+        }
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(json(node("n0").get("/topics/trimmed/partitions/" + trimmedPartition))
+                .get("logStartOffset").asLong()).isGreaterThan(1));
+        await().atMost(SETTLE).untilAsserted(() -> {
+            JsonNode resumed = json(node("n2").get(trimmerRead)).get("records");
+            assertThat(resumed.size()).as("records after retention passed the position").isGreaterThan(0);
+            assertThat(resumed.get(0).get("partition").asInt()).isEqualTo(trimmedPartition);
+            assertThat(resumed.get(0).get("value").asString()).startsWith("filler-");
+        });
 
         // --- kill the controller: a new one is elected among the others
         cluster.kill(controller);
