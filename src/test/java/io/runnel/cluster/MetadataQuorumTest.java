@@ -171,9 +171,13 @@ class MetadataQuorumTest {
         ClusterState state = awaitSameState();
         assertThat(state.topic("orders").orElseThrow().partitions()).hasSize(6);
         assertThat(IDS).allSatisfy(id -> assertThat(state.partitionsLedBy(id)).isEqualTo(2));
-        assertThat(members.values().stream().filter(MetadataQuorum::isController).count()).isEqualTo(1);
         assertThat(members.values().stream().map(MetadataQuorum::groupId).distinct().count()).isEqualTo(1);
-        assertThat(members.get(follower).controllerState().join()).isEqualTo(members.get(controller).state());
+        // On a slow machine a member may miss heartbeats and call an election: awaited, not assumed stable.
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<MetadataQuorum> controllers = members.values().stream().filter(MetadataQuorum::isController).toList();
+            assertThat(controllers).hasSize(1);
+            assertThat(members.get(follower).controllerState().join()).isEqualTo(controllers.get(0).state());
+        });
     }
 
     @Test
@@ -206,13 +210,18 @@ class MetadataQuorumTest {
         assertThat(submit(member, new CreateTopic("orders", 3, 3, Map.of("retention.ms", "1000"), 10)).ok()).isTrue();
         long snapshotIndex = members.get(member).takeSnapshot();
 
+        MetadataQuorum stopped = members.get(member);
         stop(member);
+        long appliedAtStop = stopped.state().appliedIndex();
         assertThat(submit(controller, new UpdateTopic("orders", 4, Map.of())).ok()).isTrue();
         start(member);
 
-        assertThat(members.get(member).stateMachine().restoredSnapshotIndex()).isEqualTo(snapshotIndex);
+        // Ratis also snapshots on stop when the member applied entries after ours (a new leader's
+        // first entry, if the machine was slow enough for an election): either may be the latest.
+        assertThat(members.get(member).stateMachine().restoredSnapshotIndex()).as("restored from its own snapshot")
+                .isBetween(snapshotIndex, appliedAtStop);
         ClusterState state = awaitSameState();
-        assertThat(state.topic("orders").orElseThrow().partitionCount()).isEqualTo(4);
+        assertThat(state.topic("orders").orElseThrow().partitionCount()).as("the update it missed, replayed").isEqualTo(4);
     }
 
     @Test

@@ -1,5 +1,10 @@
 package io.runnel.cluster;
 
+import static io.runnel.PropertyChecks.LETTERS;
+import static io.runnel.PropertyChecks.charRange;
+import static io.runnel.PropertyChecks.charsOf;
+import static io.runnel.PropertyChecks.qt;
+import static io.runnel.PropertyChecks.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -9,13 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.SourceDSL;
 
 class ReplicaPlacementTest {
 
@@ -23,19 +24,22 @@ class ReplicaPlacementTest {
     record Layout(String topic, List<String> instances, int partitions, int replicationFactor) {
     }
 
-    @Provide
-    Arbitrary<Layout> layouts() {
-        Arbitrary<Integer> n = Arbitraries.integers().between(1, 12);
-        return n.flatMap(count -> Combinators.combine(
-                Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(20),
-                Arbitraries.integers().between(1, 100),
-                Arbitraries.integers().between(1, count))
-                .as((topic, partitions, rf) -> new Layout(topic,
+    /** 1 to 12 instances, a topic name of 1 to 20 letters and digits, 1 to 100 partitions, any valid factor. */
+    private static Gen<Layout> layouts() {
+        Gen<String> topics = strings(charsOf(LETTERS + charRange('0', '9')), 1, 20);
+        return SourceDSL.integers().between(1, 12).flatMap(count -> topics.zip(
+                SourceDSL.integers().between(1, 100),
+                SourceDSL.integers().between(1, count),
+                (topic, partitions, rf) -> new Layout(topic,
                         IntStream.range(0, count).mapToObj(i -> "runnel-" + i).sorted().toList(), partitions, rf)));
     }
 
-    @Property(tries = 500)
-    void everyPartitionHasDistinctReplicasAndLeadersAndReplicasAreBalanced(@ForAll("layouts") Layout l) {
+    @Test
+    void everyPartitionHasDistinctReplicasAndLeadersAndReplicasAreBalanced() {
+        qt(500).forAll(layouts()).checkAssert(ReplicaPlacementTest::everyPartitionHasDistinctReplicasAndLeadersAndReplicasAreBalanced);
+    }
+
+    private static void everyPartitionHasDistinctReplicasAndLeadersAndReplicasAreBalanced(Layout l) {
         List<List<String>> placement = ReplicaPlacement.assign(l.topic(), l.instances(), 0, l.partitions(), l.replicationFactor());
 
         assertThat(placement).hasSize(l.partitions());
@@ -56,8 +60,12 @@ class ReplicaPlacementTest {
         assertThat(spread(replicas)).as("replicas per instance %s", replicas).isLessThanOrEqualTo(1);
     }
 
-    @Property(tries = 200)
-    void growingPlacesNewPartitionsAsCreatingWithMoreWould(@ForAll("layouts") Layout l) {
+    @Test
+    void growingPlacesNewPartitionsAsCreatingWithMoreWould() {
+        qt(200).forAll(layouts()).checkAssert(ReplicaPlacementTest::growingPlacesNewPartitionsAsCreatingWithMoreWould);
+    }
+
+    private static void growingPlacesNewPartitionsAsCreatingWithMoreWould(Layout l) {
         List<List<String>> whole = ReplicaPlacement.assign(l.topic(), l.instances(), 0, l.partitions() + 7, l.replicationFactor());
         List<List<String>> grown = new ArrayList<>(ReplicaPlacement.assign(l.topic(), l.instances(), 0, l.partitions(), l.replicationFactor()));
         grown.addAll(ReplicaPlacement.assign(l.topic(), l.instances(), l.partitions(), l.partitions() + 7, l.replicationFactor()));

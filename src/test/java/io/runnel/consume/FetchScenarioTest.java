@@ -1,19 +1,29 @@
 package io.runnel.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.runnel.HttpScenarioTest;
 import io.runnel.HttpTestClient;
+import io.runnel.partition.Partition;
+import io.runnel.partition.LogManager;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /** Reading over real HTTP: where a fetch starts (offset, earliest, latest, timestamp) and long polling. */
 class FetchScenarioTest extends HttpScenarioTest {
-    /** Generous bound for a long poll that must be woken by a record, far from its 5 s waitMs. */
+    /** Generous bound for a 200 ms long poll with nothing to read to answer. */
     private static final long WOKEN_WITHIN_MS = 5_000;
+    /** How long the test waits for a woken poll's answer: well below the 30 s it would wait unwoken. */
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(15);
+
+    @Autowired
+    LogManager logs;
 
     @Test
     void offsetsAndFetchesByTimestampStartAtTheFirstRecordAtOrAfterIt() {
@@ -59,16 +69,22 @@ class FetchScenarioTest extends HttpScenarioTest {
         assertThat(third.get("value")).isEqualTo("3");
     }
 
+    /**
+     * The produce comes only once the poll waits on the partition, and the poll waits far longer
+     * ({@code waitMs} 30 s) than the test does for its answer: a record in that answer was delivered
+     * by the wake-up, not by a read before waiting nor by {@code waitMs} running out.
+     */
     @Test
     void longPollAnswersWithARecordProducedWhileItWaits() throws Exception {
         createTopic("poll", 1);
-        long started = System.nanoTime();
+        Partition partition = logs.partition("poll", 0).orElseThrow();
         CompletableFuture<HttpTestClient.Response> waiting =
-                http.sendAsync(http.request("/topics/poll/partitions/0/records?offset=0&waitMs=5000").GET().build());
-        Thread.sleep(300);
+                http.sendAsync(http.request("/topics/poll/partitions/0/records?offset=0&waitMs=30000").GET().build());
+        await().atMost(ANSWER_WITHIN).until(() -> partition.waiterCount() == 1);
+        assertThat(waiting).isNotDone();
+
         produce("poll", "{\"records\":[{\"key\":\"late\",\"value\":{\"arrived\":true}}]}");
-        HttpTestClient.Response answer = waiting.get(15, TimeUnit.SECONDS);
-        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        HttpTestClient.Response answer = waiting.get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
 
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         Map<String, String> record = rawRecords(answer.body()).get(0);
@@ -76,7 +92,7 @@ class FetchScenarioTest extends HttpScenarioTest {
         assertThat(record.get("key")).isEqualTo("\"late\"");
         assertThat(record.get("value")).isEqualTo("{\"arrived\":true}");
         assertThat(answer.json().path("nextOffset").asLong()).isEqualTo(1);
-        assertThat(elapsedMs).as("woken by the record, not by waitMs running out").isLessThan(WOKEN_WITHIN_MS);
+        assertThat(partition.waiterCount()).as("the woken poll no longer waits").isZero();
     }
 
     @Test

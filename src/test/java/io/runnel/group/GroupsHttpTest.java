@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.runnel.TestHttp;
 import io.runnel.TestHttp.Response;
 import io.runnel.topic.TopicPartition;
+import io.runnel.partition.LogManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -60,6 +63,9 @@ class GroupsHttpTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    LogManager logs;
 
     private TestHttp http;
     private static final AtomicInteger NAMES = new AtomicInteger();
@@ -366,7 +372,8 @@ class GroupsHttpTest {
         read(group, member, ""); // positions resolved at the (empty) end
 
         CompletableFuture<Response> waiting = http.getAsync("/groups/" + group + "/members/" + member + "/records?waitMs=20000");
-        Thread.sleep(300); // let the read start waiting; it must not answer early
+        // The read waits on each of its partitions before anything is produced; it must not answer early.
+        await().atMost(READ_BOUND).until(() -> waiterCounts(topic, 3).equals(List.of(1, 1, 1)));
         assertThat(waiting).isNotDone();
         http.produce(topic, 2, "{\"woke\":true}");
 
@@ -376,7 +383,13 @@ class GroupsHttpTest {
         assertThat(r.json().path("records")).hasSize(1);
         assertThat(r.json().path("records").get(0).path("partition").asInt()).isEqualTo(2);
         assertThat(r.json().path("records").get(0).path("value").toString()).isEqualTo("{\"woke\":true}");
+        await("the answered read waits on no partition").atMost(READ_BOUND)
+                .until(() -> waiterCounts(topic, 3).equals(List.of(0, 0, 0)));
         leave(group, member);
+    }
+
+    private List<Integer> waiterCounts(String topic, int partitions) {
+        return IntStream.range(0, partitions).mapToObj(p -> logs.partition(topic, p).orElseThrow().waiterCount()).toList();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.runnel.group;
 
+import static io.runnel.PropertyChecks.lists;
+import static io.runnel.PropertyChecks.qt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.group.StickyAssignor.Candidate;
@@ -13,14 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * Properties of the sticky assignor. Homogeneous groups are driven through random histories of
@@ -34,8 +32,12 @@ class StickyAssignorTest {
     record Scenario(Map<String, Integer> partitions, List<Candidate> candidates) {
     }
 
-    @Property(tries = 300)
-    void everyPartitionOfASubscribedTopicGoesToExactlyOneSubscribedMember(@ForAll("heterogeneous") Scenario s) {
+    @Test
+    void everyPartitionOfASubscribedTopicGoesToExactlyOneSubscribedMember() {
+        qt(300).forAll(heterogeneous()).checkAssert(StickyAssignorTest::everyPartitionOfASubscribedTopicGoesToExactlyOneSubscribedMember);
+    }
+
+    private static void everyPartitionOfASubscribedTopicGoesToExactlyOneSubscribedMember(Scenario s) {
         Map<String, List<TopicPartition>> result = StickyAssignor.assign(s.candidates(), s.partitions());
 
         Map<TopicPartition, String> owner = new HashMap<>();
@@ -57,8 +59,12 @@ class StickyAssignorTest {
         assertThat(result.keySet()).containsExactlyElementsOf(s.candidates().stream().map(Candidate::memberId).toList());
     }
 
-    @Property(tries = 300)
-    void homogeneousSubscriptionsAreBalancedWithinOneWhateverWasHeldBefore(@ForAll("homogeneous") Scenario s) {
+    @Test
+    void homogeneousSubscriptionsAreBalancedWithinOneWhateverWasHeldBefore() {
+        qt(300).forAll(homogeneous()).checkAssert(StickyAssignorTest::homogeneousSubscriptionsAreBalancedWithinOneWhateverWasHeldBefore);
+    }
+
+    private static void homogeneousSubscriptionsAreBalancedWithinOneWhateverWasHeldBefore(Scenario s) {
         Map<String, List<TopicPartition>> result = StickyAssignor.assign(s.candidates(), s.partitions());
 
         IntSummary sizes = IntSummary.of(result.values().stream().mapToInt(List::size).toArray());
@@ -66,10 +72,15 @@ class StickyAssignorTest {
         assertThat(sizes.sum).isEqualTo(s.partitions().values().stream().mapToInt(Integer::intValue).sum());
     }
 
-    @Property(tries = 300)
-    void overJoinsAndLeavesSurvivorsKeepEveryPartitionTheyCanUnderTheFairShare(
-            @ForAll("topicSizes") Map<String, Integer> partitions,
-            @ForAll @Size(min = 1, max = 25) List<@IntRange(min = 0, max = 99) Integer> steps) {
+    /** Each step is a join (below 50, while there is room) or the leave of member {@code step % size}. */
+    @Test
+    void overJoinsAndLeavesSurvivorsKeepEveryPartitionTheyCanUnderTheFairShare() {
+        qt(300).forAll(topicSizes(), lists(SourceDSL.integers().between(0, 99), 1, 25))
+                .checkAssert(StickyAssignorTest::overJoinsAndLeavesSurvivorsKeepEveryPartitionTheyCanUnderTheFairShare);
+    }
+
+    private static void overJoinsAndLeavesSurvivorsKeepEveryPartitionTheyCanUnderTheFairShare(
+            Map<String, Integer> partitions, List<Integer> steps) {
         int total = partitions.values().stream().mapToInt(Integer::intValue).sum();
         Set<String> topics = partitions.keySet();
         List<String> members = new ArrayList<>();
@@ -136,8 +147,12 @@ class StickyAssignorTest {
         }
     }
 
-    @Property(tries = 200)
-    void theSameGroupGetsTheSameAssignmentWhateverTheOrderOfTheTopicMap(@ForAll("heterogeneous") Scenario s) {
+    @Test
+    void theSameGroupGetsTheSameAssignmentWhateverTheOrderOfTheTopicMap() {
+        qt(200).forAll(heterogeneous()).checkAssert(StickyAssignorTest::theSameGroupGetsTheSameAssignmentWhateverTheOrderOfTheTopicMap);
+    }
+
+    private static void theSameGroupGetsTheSameAssignmentWhateverTheOrderOfTheTopicMap(Scenario s) {
         Map<String, List<TopicPartition>> first = StickyAssignor.assign(s.candidates(), s.partitions());
         Map<String, Integer> reversed = new LinkedHashMap<>();
         new TreeMap<>(s.partitions()).descendingMap().forEach(reversed::put);
@@ -147,9 +162,9 @@ class StickyAssignorTest {
         assertThat(StickyAssignor.assign(s.candidates(), new HashMap<>(s.partitions()))).isEqualTo(first);
     }
 
-    @Provide
-    Arbitrary<Map<String, Integer>> topicSizes() {
-        return Arbitraries.integers().between(1, 12).list().ofMinSize(1).ofMaxSize(3).map(counts -> {
+    /** One to three topics, {@code t0}, {@code t1}, {@code t2}, of 1 to 12 partitions. */
+    private static Gen<Map<String, Integer>> topicSizes() {
+        return lists(SourceDSL.integers().between(1, 12), 1, 3).map(counts -> {
             Map<String, Integer> m = new TreeMap<>();
             for (int i = 0; i < counts.size(); i++) {
                 m.put("t" + i, counts.get(i));
@@ -159,10 +174,9 @@ class StickyAssignorTest {
     }
 
     /** Every member subscribes to every topic; what they held before is arbitrary, even overlapping or stale. */
-    @Provide
-    Arbitrary<Scenario> homogeneous() {
-        return topicSizes().flatMap(partitions -> Arbitraries.integers().between(1, MAX_MEMBERS).flatMap(n ->
-                previous(partitions).list().ofSize(n).map(prevs -> {
+    private static Gen<Scenario> homogeneous() {
+        return topicSizes().flatMap(partitions -> SourceDSL.integers().between(1, MAX_MEMBERS).flatMap(n ->
+                lists(previous(partitions), n, n).map(prevs -> {
                     List<Candidate> candidates = new ArrayList<>();
                     for (int i = 0; i < n; i++) {
                         candidates.add(new Candidate("m" + i, partitions.keySet(), prevs.get(i)));
@@ -172,15 +186,12 @@ class StickyAssignorTest {
     }
 
     /** Members subscribe to random subsets (possibly leaving a topic unsubscribed); arbitrary previous holdings. */
-    @Provide
-    Arbitrary<Scenario> heterogeneous() {
+    private static Gen<Scenario> heterogeneous() {
         return topicSizes().flatMap(partitions -> {
             List<String> names = List.copyOf(partitions.keySet());
-            Arbitrary<Set<String>> subscription = Arbitraries.of(names).set().ofMinSize(1).ofMaxSize(names.size())
-                    .map(TreeSet::new);
-            Arbitrary<Candidate> candidate = Combinators.combine(subscription, previous(partitions))
-                    .as((topics, prev) -> new Candidate("?", topics, prev));
-            return candidate.list().ofMinSize(1).ofMaxSize(MAX_MEMBERS).map(cs -> {
+            Gen<Set<String>> subscription = lists(Generate.pick(names), 1, names.size()).map(topics -> new TreeSet<>(topics));
+            Gen<Candidate> candidate = subscription.zip(previous(partitions), (topics, prev) -> new Candidate("?", topics, prev));
+            return lists(candidate, 1, MAX_MEMBERS).map(cs -> {
                 List<Candidate> named = new ArrayList<>();
                 for (int i = 0; i < cs.size(); i++) {
                     named.add(new Candidate("m" + i, cs.get(i).topics(), cs.get(i).previous()));
@@ -191,10 +202,10 @@ class StickyAssignorTest {
     }
 
     /** Sorted previous holdings, including partitions that no longer exist (as after a topic was recreated smaller). */
-    private static Arbitrary<List<TopicPartition>> previous(Map<String, Integer> partitions) {
+    private static Gen<List<TopicPartition>> previous(Map<String, Integer> partitions) {
         List<String> names = List.copyOf(partitions.keySet());
-        return Combinators.combine(Arbitraries.of(names), Arbitraries.integers().between(0, 13))
-                .as(TopicPartition::new).set().ofMaxSize(8).map(set -> List.copyOf(new TreeSet<>(set)));
+        Gen<TopicPartition> tp = Generate.pick(names).zip(SourceDSL.integers().between(0, 13), TopicPartition::new);
+        return lists(tp, 0, 8).map(list -> List.copyOf(new TreeSet<>(list)));
     }
 
     private static Map<TopicPartition, String> owners(Map<String, List<TopicPartition>> assignment) {

@@ -123,7 +123,7 @@ final class LogTestSupport {
         return new LogConfig(segmentBytes, Long.MAX_VALUE / 4, -1, -1, indexIntervalBytes);
     }
 
-    /** Runs {@code body} with a fresh directory that is removed afterwards (jqwik has no @TempDir). */
+    /** Runs {@code body} with a fresh directory that is removed afterwards: one per example of a property. */
     static void withTempDir(Consumer<Path> body) {
         Path dir;
         try {

@@ -1,5 +1,11 @@
 package io.runnel.log;
 
+import static io.runnel.PropertyChecks.LETTERS;
+import static io.runnel.PropertyChecks.charsOf;
+import static io.runnel.PropertyChecks.lists;
+import static io.runnel.PropertyChecks.orNull;
+import static io.runnel.PropertyChecks.qt;
+import static io.runnel.PropertyChecks.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.log.LogTestSupport.In;
@@ -9,28 +15,30 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
 
 /** Random logs against the oracle: reads, timestamp lookups, reopen and crash recovery. */
 class PartitionLogPropertiesTest {
     private static final long T0 = 1_700_000_000_000L;
+    /** Every example writes files: shrink in a few hundred attempts rather than thousands. */
+    private static final int SHRINK_CYCLES = 300;
 
     /** One appended batch: its records and, for LogAppendTime, the time the log stamps. */
     record BatchSpec(List<In> records, Long logAppendTime) {
     }
 
-    @Property(tries = 30)
-    void readsReturnExactlyTheRequestedOffsets(@ForAll("batches") List<BatchSpec> batches,
-                                               @ForAll @IntRange(min = 300, max = 3000) int segmentBytes,
-                                               @ForAll @IntRange(min = 0, max = 400) int indexIntervalBytes,
-                                               @ForAll long seed) {
+    @Test
+    void readsReturnExactlyTheRequestedOffsets() {
+        qt(30, SHRINK_CYCLES).forAll(batches(), segmentBytes(), indexIntervalBytes(), SourceDSL.longs().all())
+                .checkAssert(PartitionLogPropertiesTest::readsReturnExactlyTheRequestedOffsets);
+    }
+
+    private static void readsReturnExactlyTheRequestedOffsets(List<BatchSpec> batches, int segmentBytes,
+                                                              int indexIntervalBytes, long seed) {
         LogTestSupport.withTempDir(tmp -> {
             Oracle oracle = new Oracle();
             MutableClock clock = new MutableClock(T0);
@@ -46,11 +54,14 @@ class PartitionLogPropertiesTest {
         });
     }
 
-    @Property(tries = 30)
-    void offsetForTimestampAgreesWithABruteForceSearch(@ForAll("batches") List<BatchSpec> batches,
-                                                       @ForAll @IntRange(min = 300, max = 3000) int segmentBytes,
-                                                       @ForAll @IntRange(min = 0, max = 400) int indexIntervalBytes,
-                                                       @ForAll("timestamps") List<Long> queries) {
+    @Test
+    void offsetForTimestampAgreesWithABruteForceSearch() {
+        qt(30, SHRINK_CYCLES).forAll(batches(), segmentBytes(), indexIntervalBytes(), lists(timestamp(), 0, 40))
+                .checkAssert(PartitionLogPropertiesTest::offsetForTimestampAgreesWithABruteForceSearch);
+    }
+
+    private static void offsetForTimestampAgreesWithABruteForceSearch(List<BatchSpec> batches, int segmentBytes,
+                                                                      int indexIntervalBytes, List<Long> queries) {
         LogTestSupport.withTempDir(tmp -> {
             Oracle oracle = new Oracle();
             MutableClock clock = new MutableClock(T0);
@@ -74,10 +85,10 @@ class PartitionLogPropertiesTest {
      * A random history of appends, clean reopens, crashes that tear the active segment's tail and
      * retention runs; after each step the log must match the oracle.
      */
-    @Property(tries = 20)
-    void historiesOfAppendsReopensCrashesAndRetentionKeepTheLogConsistent(
-            @ForAll("steps") List<Integer> steps, @ForAll long seed) {
-        runHistory(steps, seed);
+    @Test
+    void historiesOfAppendsReopensCrashesAndRetentionKeepTheLogConsistent() {
+        qt(20, SHRINK_CYCLES).forAll(lists(SourceDSL.integers().between(0, 6), 1, 25), SourceDSL.longs().all())
+                .checkAssert(PartitionLogPropertiesTest::runHistory);
     }
 
     private static void runHistory(List<Integer> steps, long seed) {
@@ -177,32 +188,26 @@ class PartitionLogPropertiesTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<BatchSpec>> batches() {
-        Arbitrary<String> json = Arbitraries.strings().alpha().ofMaxLength(120).injectNull(0.1);
-        Arbitrary<String> keys = Arbitraries.strings().alpha().ofMaxLength(10).injectNull(0.5);
-        Arbitrary<In> record = Combinators.combine(timestamp(), keys, json,
-                keys.map(k -> k == null ? null : "{\"h\":\"" + k + "\"}")).as(In::new);
-        Arbitrary<Long> appendTime = Arbitraries.longs().between(0, 2_000).injectNull(0.8);
-        return Combinators.combine(record.list().ofMinSize(1).ofMaxSize(6), appendTime).as(BatchSpec::new)
-                .list().ofMinSize(1).ofMaxSize(40);
+    /** One to 40 batches of one to six records, a fifth of them stamped with LogAppendTime. */
+    private static Gen<List<BatchSpec>> batches() {
+        Gen<String> json = orNull(strings(charsOf(LETTERS), 0, 120), 10);
+        Gen<String> keys = orNull(strings(charsOf(LETTERS), 0, 10), 50);
+        Gen<In> record = timestamp().zip(keys, json, keys.map(k -> k == null ? null : "{\"h\":\"" + k + "\"}"), In::new);
+        Gen<Long> appendTime = orNull(SourceDSL.longs().between(0, 2_000), 80);
+        return lists(lists(record, 1, 6).zip(appendTime, BatchSpec::new), 1, 40);
     }
 
-    @Provide
-    Arbitrary<List<Long>> timestamps() {
-        return timestamp().list().ofMaxSize(40);
+    private static Gen<Integer> segmentBytes() {
+        return SourceDSL.integers().between(300, 3000);
+    }
+
+    private static Gen<Integer> indexIntervalBytes() {
+        return SourceDSL.integers().between(0, 400);
     }
 
     /** Mostly a narrow range, so that batches overlap in time and go back and forth; now and then any long. */
-    private static Arbitrary<Long> timestamp() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(8, Arbitraries.longs().between(0, 2_000)),
-                Tuple.of(1, Arbitraries.longs()));
-    }
-
-    @Provide
-    Arbitrary<List<Integer>> steps() {
-        return Arbitraries.integers().between(0, 6).list().ofMinSize(1).ofMaxSize(25);
+    private static Gen<Long> timestamp() {
+        return Generate.frequency(Pair.of(8, SourceDSL.longs().between(0, 2_000)), Pair.of(1, SourceDSL.longs().all()));
     }
 
     private static long oldestSegmentSize(PartitionLog log) {

@@ -1,5 +1,7 @@
 package io.runnel.log;
 
+import static io.runnel.PropertyChecks.lists;
+import static io.runnel.PropertyChecks.qt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,11 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * Random histories of leader appends, follower appends, refused appends, truncations (to any
@@ -96,15 +95,11 @@ class PartitionLogReplicationPropertiesTest {
         }
     }
 
-    @Property(tries = 50)
-    void historiesOfAppendsTruncationsResetsReopensAndCrashesMatchTheModel(
-            @ForAll("actions") List<Integer> actions, @ForAll long seed) {
-        LogTestSupport.withTempDir(tmp -> new History(tmp, new Random(seed)).run(actions));
-    }
-
-    @Provide
-    Arbitrary<List<Integer>> actions() {
-        return Arbitraries.integers().between(0, 13).list().ofMinSize(1).ofMaxSize(30);
+    /** The actions are the history's shape (what {@link History#step} does); the seed picks offsets, sizes and epochs. */
+    @Test
+    void historiesOfAppendsTruncationsResetsReopensAndCrashesMatchTheModel() {
+        qt(50, 300).forAll(lists(SourceDSL.integers().between(0, 13), 1, 30), SourceDSL.longs().all())
+                .checkAssert((actions, seed) -> LogTestSupport.withTempDir(tmp -> new History(tmp, new Random(seed)).run(actions)));
     }
 
     private static final class History {

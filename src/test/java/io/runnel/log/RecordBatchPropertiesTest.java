@@ -1,5 +1,11 @@
 package io.runnel.log;
 
+import static io.runnel.PropertyChecks.charRange;
+import static io.runnel.PropertyChecks.charsOf;
+import static io.runnel.PropertyChecks.lists;
+import static io.runnel.PropertyChecks.orNull;
+import static io.runnel.PropertyChecks.qt;
+import static io.runnel.PropertyChecks.strings;
 import static io.runnel.log.LogTestSupport.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,19 +15,19 @@ import io.runnel.log.LogTestSupport.Rec;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
 
 class RecordBatchPropertiesTest {
 
-    @Property(tries = 200)
-    void varintRoundTripsEveryInt(@ForAll int value) {
+    @Test
+    void varintRoundTripsEveryInt() {
+        qt(200).forAll(SourceDSL.integers().all()).checkAssert(RecordBatchPropertiesTest::varintRoundTripsEveryInt);
+    }
+
+    private static void varintRoundTripsEveryInt(int value) {
         ByteBuffer buf = ByteBuffer.allocate(10);
         Varint.writeInt(value, buf);
         assertThat(buf.position()).isEqualTo(Varint.sizeOfInt(value));
@@ -30,8 +36,12 @@ class RecordBatchPropertiesTest {
         assertThat(buf.hasRemaining()).isFalse();
     }
 
-    @Property(tries = 200)
-    void varintRoundTripsEveryLong(@ForAll long value) {
+    @Test
+    void varintRoundTripsEveryLong() {
+        qt(200).forAll(SourceDSL.longs().all()).checkAssert(RecordBatchPropertiesTest::varintRoundTripsEveryLong);
+    }
+
+    private static void varintRoundTripsEveryLong(long value) {
         ByteBuffer buf = ByteBuffer.allocate(10);
         Varint.writeLong(value, buf);
         assertThat(buf.position()).isEqualTo(Varint.sizeOfLong(value));
@@ -40,8 +50,12 @@ class RecordBatchPropertiesTest {
         assertThat(buf.hasRemaining()).isFalse();
     }
 
-    @Property(tries = 100)
-    void varintSequencesDecodeInOrder(@ForAll @Size(max = 20) List<Long> values) {
+    @Test
+    void varintSequencesDecodeInOrder() {
+        qt(100).forAll(lists(SourceDSL.longs().all(), 0, 20)).checkAssert(RecordBatchPropertiesTest::varintSequencesDecodeInOrder);
+    }
+
+    private static void varintSequencesDecodeInOrder(List<Long> values) {
         ByteBuffer buf = ByteBuffer.allocate(10 * values.size());
         values.forEach(v -> Varint.writeLong(v, buf));
         buf.flip();
@@ -52,15 +66,20 @@ class RecordBatchPropertiesTest {
         assertThat(read).isEqualTo(values);
     }
 
-    @Property(tries = 50)
-    void readIntRejectsAVarlongOutsideTheIntRange(@ForAll @IntRange(min = 1, max = 1000) int beyond) {
+    @Test
+    void readIntRejectsAVarlongOutsideTheIntRange() {
+        qt(50).forAll(SourceDSL.integers().between(1, 1000))
+                .checkAssert(RecordBatchPropertiesTest::readIntRejectsAVarlongOutsideTheIntRange);
+    }
+
+    private static void readIntRejectsAVarlongOutsideTheIntRange(int beyond) {
         ByteBuffer buf = ByteBuffer.allocate(10);
         Varint.writeLong((long) Integer.MAX_VALUE + beyond, buf);
         buf.flip();
         assertThatThrownBy(() -> Varint.readInt(buf)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    @Property(tries = 1)
+    @Test
     void readLongRejectsAVarintLongerThanTenBytes() {
         ByteBuffer buf = ByteBuffer.allocate(12);
         for (int i = 0; i < 11; i++) {
@@ -71,9 +90,13 @@ class RecordBatchPropertiesTest {
         assertThatThrownBy(() -> Varint.readLong(buf)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    @Property(tries = 100)
-    void batchesRoundTripAnyRecords(@ForAll("records") List<In> records, @ForAll("appendTime") Long logAppendTime,
-                                    @ForAll long baseOffset) {
+    @Test
+    void batchesRoundTripAnyRecords() {
+        qt(100).forAll(records(), orNull(SourceDSL.longs().all(), 50), SourceDSL.longs().all())
+                .checkAssert(RecordBatchPropertiesTest::batchesRoundTripAnyRecords);
+    }
+
+    private static void batchesRoundTripAnyRecords(List<In> records, Long logAppendTime, long baseOffset) {
         long base = baseOffset & (Long.MAX_VALUE >> 1);
         RecordBatch batch = LogTestSupport.build(records, logAppendTime);
         batch.setBaseOffset(base);
@@ -91,10 +114,13 @@ class RecordBatchPropertiesTest {
         assertThat(batch.maxTimestamp()).isEqualTo(expected.stream().mapToLong(Rec::timestamp).max().orElseThrow());
     }
 
-    @Property(tries = 50)
-    void anyFlippedByteInTheCoveredAreaIsDetected(@ForAll("records") List<In> records,
-                                                  @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int where,
-                                                  @ForAll @IntRange(min = 1, max = 255) int mask) {
+    @Test
+    void anyFlippedByteInTheCoveredAreaIsDetected() {
+        qt(50).forAll(records(), SourceDSL.integers().between(0, Integer.MAX_VALUE), SourceDSL.integers().between(1, 255))
+                .checkAssert(RecordBatchPropertiesTest::anyFlippedByteInTheCoveredAreaIsDetected);
+    }
+
+    private static void anyFlippedByteInTheCoveredAreaIsDetected(List<In> records, int where, int mask) {
         byte[] bytes = RecordBatchTest.toArray(LogTestSupport.build(records, null));
         int position = RecordBatch.MAGIC_OFFSET + where % (bytes.length - RecordBatch.MAGIC_OFFSET);
         bytes[position] ^= (byte) mask;
@@ -102,15 +128,10 @@ class RecordBatchPropertiesTest {
         assertThat(new RecordBatch(ByteBuffer.wrap(bytes)).isValid()).isFalse();
     }
 
-    @Provide
-    Arbitrary<List<In>> records() {
-        Arbitrary<String> json = Arbitraries.strings().withCharRange(' ', '\u00ff').withChars('€', '字').ofMaxLength(40).injectNull(0.2);
-        Arbitrary<Long> timestamps = Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.longs().between(0, 10_000));
-        return Combinators.combine(timestamps, json, json, json).as(In::new).list().ofMinSize(1).ofMaxSize(30);
-    }
-
-    @Provide
-    Arbitrary<Long> appendTime() {
-        return Arbitraries.longs().injectNull(0.5);
+    /** One to 30 records: any timestamp or a narrow range, and JSON-ish strings with multi-byte characters, or null. */
+    private static Gen<List<In>> records() {
+        Gen<String> json = orNull(strings(charsOf(charRange(' ', '\u00ff') + "€字"), 0, 40), 20);
+        Gen<Long> timestamps = Generate.oneOf(SourceDSL.longs().all(), SourceDSL.longs().between(0, 10_000));
+        return lists(timestamps.zip(json, json, json, In::new), 1, 30);
     }
 }

@@ -1,9 +1,12 @@
 package io.runnel.log;
 
+import static io.runnel.PropertyChecks.lists;
+import static io.runnel.PropertyChecks.qt;
+import static io.runnel.PropertyChecks.sets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,16 +14,19 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
 
 class SparseIndexPropertiesTest {
 
-    @Property(tries = 100)
-    void floorAndLowerAgreeWithATreeMap(@ForAll("keys") Set<Long> keys, @ForAll("queries") List<Long> queries) {
+    @Test
+    void floorAndLowerAgreeWithATreeMap() {
+        qt(100).forAll(keys(), queries()).checkAssert(SparseIndexPropertiesTest::floorAndLowerAgreeWithATreeMap);
+    }
+
+    private static void floorAndLowerAgreeWithATreeMap(Set<Long> keys, List<Long> queries) {
         TreeMap<Long, Long> oracle = new TreeMap<>();
         SparseIndex index = new SparseIndex();
         long value = 0;
@@ -45,27 +51,36 @@ class SparseIndexPropertiesTest {
         assertThat(index.size()).isEqualTo(oracle.size());
     }
 
-    @Property(tries = 50)
-    void saveAndLoadKeepEveryEntry(@ForAll("keys") Set<Long> keys) throws IOException {
+    @Test
+    void saveAndLoadKeepEveryEntry() {
+        qt(50).forAll(keys()).checkAssert(SparseIndexPropertiesTest::saveAndLoadKeepEveryEntry);
+    }
+
+    private static void saveAndLoadKeepEveryEntry(Set<Long> keys) {
         SparseIndex index = new SparseIndex();
         long value = 0;
         for (long key : keys.stream().sorted().toList()) {
             index.append(key, value);
             value += 16;
         }
-        Path dir = Files.createTempDirectory("sparse-index");
-        try {
-            Path file = dir.resolve("i.index");
-            index.save(file);
-            SparseIndex loaded = SparseIndex.load(file, value).orElseThrow();
+        long valueLimit = value;
+        LogTestSupport.withTempDir(dir -> {
+            SparseIndex loaded = saveAndLoad(index, dir.resolve("i.index"), valueLimit);
 
             assertThat(loaded.size()).isEqualTo(index.size());
             for (int i = 0; i < index.size(); i++) {
                 assertThat(loaded.keyAt(i)).isEqualTo(index.keyAt(i));
                 assertThat(loaded.valueAt(i)).isEqualTo(index.valueAt(i));
             }
-        } finally {
-            LogTestSupport.deleteRecursively(dir);
+        });
+    }
+
+    private static SparseIndex saveAndLoad(SparseIndex index, Path file, long valueLimit) {
+        try {
+            index.save(file);
+            return SparseIndex.load(file, valueLimit).orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -73,13 +88,12 @@ class SparseIndexPropertiesTest {
         return at.isEmpty() ? null : Map.entry(index.keyAt(at.getAsInt()), index.valueAt(at.getAsInt()));
     }
 
-    @Provide
-    Arbitrary<Set<Long>> keys() {
-        return Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.longs().between(-50, 50)).set().ofMaxSize(60);
+    /** Any longs, or (half the time) a narrow range so that neighbours and collisions occur. */
+    private static Gen<Set<Long>> keys() {
+        return sets(Generate.oneOf(SourceDSL.longs().all(), SourceDSL.longs().between(-50, 50)), 60);
     }
 
-    @Provide
-    Arbitrary<List<Long>> queries() {
-        return Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.longs().between(-60, 60)).list().ofMaxSize(30);
+    private static Gen<List<Long>> queries() {
+        return lists(Generate.oneOf(SourceDSL.longs().all(), SourceDSL.longs().between(-60, 60)), 0, 30);
     }
 }
