@@ -2,7 +2,7 @@ package io.runnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.stream.StreamSupport;
@@ -61,7 +61,7 @@ public abstract class ApiSliceTest {
      */
     protected static JsonNode assertProblem(MvcTestResult result, ErrorCode code) {
         MockHttpServletResponse response = result.getResponse();
-        assertThat(response.getStatus()).as("status of %s", body(result)).isEqualTo(code.status().value());
+        assertThat(response.getStatus()).as("status of %s", body(result)).isEqualTo(code.status());
         assertThat(response.getContentType()).as("Content-Type of %s", body(result)).isNotNull();
         assertThat(MediaType.parseMediaType(response.getContentType()).isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .as("Content-Type %s is application/problem+json", response.getContentType()).isTrue();
@@ -70,7 +70,7 @@ public abstract class ApiSliceTest {
         assertThat(problem.path("type").asString("")).as("type of %s", problem).isEqualTo(code.type());
         assertThat(problem.path("title").asString("")).as("title of %s", problem).isEqualTo(code.title());
         assertThat(problem.path("status").isInt()).as("status member of %s", problem).isTrue();
-        assertThat(problem.path("status").asInt()).as("status member of %s", problem).isEqualTo(code.status().value());
+        assertThat(problem.path("status").asInt()).as("status member of %s", problem).isEqualTo(code.status());
         assertThat(problem.path("detail").asString("")).as("detail of %s", problem).isNotBlank();
         return problem;
     }

@@ -2,7 +2,7 @@ package io.runnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.Map;
@@ -132,13 +132,13 @@ class OperationsScenarioTest extends HttpScenarioTest {
             "/topics//x, NOT_FOUND"})
     void pathsTheServerRefusesBeforeRoutingAreStillProblems(String rawPath, ErrorCode code) {
         HttpTestClient.Response response = rawGet(rawPath);
-        assertThat(response.status()).as(response.body()).isEqualTo(code.status().value());
+        assertThat(response.status()).as(response.body()).isEqualTo(code.status());
         assertThat(response.contentType()).as(response.body()).startsWith("application/problem+json");
         JsonNode problem = response.json();
         assertThat(problem.path("code").asString()).isEqualTo(code.name());
         assertThat(problem.path("type").asString()).isEqualTo(code.type());
         assertThat(problem.path("title").asString()).isEqualTo(code.title());
-        assertThat(problem.path("status").asInt()).isEqualTo(code.status().value());
+        assertThat(problem.path("status").asInt()).isEqualTo(code.status());
         assertThat(problem.path("detail").asString()).isNotBlank();
     }
 

@@ -1,12 +1,12 @@
 package io.runnel.admin;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.partition.PartitionReads;
 import io.runnel.topic.Names;
 import io.runnel.topic.NewTopic;
 import io.runnel.topic.Topic;
 import io.runnel.topic.TopicCatalog;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.ProblemResponses;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
@@ -128,7 +128,7 @@ class TopicController {
         PartitionReads.Offsets o;
         try {
             o = reads.offsets(topic, partition);
-        } catch (ApiException e) {
+        } catch (RunnelException e) {
             o = null;
         }
         return info(m, o);

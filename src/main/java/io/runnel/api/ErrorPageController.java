@@ -1,5 +1,7 @@
 package io.runnel.api;
 
+import io.runnel.error.ErrorCode;
+import io.runnel.error.RunnelException;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -22,7 +24,7 @@ class ErrorPageController implements ErrorController {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int code = status instanceof Integer s ? s : 500;
         ErrorCode errorCode = ErrorCode.forServerRefusal(code);
-        ApiException api = new ApiException(errorCode, "the request was refused: " + HttpStatus.valueOf(code).getReasonPhrase());
+        RunnelException api = new RunnelException(errorCode, "the request was refused: " + HttpStatus.valueOf(code).getReasonPhrase());
         ResponseEntity<ProblemDetail> response = ProblemHandler.toResponse(api);
         ProblemDetail body = response.getBody();
         body.setStatus(code);

@@ -1,7 +1,8 @@
 package io.runnel.api;
 
+import io.runnel.error.ErrorCode;
+import io.runnel.error.RunnelException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -77,12 +78,10 @@ class JettyConfig implements WebServerFactoryCustomizer<JettyServletWebServerFac
         }
 
         private static byte[] problem(int status) {
-            ErrorCode code = ErrorCode.forServerRefusal(status);
             HttpStatus http = HttpStatus.resolve(status);
             String reason = http == null ? "Error" : http.getReasonPhrase();
-            return ("{\"type\":\"" + code.type() + "\",\"title\":\"" + code.title() + "\",\"status\":" + status
-                    + ",\"detail\":\"the server refused the request: " + reason + "\",\"code\":\"" + code.name() + "\"}")
-                    .getBytes(StandardCharsets.UTF_8);
+            return Problems.json(new RunnelException(ErrorCode.forServerRefusal(status),
+                    "the server refused the request: " + reason));
         }
     }
 }

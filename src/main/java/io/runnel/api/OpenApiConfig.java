@@ -1,5 +1,6 @@
 package io.runnel.api;
 
+import io.runnel.error.ErrorCode;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.examples.Example;
@@ -55,10 +56,10 @@ class OpenApiConfig {
             }
             Map<Integer, MediaType> byStatus = new LinkedHashMap<>();
             for (ErrorCode code : annotation.value()) {
-                MediaType media = byStatus.computeIfAbsent(code.status().value(),
+                MediaType media = byStatus.computeIfAbsent(code.status(),
                         s -> new MediaType().schema(new Schema<>().$ref(PROBLEM_REF)));
                 media.addExamples(code.name(), new Example().summary(code.title()).value(Map.of(
-                        "type", code.type(), "title", code.title(), "status", code.status().value(),
+                        "type", code.type(), "title", code.title(), "status", code.status(),
                         "detail", "…", "code", code.name())));
             }
             ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
@@ -71,7 +72,7 @@ class OpenApiConfig {
     }
 
     private static String titles(ProblemResponses annotation, int status) {
-        return String.join("; ", Arrays.stream(annotation.value()).filter(c -> c.status().value() == status)
+        return String.join("; ", Arrays.stream(annotation.value()).filter(c -> c.status() == status)
                 .map(c -> c.name() + ": " + c.title()).toList());
     }
 }

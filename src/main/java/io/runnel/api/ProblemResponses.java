@@ -1,5 +1,6 @@
 package io.runnel.api;
 
+import io.runnel.error.ErrorCode;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;

@@ -1,5 +1,7 @@
 package io.runnel.api;
 
+import io.runnel.error.ErrorCode;
+import io.runnel.error.RunnelException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -32,7 +34,7 @@ public final class Timestamps {
                 // fall through
             }
         }
-        throw new ApiException(ErrorCode.INVALID_PARAMETER,
+        throw new RunnelException(ErrorCode.INVALID_PARAMETER,
                 "'" + parameter + "' must be ISO-8601 (2026-11-28T03:00:00.000Z) or non-negative epoch milliseconds")
                 .with("parameter", parameter);
     }

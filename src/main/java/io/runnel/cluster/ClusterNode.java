@@ -1,7 +1,7 @@
 package io.runnel.cluster;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.config.RunnelProperties;
 import io.runnel.storage.DataLayout;
 import java.io.IOException;
@@ -138,7 +138,7 @@ public class ClusterNode implements DisposableBean {
     /**
      * Commits {@code command} and waits until this instance has applied it.
      *
-     * @throws ApiException with the command's failure code ({@code TOPIC_ALREADY_EXISTS}, ...), or
+     * @throws RunnelException with the command's failure code ({@code TOPIC_ALREADY_EXISTS}, ...), or
      *                      {@code 503 CONTROLLER_NOT_AVAILABLE} when the quorum cannot commit it in time
      */
     public void submit(MetadataCommand command) {
@@ -153,7 +153,7 @@ public class ClusterNode implements DisposableBean {
             throw controllerNotAvailable(String.valueOf(cause.getMessage()));
         }
         if (!result.ok()) {
-            throw new ApiException(errorCode(result.code()), result.message());
+            throw new RunnelException(errorCode(result.code()), result.message());
         }
     }
 
@@ -174,8 +174,8 @@ public class ClusterNode implements DisposableBean {
         }
     }
 
-    private static ApiException controllerNotAvailable(String why) {
-        return new ApiException(ErrorCode.CONTROLLER_NOT_AVAILABLE, "the metadata quorum did not commit the change: " + why
+    private static RunnelException controllerNotAvailable(String why) {
+        return new RunnelException(ErrorCode.CONTROLLER_NOT_AVAILABLE, "the metadata quorum did not commit the change: " + why
                 + "; a majority of instances must be up. Retry shortly");
     }
 
@@ -192,7 +192,7 @@ public class ClusterNode implements DisposableBean {
                 LOG.info("Metadata caught up at index {}; controller {}", state().appliedIndex(), controllerId().orElse("?"));
                 caughtUp = true;
                 return;
-            } catch (ApiException e) {
+            } catch (RunnelException e) {
                 if (++attempt % 5 == 1) {
                     LOG.info("Waiting for the metadata quorum: {}", e.getMessage());
                 }

@@ -1,6 +1,8 @@
 package io.runnel.cluster;
 
-import io.runnel.api.ErrorCode;
+import io.runnel.api.Problems;
+import io.runnel.error.ErrorCode;
+import io.runnel.error.RunnelException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -19,10 +21,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,7 +33,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Forwards a public HTTP call to the instance that must answer it (partition leader, group
@@ -76,7 +75,6 @@ public final class HttpForwarder implements AutoCloseable {
     /** Request headers the JDK client sets itself (it refuses most of them) or that this class sets. */
     private static final Set<String> NOT_COPIED_TO_UPSTREAM = Set.of("host", "content-length", "expect",
             FORWARDED_BY.toLowerCase(Locale.ROOT), CLUSTER_SECRET.toLowerCase(Locale.ROOT));
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Where one forward goes, and the code to answer with when it cannot get there. */
     private record Target(String id, String baseUrl, ErrorCode unreachable) {}
@@ -182,18 +180,7 @@ public final class HttpForwarder implements AutoCloseable {
 
     private static void writeProblem(HttpServletResponse response, ErrorCode code, String detail, String instance)
             throws IOException {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", code.type());
-        problem.put("title", code.title());
-        problem.put("status", code.status().value());
-        problem.put("detail", detail);
-        problem.put("code", code.name());
-        problem.put("instance", instance);
-        byte[] body = JSON.writeValueAsBytes(problem);
-        response.setStatus(code.status().value());
-        response.setContentType("application/problem+json");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        Problems.write(response, new RunnelException(code, detail).with("instance", instance));
     }
 
     private static String reason(Throwable failure) {

@@ -1,12 +1,13 @@
 package io.runnel.cluster;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.api.DaemonThreads;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,16 +64,19 @@ public class InternalClient implements DisposableBean {
         });
     }
 
+    private static final java.util.Set<String> STANDARD_MEMBERS = java.util.Set.of("type", "title", "status", "detail", "code");
+
     /**
      * The failure a peer's problem-detail answer describes: its {@code code} (an internal error if
-     * this version does not know it) and its {@code detail}, after {@code context}.
+     * this version does not know it), its {@code detail} after {@code context}, and its context
+     * members, so callers branch on codes and members, never on HTTP statuses.
      */
-    public static ApiException problemOf(JsonMapper json, HttpResponse<byte[]> response, String context) {
+    public static RunnelException problemOf(JsonMapper json, HttpResponse<byte[]> response, String context) {
         JsonNode problem;
         try {
             problem = json.readTree(response.body());
         } catch (RuntimeException e) {
-            return new ApiException(ErrorCode.INTERNAL_ERROR, context + ": HTTP " + response.statusCode());
+            return new RunnelException(ErrorCode.INTERNAL_ERROR, context + ": HTTP " + response.statusCode());
         }
         ErrorCode code;
         try {
@@ -80,11 +84,18 @@ public class InternalClient implements DisposableBean {
         } catch (IllegalArgumentException e) {
             code = ErrorCode.INTERNAL_ERROR;
         }
-        return new ApiException(code, context + ": " + problem.path("detail").asString("HTTP " + response.statusCode()));
+        RunnelException failure = new RunnelException(code, context + ": " + problem.path("detail").asString("HTTP " + response.statusCode()));
+        for (Map.Entry<String, JsonNode> member : problem.properties()) {
+            if (!STANDARD_MEMBERS.contains(member.getKey())) {
+                JsonNode v = member.getValue();
+                failure.with(member.getKey(), v.isIntegralNumber() ? (Object) v.asLong() : v.isString() ? v.asString() : v.toString());
+            }
+        }
+        return failure;
     }
 
-    private static ApiException unreachable(String instanceId, String why) {
-        return new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "cannot reach instance " + instanceId + ": " + why)
+    private static RunnelException unreachable(String instanceId, String why) {
+        return new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "cannot reach instance " + instanceId + ": " + why)
                 .with("instance", instanceId);
     }
 

@@ -1,7 +1,7 @@
 package io.runnel.cluster;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.ProblemHandler;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -40,13 +40,13 @@ class InternalSecretFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (!cluster.clustered()) {
-            ProblemHandler.write(response, new ApiException(ErrorCode.NOT_FOUND, "no internal calls on a single node"));
+            ProblemHandler.write(response, new RunnelException(ErrorCode.NOT_FOUND, "no internal calls on a single node"));
             return;
         }
         String given = request.getHeader(InternalClient.SECRET_HEADER);
         if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
                 cluster.secret().getBytes(StandardCharsets.UTF_8))) {
-            ProblemHandler.write(response, new ApiException(ErrorCode.UNAUTHORIZED,
+            ProblemHandler.write(response, new RunnelException(ErrorCode.UNAUTHORIZED,
                     "/internal/ calls are for instances of the cluster and need the cluster secret"));
             return;
         }

@@ -1,7 +1,7 @@
 package io.runnel.consume;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.ProblemResponses;
 import io.runnel.api.Timestamps;
 import io.runnel.config.RunnelProperties;
@@ -77,14 +77,14 @@ class FetchController {
             @Parameter(description = "0-30000: how long to hold an empty read") @RequestParam(defaultValue = "0") int waitMs) {
         Partition p = router.local(Names.checkTopic(topic), partition);
         if (offset != null && timestamp != null) {
-            throw new ApiException(ErrorCode.INVALID_PARAMETER, "give either 'offset' or 'timestamp', not both");
+            throw new RunnelException(ErrorCode.INVALID_PARAMETER, "give either 'offset' or 'timestamp', not both");
         }
         int maxLimit = props.fetch().maxLimit();
         int records = limit == null ? Math.min(DEFAULT_LIMIT, maxLimit) : limit;
-        ApiException.checkParameter(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
+        RunnelException.checkParameter(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
         int bytes = maxBytes == null ? (int) props.fetch().defaultMaxBytes().toBytes() : maxBytes;
-        ApiException.checkParameter(bytes >= 1 && bytes <= MAX_FETCH_BYTES, "maxBytes", "from 1 to " + MAX_FETCH_BYTES);
-        ApiException.checkParameter(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
+        RunnelException.checkParameter(bytes >= 1 && bytes <= MAX_FETCH_BYTES, "maxBytes", "from 1 to " + MAX_FETCH_BYTES);
+        RunnelException.checkParameter(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
         long start = timestamp != null
                 ? fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"))
                 : fetch.resolveOffset(p, offset == null ? "earliest" : offset);
@@ -111,10 +111,10 @@ class FetchController {
             try {
                 start = Math.addExact(Long.parseLong(lastEventId.trim()), 1);
             } catch (NumberFormatException | ArithmeticException e) {
-                throw new ApiException(ErrorCode.INVALID_PARAMETER, "Last-Event-ID must be an offset").with("parameter", "Last-Event-ID");
+                throw new RunnelException(ErrorCode.INVALID_PARAMETER, "Last-Event-ID must be an offset").with("parameter", "Last-Event-ID");
             }
             if (start < 0) {
-                throw new ApiException(ErrorCode.INVALID_PARAMETER, "Last-Event-ID must be an offset").with("parameter", "Last-Event-ID");
+                throw new RunnelException(ErrorCode.INVALID_PARAMETER, "Last-Event-ID must be an offset").with("parameter", "Last-Event-ID");
             }
         } else if (timestamp != null) {
             start = fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"));

@@ -1,8 +1,8 @@
 package io.runnel.consume;
 
 import io.runnel.api.DaemonThreads;
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.log.LogReadResult;
 import io.runnel.partition.Partition;
 import io.runnel.partition.PartitionRouter;
@@ -45,7 +45,7 @@ public class FetchService implements DisposableBean {
                     }
                     yield value;
                 } catch (NumberFormatException e) {
-                    throw new ApiException(ErrorCode.INVALID_PARAMETER,
+                    throw new RunnelException(ErrorCode.INVALID_PARAMETER,
                             "'offset' must be a non-negative whole number, earliest or latest; got '" + offset + "'")
                             .with("parameter", "offset");
                 }
@@ -69,7 +69,7 @@ public class FetchService implements DisposableBean {
                 return new FetchResponse(partition.topic(), partition.id(), List.of(), offset, limit, e.highWatermark(),
                         e.logStartOffset(), meters);
             }
-            throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, e.getMessage()).with("topic", partition.topic())
+            throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, e.getMessage()).with("topic", partition.topic())
                     .with("partition", partition.id()).with("offset", offset)
                     .with("logStartOffset", e.logStartOffset()).with("highWatermark", e.highWatermark());
         } finally {
@@ -112,7 +112,7 @@ public class FetchService implements DisposableBean {
      */
     private void checkStillLed(Partition partition) {
         if (router.local(partition.topic(), partition.id()) != partition) {
-            throw ApiException.topicNotFound(partition.topic()); // deleted and created again while the read waited
+            throw RunnelException.topicNotFound(partition.topic()); // deleted and created again while the read waited
         }
     }
 

@@ -1,8 +1,9 @@
 package io.runnel.consume;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.api.DaemonThreads;
 import io.runnel.api.ProblemHandler;
+import io.runnel.api.Problems;
 import io.runnel.api.RawJsonWriter;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.LogReadResult;
@@ -143,9 +144,9 @@ public class SseStreams implements DisposableBean {
             } catch (IOException | IllegalStateException e) {
                 clientGone();
             } catch (RuntimeException e) {
-                ApiException problem = ProblemHandler.toApiException(e);
+                RunnelException problem = ProblemHandler.toRunnelException(e);
                 try {
-                    emitter.send(SseEmitter.event().name("error").data(json.writeValueAsBytes(ProblemHandler.problem(problem)),
+                    emitter.send(SseEmitter.event().name("error").data(Problems.json(problem),
                             MediaType.APPLICATION_JSON));
                 } catch (IOException | IllegalStateException ignored) {
                     // the client is gone as well

@@ -1,7 +1,7 @@
 package io.runnel.group;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.ProblemResponses;
 import io.runnel.config.RunnelProperties;
 import io.runnel.group.GroupCoordinator.CommitSpec;
@@ -85,16 +85,16 @@ class GroupController {
     ResponseEntity<Membership> join(@PathVariable String group, @RequestBody JoinRequest request) {
         Names.checkGroup(group);
         if (request.topics() == null || request.topics().isEmpty()) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "'topics' must name at least one topic");
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "'topics' must name at least one topic");
         }
         request.topics().forEach(Names::checkTopic);
         long session = request.sessionTimeoutMs() == null ? 30_000 : request.sessionTimeoutMs();
         if (session < MIN_SESSION_MS || session > MAX_SESSION_MS) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "'sessionTimeoutMs' must be from " + MIN_SESSION_MS + " to " + MAX_SESSION_MS);
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "'sessionTimeoutMs' must be from " + MIN_SESSION_MS + " to " + MAX_SESSION_MS);
         }
         String reset = request.autoOffsetReset() == null ? "latest" : request.autoOffsetReset();
         if (!reset.equals("earliest") && !reset.equals("latest")) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "'autoOffsetReset' must be earliest or latest");
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "'autoOffsetReset' must be earliest or latest");
         }
         Membership m = coordinator.join(group, new JoinSpec(request.topics(), session, reset.equals("earliest")));
         return ResponseEntity.created(URI.create("/groups/" + group + "/members/" + m.memberId())).body(m);
@@ -118,11 +118,11 @@ class GroupController {
                    @Parameter(description = "manual (default) | auto") @RequestParam(defaultValue = "manual") String commit) {
         int maxLimit = props.fetch().maxLimit();
         int records = limit == null ? Math.min(500, maxLimit) : limit;
-        ApiException.checkParameter(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
+        RunnelException.checkParameter(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
         int bytes = maxBytes == null ? (int) props.fetch().defaultMaxBytes().toBytes() : maxBytes;
-        ApiException.checkParameter(bytes >= 1, "maxBytes", "at least 1");
-        ApiException.checkParameter(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
-        ApiException.checkParameter(commit.equals("manual") || commit.equals("auto"), "commit", "manual or auto");
+        RunnelException.checkParameter(bytes >= 1, "maxBytes", "at least 1");
+        RunnelException.checkParameter(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
+        RunnelException.checkParameter(commit.equals("manual") || commit.equals("auto"), "commit", "manual or auto");
         return reader.read(Names.checkGroup(group), member, records, bytes, waitMs, commit.equals("auto"));
     }
 

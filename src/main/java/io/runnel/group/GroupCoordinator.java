@@ -10,7 +10,7 @@ import java.util.Map;
  * in a cluster the controller's instance does, and the others forward group calls to it, so the
  * web layer only ever talks to this interface.
  *
- * <p>Failures are {@code ApiException}s: {@code UNKNOWN_MEMBER}, {@code ILLEGAL_GENERATION},
+ * <p>Failures are {@code RunnelException}s: {@code UNKNOWN_MEMBER}, {@code ILLEGAL_GENERATION},
  * {@code NOT_ASSIGNED}, {@code GROUP_NOT_EMPTY}, {@code GROUP_NOT_FOUND}, {@code TOPIC_NOT_FOUND}.
  */
 public interface GroupCoordinator {

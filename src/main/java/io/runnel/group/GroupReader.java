@@ -75,7 +75,7 @@ public class GroupReader implements DisposableBean {
                 Optional<Runnable> cancel;
                 try {
                     cancel = reads.awaitBeyond(e.getKey().topic(), e.getKey().partition(), e.getValue(), waitMs, wake);
-                } catch (io.runnel.api.ApiException ex) {
+                } catch (io.runnel.error.RunnelException ex) {
                     continue; // deleted, or its leader is unreachable: the others may still wake the read
                 }
                 if (cancel.isEmpty()) {
@@ -145,7 +145,7 @@ public class GroupReader implements DisposableBean {
             } catch (LogException.OffsetOutOfRange ex) {
                 coordinator.forgetPosition(group, memberId, tp); // retention passed it: the next read resolves it again
                 continue;
-            } catch (io.runnel.api.ApiException ex) {
+            } catch (io.runnel.error.RunnelException ex) {
                 continue; // deleted, or its leader is unreachable: read the other partitions
             }
             int quota = Math.min(share, recordsLeft);

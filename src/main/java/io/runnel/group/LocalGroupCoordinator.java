@@ -4,8 +4,8 @@ import io.runnel.api.DaemonThreads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.Timestamps;
 import io.runnel.topic.Names;
 import io.runnel.partition.PartitionReads;
@@ -175,7 +175,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
                 PartitionReads.Offsets o;
                 try {
                     o = reads.offsets(tp.topic(), tp.partition());
-                } catch (ApiException e) {
+                } catch (RunnelException e) {
                     continue; // its leader is unreachable: read the other partitions
                 }
                 long logStart = o.logStartOffset();
@@ -234,18 +234,18 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     public List<OffsetView> commit(String groupName, CommitSpec spec) {
         Names.checkGroup(groupName);
         if (spec.offsets() == null || spec.offsets().isEmpty()) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "'offsets' must list at least one offset");
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "'offsets' must list at least one offset");
         }
         Map<TopicPartition, OffsetStore.Committed> toCommit = new LinkedHashMap<>();
         for (OffsetCommit o : spec.offsets()) {
             catalog.placement(o.topic(), o.partition()); // 404 for an unknown topic or partition
             if (o.offset() < 0) {
-                throw new ApiException(ErrorCode.INVALID_REQUEST, "offsets must not be negative").with("topic", o.topic())
+                throw new RunnelException(ErrorCode.INVALID_REQUEST, "offsets must not be negative").with("topic", o.topic())
                         .with("partition", o.partition());
             }
             PartitionReads.Offsets p = reads.offsets(o.topic(), o.partition());
             if (o.offset() > p.highWatermark()) {
-                throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + o.offset() + " is above the high watermark")
+                throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + o.offset() + " is above the high watermark")
                         .with("topic", o.topic()).with("partition", o.partition())
                         .with("logStartOffset", p.logStartOffset()).with("highWatermark", p.highWatermark());
             }
@@ -256,20 +256,20 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         synchronized (group) {
             if (spec.memberId() == null) {
                 if (!group.members.isEmpty()) {
-                    throw new ApiException(ErrorCode.GROUP_NOT_EMPTY,
+                    throw new RunnelException(ErrorCode.GROUP_NOT_EMPTY,
                             "commits without memberId are only accepted while the group has no members").with("group", groupName);
                 }
             } else {
                 Member member = member(group, spec.memberId());
                 member.lastSeenMs = clock.millis();
                 if (spec.generation() == null || spec.generation() != group.generation) {
-                    throw new ApiException(ErrorCode.ILLEGAL_GENERATION, "generation " + spec.generation()
+                    throw new RunnelException(ErrorCode.ILLEGAL_GENERATION, "generation " + spec.generation()
                             + " is stale; the group is in generation " + group.generation + ": read or heartbeat to get the new assignment")
                             .with("group", groupName).with("generation", group.generation);
                 }
                 for (TopicPartition tp : toCommit.keySet()) {
                     if (!member.assignment.contains(tp)) {
-                        throw new ApiException(ErrorCode.NOT_ASSIGNED, tp.topic() + "-" + tp.partition()
+                        throw new RunnelException(ErrorCode.NOT_ASSIGNED, tp.topic() + "-" + tp.partition()
                                 + " is not assigned to this member").with("topic", tp.topic()).with("partition", tp.partition());
                     }
                 }
@@ -343,13 +343,13 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         Map<TopicPartition, OffsetStore.Committed> toCommit = new TreeMap<>();
         synchronized (group) {
             if (!group.members.isEmpty()) {
-                throw new ApiException(ErrorCode.GROUP_NOT_EMPTY, "offsets can only be reset while the group has no members")
+                throw new RunnelException(ErrorCode.GROUP_NOT_EMPTY, "offsets can only be reset while the group has no members")
                         .with("group", groupName);
             }
             for (int id = 0; id < topic.partitions(); id++) {
                 String to = String.valueOf(spec.to());
                 if (!List.of("earliest", "latest", "timestamp", "offset").contains(to)) {
-                    throw new ApiException(ErrorCode.INVALID_REQUEST, "'to' must be earliest, latest, timestamp or offset");
+                    throw new RunnelException(ErrorCode.INVALID_REQUEST, "'to' must be earliest, latest, timestamp or offset");
                 }
                 PartitionReads.Offsets p = reads.offsets(topic.name(), id);
                 long target = switch (to) {
@@ -367,7 +367,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     private static long required(Long value, String name) {
         if (value == null || value < 0) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "'" + name + "' is required and must not be negative");
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "'" + name + "' is required and must not be negative");
         }
         return value;
     }
@@ -379,7 +379,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         if (g != null) {
             synchronized (g) {
                 if (!g.members.isEmpty()) {
-                    throw new ApiException(ErrorCode.GROUP_NOT_EMPTY, "a group can only be deleted while it has no members")
+                    throw new RunnelException(ErrorCode.GROUP_NOT_EMPTY, "a group can only be deleted while it has no members")
                             .with("group", groupName);
                 }
                 groups.remove(groupName);
@@ -457,14 +457,14 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         return m;
     }
 
-    private static ApiException unknownMember(String group, String memberId) {
-        return new ApiException(ErrorCode.UNKNOWN_MEMBER, "member " + memberId
+    private static RunnelException unknownMember(String group, String memberId) {
+        return new RunnelException(ErrorCode.UNKNOWN_MEMBER, "member " + memberId
                 + " is not in group '" + group + "' (it left or its session timed out): join again").with("group", group)
                 .with("memberId", memberId);
     }
 
-    private static ApiException groupNotFound(String group) {
-        return new ApiException(ErrorCode.GROUP_NOT_FOUND, "group '" + group + "' does not exist").with("group", group);
+    private static RunnelException groupNotFound(String group) {
+        return new RunnelException(ErrorCode.GROUP_NOT_FOUND, "group '" + group + "' does not exist").with("group", group);
     }
 
     private Membership membership(Group group, Member member) {
@@ -483,7 +483,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         }
         try {
             return Optional.of(reads.offsets(tp.topic(), tp.partition()).highWatermark());
-        } catch (ApiException e) {
+        } catch (RunnelException e) {
             return Optional.empty();
         }
     }

@@ -1,7 +1,7 @@
 package io.runnel.partition;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.ProblemHandler;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.HttpForwarder;
@@ -66,7 +66,7 @@ class ForwardingFilter extends OncePerRequestFilter {
         if (path.equals("/groups") || path.startsWith("/groups/")) {
             Optional<String> controller = cluster.controllerId();
             if (controller.isEmpty() || (forwarded && !controller.get().equals(cluster.selfId()))) {
-                ProblemHandler.write(response, new ApiException(ErrorCode.CONTROLLER_NOT_AVAILABLE,
+                ProblemHandler.write(response, new RunnelException(ErrorCode.CONTROLLER_NOT_AVAILABLE,
                         "no controller is elected right now (groups are coordinated by the controller); retry shortly"));
                 return;
             }
@@ -85,7 +85,7 @@ class ForwardingFilter extends OncePerRequestFilter {
         Route route;
         try {
             route = router.route(m.group(1), Integer.parseInt(m.group(2)));
-        } catch (ApiException e) {
+        } catch (RunnelException e) {
             chain.doFilter(request, response); // unknown topic or partition: the handler answers 404
             return;
         }
@@ -102,7 +102,7 @@ class ForwardingFilter extends OncePerRequestFilter {
             throws IOException {
         Optional<String> url = cluster.urlOf(target);
         if (url.isEmpty()) {
-            ProblemHandler.write(response, new ApiException(unreachable, "the URL of instance " + target + " is unknown"));
+            ProblemHandler.write(response, new RunnelException(unreachable, "the URL of instance " + target + " is unknown"));
             return;
         }
         forwarder.forward(request, response, url.get(), target, unreachable);

@@ -1,8 +1,8 @@
 package io.runnel.partition;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.api.DaemonThreads;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
@@ -91,7 +91,7 @@ class InternalPartitionController implements DisposableBean {
             try {
                 r = p.log().read(offset, Math.max(1, maxBytes), maxRecords);
             } catch (LogException.OffsetOutOfRange e) {
-                throw new ApiException(ErrorCode.OFFSET_OUT_OF_RANGE, e.getMessage()).with("topic", p.topic())
+                throw new RunnelException(ErrorCode.OFFSET_OUT_OF_RANGE, e.getMessage()).with("topic", p.topic())
                         .with("partition", p.id()).with("offset", offset)
                         .with("logStartOffset", e.logStartOffset()).with("highWatermark", e.highWatermark());
             }

@@ -1,7 +1,7 @@
 package io.runnel.partition;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.cluster.InternalClient;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
@@ -126,7 +126,7 @@ public class PartitionReads {
                     found.putIfAbsent(p.get("partition").asInt(),
                             new Offsets(p.get("logStartOffset").asLong(), p.get("highWatermark").asLong()));
                 }
-            } catch (ApiException e) {
+            } catch (RunnelException e) {
                 // that leader is unreachable: its partitions show no offsets
             }
         }
@@ -157,24 +157,28 @@ public class PartitionReads {
             r = call.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "interrupted");
+            throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "interrupted");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ApiException api) {
+            if (e.getCause() instanceof RunnelException api) {
                 throw api;
             }
-            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, String.valueOf(e.getCause()));
+            throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, String.valueOf(e.getCause()));
         } catch (TimeoutException e) {
-            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the partition leader did not answer within " + TIMEOUT);
-        }
-        if (r.statusCode() == 416) {
-            JsonNode problem = json.readTree(r.body());
-            throw new LogException.OffsetOutOfRange(problem.path("offset").asLong(), problem.path("logStartOffset").asLong(),
-                    problem.path("highWatermark").asLong());
+            throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "the partition leader did not answer within " + TIMEOUT);
         }
         if (r.statusCode() >= 300) {
-            throw InternalClient.problemOf(json, r, "from the partition leader");
+            RunnelException problem = InternalClient.problemOf(json, r, "from the partition leader");
+            if (problem.code() == ErrorCode.OFFSET_OUT_OF_RANGE) {
+                throw new LogException.OffsetOutOfRange(number(problem, "offset"), number(problem, "logStartOffset"),
+                        number(problem, "highWatermark"));
+            }
+            throw problem;
         }
         return r;
+    }
+
+    private static long number(RunnelException problem, String member) {
+        return problem.context().get(member) instanceof Number n ? n.longValue() : 0;
     }
 
     private static Offsets offsetsOf(HttpResponse<byte[]> r) {

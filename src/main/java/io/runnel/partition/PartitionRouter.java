@@ -1,7 +1,7 @@
 package io.runnel.partition;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.topic.TopicCatalog;
@@ -27,7 +27,7 @@ public class PartitionRouter {
     /**
      * Routes a request for {@code topic}-{@code partition}.
      *
-     * @throws ApiException {@code 404 TOPIC_NOT_FOUND} / {@code PARTITION_NOT_FOUND}
+     * @throws RunnelException {@code 404 TOPIC_NOT_FOUND} / {@code PARTITION_NOT_FOUND}
      */
     public Route route(String topic, int partition) {
         PartitionMetadata m = catalog.placement(topic, partition);
@@ -63,7 +63,7 @@ public class PartitionRouter {
             throw unavailable.problem();
         }
         String leader = route.metadata().leader();
-        throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "instance " + cluster.selfId() + " does not lead " + topic + "-"
+        throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "instance " + cluster.selfId() + " does not lead " + topic + "-"
                 + partition + "; " + leader + " does").with("topic", topic).with("partition", partition).with("leader", leader);
     }
 }

@@ -1,7 +1,7 @@
 package io.runnel.partition;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Configuration;
@@ -31,7 +31,7 @@ class ReadinessGate implements WebMvcConfigurer, HandlerInterceptor {
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         if (!logs.isLoaded()) {
-            throw new ApiException(ErrorCode.NOT_READY, "the node is still opening and recovering its logs; retry shortly");
+            throw new RunnelException(ErrorCode.NOT_READY, "the node is still opening and recovering its logs; retry shortly");
         }
         return true;
     }

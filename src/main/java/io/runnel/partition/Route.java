@@ -1,7 +1,7 @@
 package io.runnel.partition;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.cluster.PartitionMetadata;
 
 /**
@@ -29,8 +29,8 @@ public sealed interface Route {
      */
     record Unavailable(String topic, PartitionMetadata metadata, String why) implements Route {
         /** {@code 503 LEADER_NOT_AVAILABLE} naming the partition and its leader. */
-        public ApiException problem() {
-            return new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, why).with("topic", topic)
+        public RunnelException problem() {
+            return new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, why).with("topic", topic)
                     .with("partition", metadata.partition()).with("leader", metadata.leader());
         }
     }

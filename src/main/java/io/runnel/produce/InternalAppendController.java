@@ -1,7 +1,7 @@
 package io.runnel.produce;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.log.AppendResult;
 import io.runnel.log.RecordBatch;
 import java.nio.ByteBuffer;
@@ -37,7 +37,7 @@ class InternalAppendController {
         RecordBatch batch = new RecordBatch(ByteBuffer.wrap(body));
         if (body.length < RecordBatch.HEADER_SIZE || batch.sizeInBytes() != body.length || batch.magic() != RecordBatch.MAGIC
                 || batch.recordCount() < 1 || !batch.isValid()) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "the body is not one valid record batch");
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "the body is not one valid record batch");
         }
         AppendResult result = produce.appendAsLeader(topic, partition, batch, !acks.equals("leader"));
         return new Appended(result.baseOffset(), result.lastOffset());

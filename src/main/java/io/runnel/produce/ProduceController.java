@@ -1,8 +1,8 @@
 package io.runnel.produce;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.ProblemHandler;
 import io.runnel.api.ProblemResponses;
 import io.runnel.config.RunnelProperties;
@@ -118,14 +118,14 @@ class ProduceController {
     private ResponseEntity<byte[]> handle(String topic, Integer partition, String acks, String idempotencyKey,
                                           HttpServletRequest request) throws IOException {
         if (!acks.equals("all") && !acks.equals("leader") && !acks.equals("none")) {
-            throw new ApiException(ErrorCode.INVALID_PARAMETER, "'acks' must be all, leader or none").with("parameter", "acks");
+            throw new RunnelException(ErrorCode.INVALID_PARAMETER, "'acks' must be all, leader or none").with("parameter", "acks");
         }
         byte[] body = readBody(request);
         if (idempotencyKey == null) {
             return answer(produce(topic, partition, acks, body), acks);
         }
         if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-255 visible ASCII characters");
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-255 visible ASCII characters");
         }
         String scope = topic + "/" + (partition == null ? "*" : partition) + "/" + idempotencyKey;
         String fingerprint = fingerprint(acks, body);
@@ -133,7 +133,7 @@ class ProduceController {
             Optional<IdempotencyStore.Answer> previous = idempotency.find(scope);
             if (previous.isPresent()) {
                 if (!previous.get().fingerprint().equals(fingerprint)) {
-                    throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    throw new RunnelException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                             "this Idempotency-Key was used for a different request within the idempotency window");
                 }
                 return ResponseEntity.status(previous.get().status()).contentType(contentType(previous.get().status()))
@@ -196,8 +196,8 @@ class ProduceController {
         }
     }
 
-    private ApiException tooLarge(long size) {
-        return new ApiException(ErrorCode.REQUEST_TOO_LARGE, "the body is " + (size > maxRequestBytes ? "over " : "")
+    private RunnelException tooLarge(long size) {
+        return new RunnelException(ErrorCode.REQUEST_TOO_LARGE, "the body is " + (size > maxRequestBytes ? "over " : "")
                 + maxRequestBytes + " bytes (runnel.produce.max-request-size)").with("maxRequestBytes", maxRequestBytes);
     }
 

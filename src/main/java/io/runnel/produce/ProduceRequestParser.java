@@ -1,7 +1,7 @@
 package io.runnel.produce;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -50,7 +50,7 @@ final class ProduceRequestParser {
                         records.add(parseRecord(p, body, records.size(), maxRecordBytes));
                     }
                 } else {
-                    throw new ApiException(ErrorCode.INVALID_REQUEST, "unknown member '" + name + "'; the body holds 'records'");
+                    throw new RunnelException(ErrorCode.INVALID_REQUEST, "unknown member '" + name + "'; the body holds 'records'");
                 }
             }
             expect(p.nextToken() == null, "trailing content after the body's object");
@@ -58,9 +58,9 @@ final class ProduceRequestParser {
             expect(!records.isEmpty(), "'records' must hold at least one record");
             return records;
         } catch (StreamConstraintsException e) {
-            throw new ApiException(ErrorCode.NESTING_TOO_DEEP, firstLine(e.getOriginalMessage()));
+            throw new RunnelException(ErrorCode.NESTING_TOO_DEEP, firstLine(e.getOriginalMessage()));
         } catch (JacksonException e) {
-            throw new ApiException(ErrorCode.MALFORMED_JSON, "the body is not valid JSON: " + firstLine(e.getOriginalMessage()));
+            throw new RunnelException(ErrorCode.MALFORMED_JSON, "the body is not valid JSON: " + firstLine(e.getOriginalMessage()));
         }
     }
 
@@ -95,7 +95,7 @@ final class ProduceRequestParser {
                 case "headers" -> headers = token == JsonToken.VALUE_NULL ? null : parseHeaders(p, body, index);
                 case "partition" -> partition = parsePartition(p, token, index);
                 case "timestamp" -> timestamp = parseTimestamp(p, token, index);
-                default -> throw new ApiException(ErrorCode.INVALID_REQUEST, "record " + index + " has an unknown member '" + name
+                default -> throw new RunnelException(ErrorCode.INVALID_REQUEST, "record " + index + " has an unknown member '" + name
                         + "'; records hold key, value, headers, partition and timestamp").with("record", index);
             }
         }
@@ -104,7 +104,7 @@ final class ProduceRequestParser {
         }
         ProducedRecord record = new ProducedRecord(partition, key, keyHash, value, headers, timestamp);
         if (record.sizeInBytes() > maxRecordBytes) {
-            throw new ApiException(ErrorCode.RECORD_TOO_LARGE, "record " + index + " is " + record.sizeInBytes()
+            throw new RunnelException(ErrorCode.RECORD_TOO_LARGE, "record " + index + " is " + record.sizeInBytes()
                     + " bytes; the topic's max.message.bytes is " + maxRecordBytes)
                     .with("record", index).with("maxRecordBytes", maxRecordBytes);
         }
@@ -140,7 +140,7 @@ final class ProduceRequestParser {
 
     private static int parsePartition(JsonParser p, JsonToken token, int index) {
         if (token != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() < 0) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "record " + index + " 'partition' must be a whole number from 0 to "
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "record " + index + " 'partition' must be a whole number from 0 to "
                     + Integer.MAX_VALUE).with("record", index);
         }
         return p.getIntValue();
@@ -162,7 +162,7 @@ final class ProduceRequestParser {
                 }
             }
         }
-        throw new ApiException(ErrorCode.INVALID_REQUEST, "record " + index
+        throw new RunnelException(ErrorCode.INVALID_REQUEST, "record " + index
                 + " 'timestamp' must be ISO-8601 (2026-11-28T03:00:00.000Z) or non-negative epoch milliseconds").with("record", index);
     }
 
@@ -192,12 +192,12 @@ final class ProduceRequestParser {
 
     private static void expect(boolean condition, String detail) {
         if (!condition) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, detail);
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, detail);
         }
     }
 
-    private static ApiException invalid(int index, String detail) {
-        return new ApiException(ErrorCode.INVALID_RECORD, detail).with("record", index);
+    private static RunnelException invalid(int index, String detail) {
+        return new RunnelException(ErrorCode.INVALID_RECORD, detail).with("record", index);
     }
 
     private static String firstLine(String message) {

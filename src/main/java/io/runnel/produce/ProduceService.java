@@ -1,9 +1,8 @@
 package io.runnel.produce;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.api.DaemonThreads;
-import io.runnel.api.ErrorCode;
-import io.runnel.api.ProblemHandler;
+import io.runnel.error.ErrorCode;
 import io.runnel.api.Timestamps;
 import io.runnel.cluster.InternalClient;
 import io.runnel.cluster.PartitionMetadata;
@@ -84,9 +83,9 @@ public class ProduceService implements DisposableBean {
     }
 
     /** The whole answer: the per-record results and, if a partition failed after validation, that failure. */
-    public record ProduceOutcome(List<RecordResult> results, ApiException failure) {
+    public record ProduceOutcome(List<RecordResult> results, RunnelException failure) {
         public int status() {
-            return failure == null ? 200 : failure.code().status().value();
+            return failure == null ? 200 : failure.code().status();
         }
     }
 
@@ -125,7 +124,7 @@ public class ProduceService implements DisposableBean {
 
         Appends appends = appendAll(topic, routes, builders, acksAll);
         AppendResult[] appended = appends.results();
-        ApiException[] failed = appends.failures();
+        RunnelException[] failed = appends.failures();
 
         List<RecordResult> results = new ArrayList<>(records.size());
         int written = 0;
@@ -149,13 +148,13 @@ public class ProduceService implements DisposableBean {
     }
 
     /** Per partition: where its batch landed, or why it did not; and the first failure. */
-    private record Appends(AppendResult[] results, ApiException[] failures, ApiException[] firstHolder) {
+    private record Appends(AppendResult[] results, RunnelException[] failures, RunnelException[] firstHolder) {
         Appends(int partitions) {
-            this(new AppendResult[partitions], new ApiException[partitions], new ApiException[1]);
+            this(new AppendResult[partitions], new RunnelException[partitions], new RunnelException[1]);
         }
 
         void fail(int partition, RuntimeException e) {
-            ApiException api = e instanceof ApiException a ? a : ProblemHandler.toApiException(e);
+            RunnelException api = e instanceof RunnelException a ? a : RunnelException.of(e);
             results[partition] = null;
             failures[partition] = api;
             if (firstHolder[0] == null) {
@@ -163,7 +162,7 @@ public class ProduceService implements DisposableBean {
             }
         }
 
-        ApiException first() {
+        RunnelException first() {
             return firstHolder[0];
         }
     }
@@ -191,11 +190,11 @@ public class ProduceService implements DisposableBean {
                 } else if (routes[p] instanceof Route.Remote r) {
                     remote.put(p, appendAtLeader(topic.name(), p, r.leader(), builders[p].build(), acksAll));
                 } else {
-                    throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, ((Route.Unavailable) routes[p]).problem().getMessage()
+                    throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, ((Route.Unavailable) routes[p]).problem().getMessage()
                             + "; nothing was written").with("topic", topic.name()).with("partition", p)
                             .with("leader", routes[p].metadata().leader());
                 }
-            } catch (ApiException | LogException e) {
+            } catch (RunnelException | LogException e) {
                 appends.fail(p, e);
             }
         }
@@ -266,7 +265,7 @@ public class ProduceService implements DisposableBean {
     private void checkLeaderAppend(Topic topic, PartitionMetadata m, RecordBatch batch, boolean acksAll) {
         int partition = m.partition();
         if (batch.leaderEpoch() != m.leaderEpoch()) {
-            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, topic.name() + "-" + partition + " is at leader epoch "
+            throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, topic.name() + "-" + partition + " is at leader epoch "
                     + m.leaderEpoch() + " here; the request was framed for epoch " + batch.leaderEpoch() + "; nothing was written")
                     .with("topic", topic.name()).with("partition", partition);
         }
@@ -294,7 +293,7 @@ public class ProduceService implements DisposableBean {
     private static void checkInSyncReplicas(Topic topic, int inSync, boolean acksAll) {
         int required = topic.configs().minInsyncReplicas();
         if (acksAll && inSync < required) {
-            throw new ApiException(ErrorCode.NOT_ENOUGH_REPLICAS, "acks=all needs " + required
+            throw new RunnelException(ErrorCode.NOT_ENOUGH_REPLICAS, "acks=all needs " + required
                     + " in-sync replicas (min.insync.replicas) but " + inSync + " is in sync; nothing was written")
                     .with("topic", topic.name()).with("minInsyncReplicas", required).with("inSyncReplicas", inSync);
         }
@@ -305,7 +304,7 @@ public class ProduceService implements DisposableBean {
         if (props.topics().autoCreate() && catalog.find(name).isEmpty()) {
             try {
                 return catalog.create(NewTopic.withDefaults(name));
-            } catch (ApiException e) {
+            } catch (RunnelException e) {
                 if (e.code() != ErrorCode.TOPIC_ALREADY_EXISTS) {
                     throw e;
                 }
@@ -317,7 +316,7 @@ public class ProduceService implements DisposableBean {
     private int[] assignPartitions(Topic topic, Integer fixedPartition, List<ProducedRecord> records) {
         int count = topic.partitions();
         if (fixedPartition != null && (fixedPartition < 0 || fixedPartition >= count)) {
-            throw ApiException.partitionNotFound(topic.name(), fixedPartition);
+            throw RunnelException.partitionNotFound(topic.name(), fixedPartition);
         }
         int[] partitionOf = new int[records.size()];
         AtomicInteger counter = roundRobin.computeIfAbsent(topic.name(), t -> new AtomicInteger());
@@ -326,10 +325,10 @@ public class ProduceService implements DisposableBean {
             int p;
             if (r.partition() >= 0) {
                 if (r.partition() >= count) {
-                    throw ApiException.partitionNotFound(topic.name(), r.partition()).with("record", i);
+                    throw RunnelException.partitionNotFound(topic.name(), r.partition()).with("record", i);
                 }
                 if (fixedPartition != null && r.partition() != fixedPartition) {
-                    throw new ApiException(ErrorCode.INVALID_RECORD, "record " + i + " names partition " + r.partition()
+                    throw new RunnelException(ErrorCode.INVALID_RECORD, "record " + i + " names partition " + r.partition()
                             + " but the request is for partition " + fixedPartition).with("record", i);
                 }
                 p = r.partition();

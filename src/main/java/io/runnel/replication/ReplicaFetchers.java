@@ -160,7 +160,7 @@ public class ReplicaFetchers implements DisposableBean {
             throw new IllegalStateException("fetch from " + leader + " failed: " + e.getMessage(), e);
         }
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("fetch from " + leader + " answered " + response.statusCode());
+            throw InternalClient.problemOf(json, response, "fetch from " + leader);
         }
         ReplicaFetch.Response decoded = ReplicaFetch.decode(json, response.body());
         boolean fenced = false;
@@ -176,8 +176,8 @@ public class ReplicaFetchers implements DisposableBean {
                     continue; // leadership moved while the fetch was under way: its answer is stale
                 }
                 fenced |= apply(leader, p, a, decoded.data().get(i));
-            } catch (io.runnel.api.ApiException e) {
-                if (e.code() == io.runnel.api.ErrorCode.TOPIC_NOT_FOUND || e.code() == io.runnel.api.ErrorCode.PARTITION_NOT_FOUND) {
+            } catch (io.runnel.error.RunnelException e) {
+                if (e.code() == io.runnel.error.ErrorCode.TOPIC_NOT_FOUND || e.code() == io.runnel.error.ErrorCode.PARTITION_NOT_FOUND) {
                     // deleted while the fetch was under way: nothing to apply it to
                     LOG.debug("{}-{}: dropped the fetch from {}: {}", a.topic(), a.partition(), leader, e.getMessage());
                 } else {

@@ -3,9 +3,9 @@ package io.runnel.replication;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.api.DaemonThreads;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.MetadataCommand;
 import io.runnel.cluster.PartitionMetadata;
@@ -199,7 +199,7 @@ public class ReplicaManager implements DisposableBean {
             PartitionMetadata now;
             try {
                 now = catalog.placement(topic, partitionId);
-            } catch (ApiException e) {
+            } catch (RunnelException e) {
                 done.completeExceptionally(afterAppend(topic, partitionId, e.getMessage()));
                 return;
             }
@@ -239,8 +239,8 @@ public class ReplicaManager implements DisposableBean {
         });
     }
 
-    private static ApiException afterAppend(String topic, int partition, String why) {
-        return new ApiException(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the records were written on the leader but not "
+    private static RunnelException afterAppend(String topic, int partition, String why) {
+        return new RunnelException(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the records were written on the leader but not "
                 + "acknowledged: " + why).with("topic", topic).with("partition", partition);
     }
 

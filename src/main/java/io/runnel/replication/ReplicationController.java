@@ -1,6 +1,6 @@
 package io.runnel.replication;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.api.DaemonThreads;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.PartitionMetadata;
@@ -109,7 +109,7 @@ class ReplicationController implements DisposableBean {
                 return null;
             }
             return router.local(pr.topic(), pr.partition());
-        } catch (ApiException e) {
+        } catch (RunnelException e) {
             return null;
         }
     }
@@ -141,7 +141,7 @@ class ReplicationController implements DisposableBean {
         PartitionMetadata m;
         try {
             m = catalog.placement(pr.topic(), pr.partition());
-        } catch (ApiException e) {
+        } catch (RunnelException e) {
             return failed(pr, ReplicaFetch.Error.UNKNOWN_PARTITION, -1, -1);
         }
         Partition p = localLeader(pr);

@@ -1,7 +1,7 @@
 package io.runnel.topic;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.log.AtomicFile;
 import io.runnel.log.LogException;
@@ -86,7 +86,7 @@ final class LocalTopicCatalog implements TopicCatalog {
     public synchronized Topic create(NewTopic request) {
         TopicRules.Valid valid = rules.check(request, 1);
         if (topics.containsKey(valid.name())) {
-            throw new ApiException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + valid.name() + "' already exists")
+            throw new RunnelException(ErrorCode.TOPIC_ALREADY_EXISTS, "topic '" + valid.name() + "' already exists")
                     .with("topic", valid.name());
         }
         Topic topic = topic(valid.name(), valid.partitions(), valid.replicationFactor(), valid.configs(),

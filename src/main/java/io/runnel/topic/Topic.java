@@ -1,6 +1,6 @@
 package io.runnel.topic;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.cluster.PartitionMetadata;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +29,7 @@ public record Topic(String name, int partitions, int replicationFactor, TopicCon
     /** Replicas, leader, epoch and ISR of partition {@code partition}; 404 if the topic has no such partition. */
     public PartitionMetadata placement(int partition) {
         if (partition < 0 || partition >= partitions) {
-            throw ApiException.partitionNotFound(name, partition);
+            throw RunnelException.partitionNotFound(name, partition);
         }
         return placement.get(partition);
     }

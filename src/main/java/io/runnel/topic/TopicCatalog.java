@@ -1,6 +1,6 @@
 package io.runnel.topic;
 
-import io.runnel.api.ApiException;
+import io.runnel.error.RunnelException;
 import io.runnel.cluster.PartitionMetadata;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,7 @@ public interface TopicCatalog {
 
     /** The topic, or {@code 404 TOPIC_NOT_FOUND}. */
     default Topic require(String name) {
-        return find(name).orElseThrow(() -> ApiException.topicNotFound(name));
+        return find(name).orElseThrow(() -> RunnelException.topicNotFound(name));
     }
 
     /** Replicas, leader, epoch and ISR of a partition; {@code 404 TOPIC_NOT_FOUND} / {@code PARTITION_NOT_FOUND}. */
@@ -54,7 +54,7 @@ public interface TopicCatalog {
     /**
      * Creates a topic, filling {@code request}'s missing members with the server defaults.
      *
-     * @throws ApiException {@code TOPIC_ALREADY_EXISTS} or a validation problem; nothing is created then
+     * @throws RunnelException {@code TOPIC_ALREADY_EXISTS} or a validation problem; nothing is created then
      */
     Topic create(NewTopic request);
 

@@ -1,7 +1,7 @@
 package io.runnel.topic;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.log.LogConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,13 +71,13 @@ public record TopicConfigs(Map<String, String> overrides) {
         changes.forEach((key, value) -> {
             Definition def = DEFINITIONS.get(key);
             if (def == null) {
-                throw new ApiException(ErrorCode.INVALID_CONFIG, "unknown topic config '" + key + "'; known: "
+                throw new RunnelException(ErrorCode.INVALID_CONFIG, "unknown topic config '" + key + "'; known: "
                         + new TreeMap<>(DEFINITIONS).keySet()).with("config", key);
             }
             if (value == null) {
                 next.remove(key);
             } else if (!def.valid().test(value)) {
-                throw new ApiException(ErrorCode.INVALID_CONFIG, "'" + key + "' must be " + def.rule() + ", got '" + value + "'")
+                throw new RunnelException(ErrorCode.INVALID_CONFIG, "'" + key + "' must be " + def.rule() + ", got '" + value + "'")
                         .with("config", key);
             } else {
                 next.put(key, value);

@@ -1,7 +1,7 @@
 package io.runnel.topic;
 
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.cluster.ClusterState;
 import io.runnel.config.RunnelProperties;
 import java.util.Map;
@@ -27,7 +27,7 @@ final class TopicRules {
     /**
      * Checks {@code request} and fills its defaults for a cluster of {@code liveInstances}.
      *
-     * @throws ApiException {@code INVALID_TOPIC_NAME}, {@code INVALID_PARTITIONS},
+     * @throws RunnelException {@code INVALID_TOPIC_NAME}, {@code INVALID_PARTITIONS},
      *                      {@code INVALID_REPLICATION_FACTOR}, {@code INVALID_REQUEST} (negative numbers) or
      *                      {@code INVALID_CONFIG}
      */
@@ -36,14 +36,14 @@ final class TopicRules {
         int partitions = request.partitions() == null ? defaults.defaultPartitions() : request.partitions();
         checkNotNegative("partitions", partitions);
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
-            throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions must be from 1 to " + MAX_PARTITIONS + ", got " + partitions);
+            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "partitions must be from 1 to " + MAX_PARTITIONS + ", got " + partitions);
         }
         int defaultRf = defaults.defaultReplicationFactor() > 0
                 ? defaults.defaultReplicationFactor() : Math.min(3, liveInstances);
         int rf = request.replicationFactor() == null ? defaultRf : request.replicationFactor();
         checkNotNegative("replicationFactor", rf);
         if (rf < 1 || rf > liveInstances) {
-            throw new ApiException(ErrorCode.INVALID_REPLICATION_FACTOR, "replicationFactor must be from 1 to the "
+            throw new RunnelException(ErrorCode.INVALID_REPLICATION_FACTOR, "replicationFactor must be from 1 to the "
                     + liveInstances + " live instance(s), got " + rf).with("liveInstances", liveInstances);
         }
         TopicConfigs configs = TopicConfigs.NONE.with(request.configs() == null ? Map.of() : request.configs());
@@ -57,17 +57,17 @@ final class TopicRules {
         }
         checkNotNegative("partitions", partitions);
         if (partitions > MAX_PARTITIONS) {
-            throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions must be at most " + MAX_PARTITIONS);
+            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "partitions must be at most " + MAX_PARTITIONS);
         }
         if (partitions < topic.partitions()) {
-            throw new ApiException(ErrorCode.INVALID_PARTITIONS, "partitions can only grow: topic '" + topic.name() + "' has "
+            throw new RunnelException(ErrorCode.INVALID_PARTITIONS, "partitions can only grow: topic '" + topic.name() + "' has "
                     + topic.partitions() + ", asked for " + partitions).with("topic", topic.name());
         }
     }
 
     static void checkNotNegative(String field, long value) {
         if (value < 0) {
-            throw new ApiException(ErrorCode.INVALID_REQUEST, "'" + field + "' must not be negative, got " + value).with("field", field);
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "'" + field + "' must not be negative, got " + value).with("field", field);
         }
     }
 }

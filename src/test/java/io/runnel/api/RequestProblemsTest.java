@@ -1,5 +1,6 @@
 package io.runnel.api;
 
+import io.runnel.error.ErrorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.ApiSliceTest;

@@ -2,7 +2,7 @@ package io.runnel.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import org.junit.jupiter.api.Test;
 
 class ClusterNodeTest {

@@ -3,7 +3,7 @@ package io.runnel.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.ApiSliceTest;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.runnel.api.ApiException;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.error.ErrorCode;
 import io.runnel.config.RunnelProperties;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.NodeIdentity;
@@ -53,7 +53,7 @@ class ReadinessGateTest {
         ReadinessGate gate = new ReadinessGate(restarted);
         assertThat(restarted.isLoaded()).isFalse();
         assertThatThrownBy(() -> gate.preHandle(null, null, null))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_READY));
+                .isInstanceOfSatisfying(RunnelException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_READY));
 
         restarted.run(null);
 

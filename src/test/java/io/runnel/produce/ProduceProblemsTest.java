@@ -3,7 +3,7 @@ package io.runnel.produce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.ApiSliceTest;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

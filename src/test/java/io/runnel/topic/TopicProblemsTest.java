@@ -3,7 +3,7 @@ package io.runnel.topic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.ApiSliceTest;
-import io.runnel.api.ErrorCode;
+import io.runnel.error.ErrorCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
