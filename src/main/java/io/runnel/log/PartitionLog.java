@@ -105,15 +105,11 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly. */
     public static PartitionLog open(Path dir, LogConfig config, FlushPolicy flushPolicy, Clock clock) {
-        return open(new LogContext(dir, config, flushPolicy, clock, StorageErrors.SYSTEM));
-    }
-
-    /** As {@link #open(Path, LogConfig, FlushPolicy, Clock)} with the shared parts given (tests). */
-    static PartitionLog open(LogContext ctx) {
         try {
-            return new PartitionLog(ctx, LogLoader.load(ctx.dir, ctx.config(), ctx.clock));
+            LogContext ctx = new LogContext(dir, config, flushPolicy, clock, StorageErrors.SYSTEM);
+            return new PartitionLog(ctx, LogLoader.load(dir, config, clock));
         } catch (IOException e) {
-            throw new LogException("cannot open log " + ctx.dir + ": " + e.getMessage(), e);
+            throw new LogException("cannot open log " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -47,6 +47,7 @@ final class ViewPublisher {
      * {@link #notifyIfGrown} once the caller's change is complete.
      */
     long installAfterCut(Segment[] segments, long logStartOffset, LogView.End durable) {
+        assert Thread.holdsLock(ctx.appendLock) && Thread.holdsLock(ctx.flushLock);
         synchronized (ctx.viewLock) {
             capEnd = null;
             return installLocked(segments, logStartOffset, durable);
@@ -70,6 +71,7 @@ final class ViewPublisher {
 
     /** Replaces the segment list (roll, retention), keeping both ends. Under appendLock. */
     void replaceSegments(Segment[] segments, long logStartOffset) {
+        assert Thread.holdsLock(ctx.appendLock);
         synchronized (ctx.viewLock) {
             LogView v = view;
             view = new LogView(segments, logStartOffset, v.visibleEnd(), v.durableEnd());
