@@ -1,5 +1,8 @@
 package io.runnel.log;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /** A failure of the storage engine; subclasses say which, so the web layer can map each to a status. */
 public class LogException extends RuntimeException {
     public LogException(String message, Throwable cause) {
@@ -8,6 +11,18 @@ public class LogException extends RuntimeException {
 
     public LogException(String message) {
         super(message);
+    }
+
+    /**
+     * The exception for a write of {@code bytesNeeded} bytes under {@code dir} that failed with
+     * {@code failure}: {@link StorageFull} when the file system is out of space (asked of the file
+     * store, see {@link StorageErrors}), else a plain {@code LogException}. For callers outside the
+     * log whose failed write left nothing behind, e.g. an {@link AtomicFile} metadata write.
+     *
+     * @param what what was being written, e.g. {@code "append to /data/t-0"}; the message starts with it
+     */
+    public static LogException ofWriteFailure(String what, IOException failure, Path dir, long bytesNeeded) {
+        return StorageErrors.SYSTEM.writeFailure(what, failure, dir, bytesNeeded);
     }
 
     /** The disk has no room for the append; nothing of it was kept. */

@@ -11,8 +11,8 @@ import java.util.OptionalLong;
  * An immutable picture of a {@link PartitionLog} for readers: its segments, its log start offset,
  * the end of what consumers may see (the high watermark) and the end of what is durable per the
  * flush policy (what followers may replicate), each with the byte position it ends at.
- * The log replaces its view at each commit point, roll, retention, high-watermark cap change and
- * truncation; a reader takes the current view and reads only from it, with no lock, never past
+ * The log replaces its view (through {@link ViewPublisher}) at each commit point, roll, retention,
+ * high-watermark cap change and truncation; a reader takes the current view and reads only from it, with no lock, never past
  * {@link #visibleEnd} (or {@link #durableEnd} for replication).
  *
  * <p>Both ends are batch boundaries and {@code logStartOffset ≤ visibleEnd ≤ durableEnd}.
@@ -128,6 +128,21 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd, End dura
         }
         RecordBatch header = s.readHeader(position.getAsInt(), limit).orElseThrow();
         return new End(header.baseOffset(), s, position.getAsInt());
+    }
+
+    /**
+     * The high watermark that a cap of {@code cap} gives this view: the last batch boundary at or
+     * below {@code min(durable end, cap)}, never below the log start.
+     */
+    End cappedEnd(long cap) throws IOException {
+        long limit = Math.max(cap, logStartOffset);
+        return limit >= durableEnd.offset() ? durableEnd : boundaryAtOrBelow(limit);
+    }
+
+    /** Where the segment holding {@code offset} starts: a boundary at or below it needing no read. */
+    End segmentStartAt(long offset) {
+        Segment s = segments[segmentIndexOf(offset)];
+        return new End(s.baseOffset(), s, 0);
     }
 
     /** Index of the segment holding {@code offset}: the last whose base offset is ≤ it. */

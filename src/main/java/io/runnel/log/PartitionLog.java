@@ -1,26 +1,21 @@
 package io.runnel.log;
 
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The log of one partition: an ordered list of {@link Segment}s in one directory, the last one
  * active. Offsets are dense: each batch starts where the previous one ended.
  *
  * <p>Files in the directory: the segments' {@code .log}, {@code .index}, {@code .timeindex};
- * {@code recovery-point} (an offset below which every byte is known to be on disk, written
- * atomically at each roll, truncation and at close); {@code clean-shutdown} (present only between a
- * clean close and the next open); {@code leader-epoch-checkpoint} (the {@link LeaderEpochCache});
- * {@code log-reset} (present only while {@link #truncateFullyAndStartAt} runs).
+ * {@value #RECOVERY_POINT} (an offset below which every byte is known to be on disk, written
+ * atomically at each roll, truncation and at close: {@link RecoveryPoint}); {@value #CLEAN_SHUTDOWN}
+ * (present only between a clean close and the next open); {@code leader-epoch-checkpoint} (the
+ * {@link LeaderEpochCache}); {@value #RESET_MARKER} (present only while
+ * {@link #truncateFullyAndStartAt} runs).
  *
  * <p>Commit point of an append: the batch is written under the append lock, forced to disk per the
  * {@link FlushPolicy} (concurrent appenders share one fsync), and only then published to readers by
@@ -38,15 +33,45 @@ import java.util.Optional;
  * {@link #endOffsetForEpoch}); a follower that diverged {@link #truncateTo truncates}, or
  * {@link #truncateFullyAndStartAt starts afresh} when it is wholly behind the leader's log start.
  *
- * <p>Truncation, like every other change, builds the new state and swaps the view; segment
- * instances that old views may still read are superseded, not changed (see {@link Segment}), so a
- * lock-free reader never sees bytes written after a cut: it retries on the new view instead.
+ * <p>This class is the façade; each job is done by one part, whose header holds its contract:
+ * {@link LogLoader} (open, recovery, clean-shutdown marker), {@link LogAppender} (leader and
+ * follower writes, rolls), {@link GroupCommit} (shared fsyncs, the durable end, {@link
+ * #awaitDurable}), {@link ViewPublisher} (the reader view and the high-watermark cap),
+ * {@link LogTruncation}, {@link Retention}, {@link SegmentCloser} (deferred close of removed
+ * segments, so lock-free readers stay safe), {@link RecoveryPoint}; {@link LogContext} holds what
+ * they share, and {@link StorageErrors} tells a full disk from other write failures.
  *
- * <p>Recovery on open: an interrupted {@link #truncateFullyAndStartAt} is completed; after a clean
- * close the saved indexes are used; otherwise every segment from the recovery point on is
- * validated batch by batch (length, order, CRC32C), truncated at the first bad byte, and its
- * indexes rebuilt. Segments after a truncated one are deleted. The epoch cache then drops entries
- * past the log end, or is rebuilt from the batch headers when its file is missing or malformed.
+ * <p><b>Lock hierarchy.</b> Three monitors, always taken in this order (a thread holding one may
+ * take only those after it):
+ * <ol>
+ *   <li><b>append lock</b>: every change of the content and the segment list — the written end,
+ *       the active segment's age, the recovery point, changes of the epoch cache, the segments
+ *       waiting to be closed, and {@code closed}. Taken by the appends, {@link #endOffsetForEpoch},
+ *       {@link #truncateTo}, {@link #truncateFullyAndStartAt}, {@link #applyRetention},
+ *       {@link #deleteSegmentsBelow}, {@link #close}, {@link #delete}.</li>
+ *   <li><b>flush lock</b>: fsyncs of the active segment and the flushed offset (group commit).
+ *       Taken with no other lock held by {@link #awaitDurable} (so by {@link #appendAsLeader} and
+ *       {@link #appendAsFollower}, after they release the append lock) and {@link #flush}; inside
+ *       the append lock only by the two truncations, so no fsync runs while the end moves back.</li>
+ *   <li><b>view lock</b>: publishing a new view, the high-watermark cap and its cached end. Taken
+ *       alone by {@link #setHighWatermarkCap} and {@link #highWatermarkCap}; inside the append lock
+ *       by writes under {@code flush=interval/os}, rolls and retention; inside the flush lock by
+ *       group commit; inside both by the truncations. Nothing else is taken, and no listener is
+ *       called, while it is held.</li>
+ * </ol>
+ * So never flush lock → append lock, nor view lock → either. Every acquisition asserts its place
+ * (see {@link LogContext}), so a test run with assertions on fails at the first one out of order.
+ * Readers ({@link #read}, {@link #readForReplication}, {@link #offsetForTimestamp} and the offset
+ * getters but {@link #endOffsetForEpoch}) take no lock. {@link LogListener} callbacks run on the
+ * changing thread while it holds the append lock (writes under {@code flush=interval/os}), the
+ * flush lock (group commit) or both (truncation) — which keeps notifications in order — but never
+ * the view lock: a callback may read the log and set its cap, but must not append to, flush,
+ * truncate, trim or close it.
+ *
+ * <p>Every change builds the new state and swaps the view; segment instances that old views may
+ * still read are superseded or retired, not changed (see {@link Segment}, {@link SegmentCloser}).
+ * Crash: {@link LogLoader} recovers every batch an fsync covered (under {@code flush=always}, every
+ * acknowledged one), cut at the first invalid byte; a truncation or reset that returned stays done.
  *
  * <p>Thread-safety: all public methods may be called from any thread.
  */
@@ -55,202 +80,53 @@ public final class PartitionLog implements AutoCloseable {
     static final String RECOVERY_POINT = "recovery-point";
     /** Holds the target offset while {@link #truncateFullyAndStartAt} runs; an open completes it. */
     static final String RESET_MARKER = "log-reset";
-    private static final long DELETED_SEGMENT_CLOSE_DELAY_MS = 60_000;
-    private static final int READ_ATTEMPTS = 4;
 
-    private final Path dir;
-    private final FlushPolicy flushPolicy;
-    private final Clock clock;
-    private final Object appendLock = new Object();
-    private final Object flushLock = new Object();
-    private final List<PendingClose> pendingClose = new ArrayList<>();
-    private volatile LogConfig config;
-    private volatile LogListener listener = LogListener.NONE;
-    private volatile LogView view;
-    /** Where the last written (not necessarily flushed) batch ends; guarded by appendLock for writes. */
-    private volatile LogView.End writtenEnd;
-    /** When the active segment took its first batch; segment.ms counts from it. Under appendLock. */
-    private long activeSegmentOpenedMs;
-    private long flushedOffset;
-    /** The recovery point last written; under appendLock. */
-    private long recoveryPoint;
-    /** Mutated under appendLock; read lock-free. */
-    private volatile LeaderEpochCache epochs;
-    /** Readers see no offset at or above it; guarded by this. */
-    private long highWatermarkCap = Long.MAX_VALUE;
-    /** The visible end for the cap once the durable end has passed it, or null; guarded by this. */
-    private LogView.End capEnd;
-    private boolean closed;
-    private volatile IOException failure;
+    private final LogContext ctx;
+    private final ViewPublisher views;
+    private final LeaderEpochCache epochs;
+    private final RecoveryPoint recoveryPoint;
+    private final LogAppender appender;
+    private final GroupCommit groupCommit;
+    private final SegmentCloser closer;
+    private final LogTruncation truncation;
+    private final Retention retention;
 
-    private PartitionLog(Path dir, LogConfig config, FlushPolicy flushPolicy, Clock clock) {
-        this.dir = dir;
-        this.config = config;
-        this.flushPolicy = flushPolicy;
-        this.clock = clock;
+    private PartitionLog(LogContext ctx, LogLoader.Loaded loaded) {
+        this.ctx = ctx;
+        this.views = new ViewPublisher(ctx, loaded.view());
+        this.epochs = loaded.epochs();
+        this.recoveryPoint = loaded.recoveryPoint();
+        this.appender = new LogAppender(ctx, views, epochs, recoveryPoint, loaded.activeSegmentOpenedMs());
+        this.groupCommit = new GroupCommit(ctx, views, appender::writtenEnd, appender.writtenEnd().offset());
+        this.closer = new SegmentCloser(ctx);
+        this.truncation = new LogTruncation(ctx, views, appender, groupCommit, recoveryPoint, epochs, closer);
+        this.retention = new Retention(ctx, views, appender, epochs, closer);
     }
 
     /** Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly. */
     public static PartitionLog open(Path dir, LogConfig config, FlushPolicy flushPolicy, Clock clock) {
-        PartitionLog log = new PartitionLog(dir, config, flushPolicy, clock);
         try {
-            log.load();
+            LogContext ctx = new LogContext(dir, config, flushPolicy, clock, StorageErrors.SYSTEM);
+            return new PartitionLog(ctx, LogLoader.load(dir, config, clock));
         } catch (IOException e) {
             throw new LogException("cannot open log " + dir + ": " + e.getMessage(), e);
         }
-        return log;
     }
 
-    private void load() throws IOException {
-        Files.createDirectories(dir);
-        completeReset();
-        boolean clean = Files.exists(dir.resolve(CLEAN_SHUTDOWN));
-        long recoveryPoint = readRecoveryPoint();
-        this.recoveryPoint = recoveryPoint;
-        List<Long> bases = segmentBaseOffsets();
-        List<Segment> segments = new ArrayList<>();
-        for (int i = 0; i < bases.size(); i++) {
-            long base = bases.get(i);
-            boolean belowRecoveryPoint = i + 1 < bases.size() && bases.get(i + 1) <= recoveryPoint;
-            Segment segment = Segment.open(dir, base, config.indexIntervalBytes(), clean || belowRecoveryPoint);
-            if (!segments.isEmpty() && segments.get(segments.size() - 1).nextOffset() != base) {
-                // A gap: the previous segment lost its tail, so everything after it is unreachable.
-                segment.close();
-                segment.deleteFiles();
-                continue;
-            }
-            segments.add(segment);
-        }
-        if (segments.isEmpty()) {
-            segments.add(Segment.create(dir, recoveryPoint, config.indexIntervalBytes()));
-        }
-        Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN));
-        AtomicFile.fsyncDirectory(dir);
-        Segment active = segments.get(segments.size() - 1);
-        activeSegmentOpenedMs = active.isEmpty() ? clock.millis() : Math.min(clock.millis(), active.firstBatchTimestamp());
-        LogView.End end = new LogView.End(active.nextOffset(), active, active.size());
-        writtenEnd = end;
-        flushedOffset = end.offset();
-        view = new LogView(segments.toArray(new Segment[0]), segments.get(0).baseOffset(), end, end);
-        loadEpochs();
-    }
-
-    /**
-     * Loads the epoch cache and drops what recovery cut off, or rebuilds it from every batch
-     * header when its file is missing or malformed.
-     */
-    private void loadEpochs() throws IOException {
-        Path file = dir.resolve(LeaderEpochCache.FILE);
-        LogView v = view;
-        long end = writtenEnd.offset();
-        Optional<LeaderEpochCache> loaded = LeaderEpochCache.load(file);
-        if (loaded.isPresent()) {
-            epochs = loaded.get();
-            boolean changed = epochs.truncateFromEnd(end);
-            changed |= epochs.truncateFromStart(v.logStartOffset(), end);
-            if (changed) {
-                epochs.persist();
-            }
-            return;
-        }
-        LeaderEpochCache rebuilt = LeaderEpochCache.empty(file);
-        for (Segment s : v.segments()) {
-            s.forEachHeader(h -> {
-                if (h.leaderEpoch() > rebuilt.latestEpoch()) {
-                    rebuilt.assign(h.leaderEpoch(), h.baseOffset());
-                }
-            });
-        }
-        rebuilt.persist();
-        epochs = rebuilt;
-    }
-
-    /**
-     * Finishes a {@link #truncateFullyAndStartAt} that a crash interrupted: once its marker is
-     * written the old log is gone, so every segment file goes and the log restarts empty there.
-     */
-    private void completeReset() throws IOException {
-        Path marker = dir.resolve(RESET_MARKER);
-        if (!Files.exists(marker)) {
-            return;
-        }
-        long offset;
-        try {
-            offset = Long.parseLong(Files.readString(marker).trim());
-        } catch (NumberFormatException e) {
-            // AtomicFile never leaves a partial marker; an unreadable one is not ours to act on.
-            Files.delete(marker);
-            return;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                if (isSegmentFile(file.getFileName().toString())) {
-                    Files.delete(file);
-                }
-            }
-        }
-        AtomicFile.write(dir.resolve(RECOVERY_POINT), ascii(offset));
-        LeaderEpochCache.empty(dir.resolve(LeaderEpochCache.FILE)).persist();
-        Files.delete(marker);
-        AtomicFile.fsyncDirectory(dir);
-    }
-
-    private static boolean isSegmentFile(String name) {
-        for (String suffix : new String[] {Segment.LOG_SUFFIX, ".index", ".timeindex"}) {
-            if (name.length() == 20 + suffix.length() && name.endsWith(suffix)
-                    && name.substring(0, 20).chars().allMatch(Character::isDigit)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static byte[] ascii(long value) {
-        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private List<Long> segmentBaseOffsets() throws IOException {
-        List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(".tmp")) {
-                    Files.delete(file);
-                } else if (name.endsWith(Segment.LOG_SUFFIX) && name.length() == 20 + Segment.LOG_SUFFIX.length()) {
-                    bases.add(Long.parseLong(name.substring(0, 20)));
-                }
-            }
-        }
-        bases.sort(null);
-        return bases;
-    }
-
-    private long readRecoveryPoint() throws IOException {
-        Path file = dir.resolve(RECOVERY_POINT);
-        if (!Files.exists(file)) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(Files.readString(file).trim());
-        } catch (NumberFormatException e) {
-            return 0; // validate everything
-        }
-    }
-
-    public Path dir() { return dir; }
-    public LogConfig config() { return config; }
-    public long logStartOffset() { return view.logStartOffset(); }
+    public Path dir() { return ctx.dir; }
+    public LogConfig config() { return ctx.config(); }
+    public long logStartOffset() { return views.current().logStartOffset(); }
     /** The end of what consumers may read: the last batch boundary at or below {@code min(durableEnd, cap)}. */
-    public long highWatermark() { return view.highWatermark(); }
+    public long highWatermark() { return views.current().highWatermark(); }
     /** Where the last written batch ends; it may not be durable yet (see {@link #durableEnd}). */
-    public long logEndOffset() { return writtenEnd.offset(); }
+    public long logEndOffset() { return appender.writtenEnd().offset(); }
 
     /**
      * The offset below which every batch is durable per the flush policy (fsynced under
      * {@code flush=always}, written under the others): what followers may replicate, and the
      * replica's own end for the high-watermark computation.
      */
-    public long durableEnd() { return view.durableEnd().offset(); }
+    public long durableEnd() { return views.current().durableEnd().offset(); }
 
     /** The latest leader epoch of the log's batches, or -1 when it knows none. */
     public int latestEpoch() {
@@ -264,34 +140,31 @@ public final class PartitionLog implements AutoCloseable {
      * {@link EpochEndOffset#UNDEFINED} when {@code epoch} is below every epoch known.
      */
     public EpochEndOffset endOffsetForEpoch(int epoch) {
-        synchronized (appendLock) {
-            return epochs.endOffsetFor(epoch, writtenEnd.offset());
+        assert ctx.mayTakeAppendLock() : "lock order";
+        synchronized (ctx.appendLock) {
+            return epochs.endOffsetFor(epoch, appender.writtenEnd().offset());
         }
     }
 
     public long sizeInBytes() {
-        long total = 0;
-        for (Segment s : view.segments()) {
-            total += s.size();
-        }
-        return total;
+        return Retention.sizeInBytes(views.current());
     }
 
     /** The current view, for tests that read as a lock-free reader holding it would. */
     LogView view() {
-        return view;
+        return views.current();
     }
 
     public int segmentCount() {
-        return view.segments().length;
+        return views.current().segments().length;
     }
 
     public void setListener(LogListener listener) {
-        this.listener = listener;
+        ctx.listener(listener);
     }
 
     public void updateConfig(LogConfig config) {
-        this.config = config;
+        ctx.config(config);
     }
 
     /**
@@ -316,11 +189,9 @@ public final class PartitionLog implements AutoCloseable {
      * @throws LogException when the batch's leader epoch is below the log's latest epoch
      */
     public AppendResult appendWithoutWaiting(RecordBatch batch) {
-        synchronized (appendLock) {
-            checkWritable();
-            epochs.checkEpoch(batch.leaderEpoch());
-            batch.setBaseOffset(writtenEnd.offset());
-            write(List.of(batch));
+        assert ctx.mayTakeAppendLock() : "lock order";
+        synchronized (ctx.appendLock) {
+            appender.appendAsLeader(batch);
         }
         return new AppendResult(batch.baseOffset(), batch.lastOffset());
     }
@@ -345,249 +216,27 @@ public final class PartitionLog implements AutoCloseable {
      */
     public AppendResult appendAsFollower(List<RecordBatch> batches) {
         if (batches.isEmpty()) {
-            throw new IllegalArgumentException("no batches to append to " + dir);
+            throw new IllegalArgumentException("no batches to append to " + ctx.dir);
         }
-        checkFollowerBatches(batches);
+        appender.checkFollowerBatches(batches);
+        assert ctx.mayTakeAppendLock() : "lock order";
+        synchronized (ctx.appendLock) {
+            appender.appendAsFollower(batches);
+        }
         RecordBatch first = batches.get(0);
         RecordBatch last = batches.get(batches.size() - 1);
-        synchronized (appendLock) {
-            checkWritable();
-            long end = writtenEnd.offset();
-            if (first.baseOffset() != end) {
-                throw new LogException("batch base offset " + first.baseOffset() + " is not the log end offset "
-                        + end + " of " + dir);
-            }
-            epochs.checkEpoch(first.leaderEpoch());
-            write(batches);
-        }
         awaitDurable(last.nextOffset());
         return new AppendResult(first.baseOffset(), last.lastOffset());
     }
 
-    /** The checks that need no lock: each batch valid (CRC32C, magic, framing), contiguous, epochs not going back. */
-    private void checkFollowerBatches(List<RecordBatch> batches) {
-        RecordBatch previous = null;
-        for (int i = 0; i < batches.size(); i++) {
-            RecordBatch b = batches.get(i);
-            if (!b.isValid()) {
-                throw new LogException("batch " + i + " of a follower append to " + dir
-                        + " is corrupt (CRC, magic or framing)");
-            }
-            if (previous != null && b.baseOffset() != previous.nextOffset()) {
-                throw new LogException("batch base offset " + b.baseOffset() + " does not follow the previous batch's end "
-                        + previous.nextOffset() + " in a follower append to " + dir);
-            }
-            if (previous != null && b.leaderEpoch() < previous.leaderEpoch()) {
-                throw new LogException("batch leader epoch " + b.leaderEpoch() + " at offset " + b.baseOffset()
-                        + " is below the previous batch's " + previous.leaderEpoch());
-            }
-            previous = b;
-        }
-    }
-
-    /**
-     * Writes batches that carry their final offsets, from the log end on, recording new leader
-     * epochs first (so the checkpoint never lacks the epoch of a batch on disk; an entry whose
-     * batch a crash lost is dropped at open). Under appendLock.
-     */
-    private void write(List<RecordBatch> batches) {
-        boolean newEpoch = false;
-        for (RecordBatch b : batches) {
-            newEpoch |= epochs.assign(b.leaderEpoch(), b.baseOffset());
-        }
-        boolean persisted = false;
-        try {
-            if (newEpoch) {
-                epochs.persist();
-                persisted = true;
-            }
-            for (RecordBatch b : batches) {
-                Segment active = maybeRoll(b.sizeInBytes());
-                if (active.isEmpty()) {
-                    // segment.ms is the age of the first batch, not of the file: a segment that has
-                    // been empty since the log was opened long ago must not roll at its second batch.
-                    activeSegmentOpenedMs = clock.millis();
-                }
-                active.append(b);
-                writtenEnd = new LogView.End(b.nextOffset(), active, active.size());
-            }
-        } catch (IOException e) {
-            LogException failed = storageFailure("append to " + dir, e);
-            forgetEpochsPastEnd(persisted, e);
-            if (flushPolicy != FlushPolicy.ALWAYS) {
-                publish(writtenEnd);
-            }
-            throw failed;
-        }
-        if (flushPolicy != FlushPolicy.ALWAYS) {
-            publish(writtenEnd);
-        }
-    }
-
-    /** After a failed write: forgets the epochs of batches not written, on disk too if they got there. */
-    private void forgetEpochsPastEnd(boolean persisted, IOException cause) {
-        if (epochs.truncateFromEnd(writtenEnd.offset()) && persisted) {
-            try {
-                epochs.persist();
-            } catch (IOException e) {
-                // The file names an epoch from an offset that later batches of an older epoch would take.
-                cause.addSuppressed(e);
-                failure = e;
-            }
-        }
-    }
-
     /** Returns once every offset below {@code nextOffset} is durable per the flush policy and visible. */
     public void awaitDurable(long nextOffset) {
-        if (flushPolicy == FlushPolicy.ALWAYS) {
-            flushTo(nextOffset);
-        }
-    }
-
-    private void checkWritable() {
-        if (closed) {
-            throw new LogException("log " + dir + " is closed");
-        }
-        if (failure != null) {
-            throw new LogException("log " + dir + " is offline after an I/O failure: " + failure.getMessage(), failure);
-        }
-    }
-
-    private LogException storageFailure(String what, IOException e) {
-        String message = String.valueOf(e.getMessage());
-        if (message.contains("No space left") || message.contains("quota")) {
-            return new LogException.StorageFull(what + ": no space left on device", e);
-        }
-        failure = e;
-        return new LogException(what + " failed: " + message, e);
-    }
-
-    /** Rolls to a new segment if this batch would overflow the active one or it is too old. Under appendLock. */
-    private Segment maybeRoll(int batchBytes) throws IOException {
-        Segment[] segments = view.segments();
-        Segment active = segments[segments.length - 1];
-        LogConfig cfg = config;
-        boolean full = active.size() + (long) batchBytes > cfg.segmentBytes();
-        boolean old = clock.millis() - activeSegmentOpenedMs >= cfg.segmentMs();
-        if (active.isEmpty() || !(full || old)) {
-            return active;
-        }
-        active.flush();
-        saveIndexesQuietly(active);
-        Segment next = Segment.create(dir, active.nextOffset(), cfg.indexIntervalBytes());
-        try {
-            writeRecoveryPoint(next.baseOffset());
-        } catch (IOException e) {
-            // A stale recovery point only means more validation at the next unclean start.
-        }
-        Segment[] grown = Arrays.copyOf(segments, segments.length + 1);
-        grown[segments.length] = next;
-        replaceSegments(grown, view.logStartOffset());
-        return next;
-    }
-
-    /** Under appendLock. */
-    private void writeRecoveryPoint(long offset) throws IOException {
-        AtomicFile.write(dir.resolve(RECOVERY_POINT), ascii(offset));
-        recoveryPoint = offset;
-    }
-
-    private static void saveIndexesQuietly(Segment segment) {
-        try {
-            segment.saveIndexes();
-        } catch (IOException e) {
-            // The index is a cache: a missing one is rebuilt from the log at open.
-        }
-    }
-
-    /** Forces everything written so far to disk unless a concurrent caller already did (group commit). */
-    private void flushTo(long offset) {
-        synchronized (flushLock) {
-            if (flushedOffset >= offset) {
-                return;
-            }
-            LogView.End target = writtenEnd;
-            long start = System.nanoTime();
-            try {
-                target.segment().flush();
-            } catch (IOException e) {
-                failure = e;
-                throw new LogException("fsync of " + dir + " failed: " + e.getMessage(), e);
-            }
-            listener.onFlush(System.nanoTime() - start);
-            flushedOffset = target.offset();
-            publish(target);
-        }
+        groupCommit.awaitDurable(nextOffset);
     }
 
     /** Forces appended bytes to disk; used by the interval flusher. */
     public void flush() {
-        if (flushPolicy == FlushPolicy.ALWAYS) {
-            return; // already flushed before being acknowledged
-        }
-        flushTo(writtenEnd.offset());
-    }
-
-    /** Everything below {@code end} is now durable per the flush policy: republishes the view. */
-    private void publish(LogView.End end) {
-        long grownTo;
-        synchronized (this) {
-            LogView v = view;
-            if (end.offset() <= v.durableEnd().offset()) {
-                return;
-            }
-            grownTo = install(v.segments(), v.logStartOffset(), end);
-        }
-        listener.onDurableEnd(end.offset());
-        notifyIfGrown(grownTo);
-    }
-
-    private void notifyIfGrown(long grownTo) {
-        if (grownTo >= 0) {
-            listener.onHighWatermark(grownTo);
-        }
-    }
-
-    /**
-     * Replaces the view with one ending at {@code durable}, its high watermark recomputed from the
-     * cap. Returns the new high watermark if it grew, else -1. Under this.
-     */
-    private long install(Segment[] segments, long logStartOffset, LogView.End durable) {
-        LogView before = view;
-        LogView next = new LogView(segments, logStartOffset, durable, durable);
-        next = new LogView(segments, logStartOffset, visibleEnd(next), durable);
-        view = next;
-        return next.highWatermark() > before.highWatermark() ? next.highWatermark() : -1;
-    }
-
-    /**
-     * The high watermark of {@code next}: the last batch boundary at or below
-     * {@code min(durable end, cap)}, never below the log start. Under this.
-     */
-    private LogView.End visibleEnd(LogView next) {
-        long limit = Math.max(highWatermarkCap, next.logStartOffset());
-        if (limit >= next.durableEnd().offset()) {
-            return next.durableEnd();
-        }
-        if (capEnd == null) {
-            try {
-                // Stays right until the cap changes or the log is truncated: the batches below
-                // the durable end do not change otherwise.
-                capEnd = next.boundaryAtOrBelow(limit);
-            } catch (IOException e) {
-                // Show less rather than more: the start of the segment holding the limit.
-                Segment s = next.segments()[next.segmentIndexOf(limit)];
-                return new LogView.End(s.baseOffset(), s, 0);
-            }
-        }
-        return capEnd;
-    }
-
-    private void replaceSegments(Segment[] segments, long logStartOffset) {
-        synchronized (this) {
-            LogView v = view;
-            view = new LogView(segments, logStartOffset, v.visibleEnd(), v.durableEnd());
-        }
+        groupCommit.flush();
     }
 
     /**
@@ -599,21 +248,11 @@ public final class PartitionLog implements AutoCloseable {
      * allowed. {@code Long.MAX_VALUE}, the default, means no cap: the high watermark is the durable end.
      */
     public void setHighWatermarkCap(long cap) {
-        long grownTo;
-        synchronized (this) {
-            if (cap == highWatermarkCap) {
-                return;
-            }
-            highWatermarkCap = cap;
-            capEnd = null;
-            LogView v = view;
-            grownTo = install(v.segments(), v.logStartOffset(), v.durableEnd());
-        }
-        notifyIfGrown(grownTo);
+        views.setCap(cap);
     }
 
-    public synchronized long highWatermarkCap() {
-        return highWatermarkCap;
+    public long highWatermarkCap() {
+        return views.cap();
     }
 
     /**
@@ -631,7 +270,7 @@ public final class PartitionLog implements AutoCloseable {
      * records from {@code offset} on, so a fetch with a small limit does not read a large maxBytes.
      */
     public LogReadResult read(long offset, int maxBytes, int maxRecords) {
-        return readView(v -> v.read(offset, maxBytes, maxRecords));
+        return views.read(v -> v.read(offset, maxBytes, maxRecords));
     }
 
     /**
@@ -644,36 +283,12 @@ public final class PartitionLog implements AutoCloseable {
      *         end (which the exception then reports in its {@code highWatermark} field)
      */
     public LogReadResult readForReplication(long offset, int maxBytes) {
-        return readView(v -> v.readForReplication(offset, maxBytes));
+        return views.read(v -> v.readForReplication(offset, maxBytes));
     }
 
     /** The first offset whose timestamp is ≥ {@code timestamp}, or the high watermark if none is. */
     public long offsetForTimestamp(long timestamp) {
-        return readView(v -> v.offsetForTimestamp(timestamp));
-    }
-
-    /** A read of one view. */
-    private interface ViewRead<T> {
-        T apply(LogView view) throws IOException;
-    }
-
-    /**
-     * Runs {@code read} on the current view, again on a newer one when a segment it read was closed
-     * (retention) or superseded (truncation) meanwhile.
-     */
-    private <T> T readView(ViewRead<T> read) {
-        for (int attempt = 1; ; attempt++) {
-            LogView v = view;
-            try {
-                return read.apply(v);
-            } catch (ClosedChannelException | Segment.SupersededException e) {
-                if (attempt >= READ_ATTEMPTS) {
-                    throw new LogException("segment closed or truncated while reading " + dir, e);
-                }
-            } catch (IOException e) {
-                throw new LogException("read of " + dir + " failed: " + e.getMessage(), e);
-            }
-        }
+        return views.read(v -> v.offsetForTimestamp(timestamp));
     }
 
     /**
@@ -693,76 +308,7 @@ public final class PartitionLog implements AutoCloseable {
      * @throws LogException on an I/O failure; the log then refuses further appends
      */
     public long truncateTo(long offset) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("cannot truncate " + dir + " to a negative offset " + offset);
-        }
-        closeDeletedSegments(false);
-        synchronized (appendLock) {
-            checkWritable();
-            if (offset >= writtenEnd.offset()) {
-                return writtenEnd.offset();
-            }
-            synchronized (flushLock) {
-                try {
-                    if (offset < view.logStartOffset()) {
-                        resetTo(offset);
-                        return offset;
-                    }
-                    return cutAt(offset);
-                } catch (IOException e) {
-                    failure = e;
-                    throw new LogException("truncation of " + dir + " to " + offset + " failed: " + e.getMessage(), e);
-                }
-            }
-        }
-    }
-
-    /** Cuts the log at the start of the batch holding {@code offset}. Under appendLock and flushLock. */
-    private long cutAt(long offset) throws IOException {
-        LogView v = view;
-        Segment[] segments = v.segments();
-        int i = v.segmentIndexOf(offset);
-        Segment s = segments[i];
-        int position = 0;
-        long end = s.baseOffset();
-        if (offset > s.baseOffset()) {
-            position = s.positionOf(offset, s.size())
-                    .orElseThrow(() -> new IOException("no batch holds offset " + offset + " in " + s.logFile()));
-            end = s.readHeader(position, s.size()).orElseThrow().baseOffset();
-        }
-        if (flushedOffset < end) {
-            s.flush(); // what stays becomes durable now, as the new view says
-        }
-        Segment cut = s.truncatedCopy(position);
-        Segment[] kept = Arrays.copyOf(segments, i + 1);
-        kept[i] = cut;
-        LogView.End newEnd = new LogView.End(end, cut, position);
-        long grownTo;
-        synchronized (this) {
-            capEnd = null;
-            grownTo = install(kept, v.logStartOffset(), newEnd);
-        }
-        writtenEnd = newEnd;
-        flushedOffset = end;
-        // New readers take the new instances; retire the old ones before their bytes change.
-        long closeAt = clock.millis() + DELETED_SEGMENT_CLOSE_DELAY_MS;
-        for (int j = i; j < segments.length; j++) {
-            segments[j].supersede();
-            pendingClose.add(new PendingClose(segments[j], closeAt));
-        }
-        cut.cutFile();
-        for (int j = i + 1; j < segments.length; j++) {
-            // Should a crash keep some of them, they follow a gap, which recovery deletes.
-            segments[j].deleteFiles();
-        }
-        AtomicFile.fsyncDirectory(dir);
-        writeRecoveryPoint(Math.min(recoveryPoint, end));
-        if (epochs.truncateFromEnd(end)) {
-            epochs.persist();
-        }
-        activeSegmentOpenedMs = cut.isEmpty() ? clock.millis() : Math.min(clock.millis(), cut.firstBatchTimestamp());
-        notifyIfGrown(grownTo);
-        return end;
+        return truncation.truncateTo(offset);
     }
 
     /**
@@ -775,52 +321,7 @@ public final class PartitionLog implements AutoCloseable {
      * @throws LogException on an I/O failure; the log then refuses further appends
      */
     public void truncateFullyAndStartAt(long offset) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("cannot restart " + dir + " at a negative offset " + offset);
-        }
-        closeDeletedSegments(false);
-        synchronized (appendLock) {
-            checkWritable();
-            synchronized (flushLock) {
-                try {
-                    resetTo(offset);
-                } catch (IOException e) {
-                    failure = e;
-                    throw new LogException("reset of " + dir + " to " + offset + " failed: " + e.getMessage(), e);
-                }
-            }
-        }
-    }
-
-    /** Under appendLock and flushLock. */
-    private void resetTo(long offset) throws IOException {
-        Path marker = dir.resolve(RESET_MARKER);
-        AtomicFile.write(marker, ascii(offset)); // the commit point: see completeReset
-        Segment[] old = view.segments();
-        for (Segment s : old) {
-            s.deleteFiles(); // first: the new segment may take the name of an old one
-        }
-        Segment fresh = Segment.create(dir, offset, config.indexIntervalBytes());
-        LogView.End end = new LogView.End(offset, fresh, 0);
-        long grownTo;
-        synchronized (this) {
-            capEnd = null;
-            grownTo = install(new Segment[] {fresh}, offset, end);
-        }
-        writtenEnd = end;
-        flushedOffset = offset;
-        long closeAt = clock.millis() + DELETED_SEGMENT_CLOSE_DELAY_MS;
-        for (Segment s : old) {
-            s.supersede();
-            pendingClose.add(new PendingClose(s, closeAt));
-        }
-        epochs.clear();
-        epochs.persist();
-        writeRecoveryPoint(offset);
-        activeSegmentOpenedMs = clock.millis();
-        Files.delete(marker);
-        AtomicFile.fsyncDirectory(dir);
-        notifyIfGrown(grownTo);
+        truncation.truncateFullyAndStartAt(offset);
     }
 
     /**
@@ -831,16 +332,7 @@ public final class PartitionLog implements AutoCloseable {
      * The active segment is never deleted. Returns the number of segments deleted.
      */
     public int applyRetention() {
-        closeDeletedSegments(false);
-        LogConfig cfg = config;
-        long now = clock.millis();
-        long[] total = {sizeInBytes()};
-        return dropOldestSegments(s -> {
-            boolean expired = cfg.retentionMs() >= 0 && now - s.maxTimestamp() > cfg.retentionMs();
-            boolean oversized = cfg.retentionBytes() >= 0 && total[0] - s.size() >= cfg.retentionBytes();
-            total[0] -= s.size();
-            return expired || oversized;
-        });
+        return retention.apply();
     }
 
     /**
@@ -848,70 +340,7 @@ public final class PartitionLog implements AutoCloseable {
      * whose content has been snapshotted elsewhere). Returns the number of segments deleted.
      */
     public int deleteSegmentsBelow(long offset) {
-        closeDeletedSegments(false);
-        return dropOldestSegments(s -> s.nextOffset() <= offset);
-    }
-
-    /** Drops segments from the oldest while {@code drop} says so, never the active one or one above the high watermark. */
-    private int dropOldestSegments(java.util.function.Predicate<Segment> drop) {
-        long now = clock.millis();
-        synchronized (appendLock) {
-            if (closed) {
-                return 0;
-            }
-            LogView v = view;
-            Segment[] segments = v.segments();
-            int count = 0;
-            while (count < segments.length - 1 && segments[count].nextOffset() <= v.highWatermark()
-                    && drop.test(segments[count])) {
-                count++;
-            }
-            if (count == 0) {
-                return 0;
-            }
-            Segment[] kept = Arrays.copyOfRange(segments, count, segments.length);
-            replaceSegments(kept, kept[0].baseOffset());
-            if (epochs.truncateFromStart(kept[0].baseOffset(), writtenEnd.offset())) {
-                try {
-                    epochs.persist();
-                } catch (IOException e) {
-                    // The next change rewrites it; an open applies the new log start itself.
-                }
-            }
-            for (int i = 0; i < count; i++) {
-                try {
-                    segments[i].deleteFiles();
-                } catch (IOException e) {
-                    // Left behind; the files only hold offsets below the log start and are ignored.
-                }
-                pendingClose.add(new PendingClose(segments[i], now + DELETED_SEGMENT_CLOSE_DELAY_MS));
-            }
-            return count;
-        }
-    }
-
-    private record PendingClose(Segment segment, long closeAtMs) {
-    }
-
-    private void closeDeletedSegments(boolean all) {
-        synchronized (appendLock) {
-            long now = clock.millis();
-            pendingClose.removeIf(p -> {
-                if (all || p.closeAtMs() <= now) {
-                    closeQuietly(p.segment());
-                    return true;
-                }
-                return false;
-            });
-        }
-    }
-
-    private static void closeQuietly(Segment s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // nothing more to do for a deleted segment
-        }
+        return retention.deleteBelow(offset);
     }
 
     /**
@@ -920,41 +349,43 @@ public final class PartitionLog implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (appendLock) {
-            if (closed) {
+        assert ctx.mayTakeAppendLock() : "lock order";
+        synchronized (ctx.appendLock) {
+            if (ctx.isClosed()) {
                 return;
             }
-            closed = true;
-            Segment[] segments = view.segments();
+            ctx.markClosed();
+            Segment[] segments = views.current().segments();
             Segment active = segments[segments.length - 1];
             try {
-                if (failure == null) {
+                if (!ctx.failed()) {
                     active.flush();
                     active.saveIndexes();
-                    writeRecoveryPoint(active.nextOffset());
-                    AtomicFile.write(dir.resolve(CLEAN_SHUTDOWN), new byte[0]);
+                    recoveryPoint.write(active.nextOffset());
+                    LogLoader.markCleanShutdown(ctx.dir);
                 }
             } catch (IOException e) {
                 // Without the marker the next open validates the log: slower, never wrong.
             } finally {
                 for (Segment s : segments) {
-                    closeQuietly(s);
+                    SegmentCloser.closeQuietly(s);
                 }
             }
         }
-        closeDeletedSegments(true);
+        closer.closeDue(true);
     }
 
     /** Closes and deletes every file of this log and its directory (topic deletion). */
     public void delete() {
-        synchronized (appendLock) {
-            closed = true;
-            for (Segment s : view.segments()) {
-                closeQuietly(s);
+        assert ctx.mayTakeAppendLock() : "lock order";
+        synchronized (ctx.appendLock) {
+            ctx.markClosed();
+            for (Segment s : views.current().segments()) {
+                SegmentCloser.closeQuietly(s);
             }
         }
-        closeDeletedSegments(true);
-        try (var files = Files.walk(dir)) {
+        closer.closeDue(true);
+        try (var files = Files.walk(ctx.dir)) {
             files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
                 try {
                     Files.deleteIfExists(p);
@@ -963,12 +394,12 @@ public final class PartitionLog implements AutoCloseable {
                 }
             });
         } catch (IOException e) {
-            throw new LogException("cannot delete " + dir, e);
+            throw new LogException("cannot delete " + ctx.dir, e);
         }
     }
 
     @Override
     public String toString() {
-        return "PartitionLog[" + dir + ", hw=" + highWatermark() + "]";
+        return "PartitionLog[" + ctx.dir + ", hw=" + highWatermark() + "]";
     }
 }
