@@ -153,14 +153,11 @@ final class LocalTopicCatalog implements TopicCatalog {
                 .map(t -> new StoredTopic(t.name(), t.partitions(), t.replicationFactor(), t.configs().overrides(),
                         t.createdAt().toEpochMilli()))
                 .toList();
+        byte[] content = json.writeValueAsBytes(new StoredTopics(stored));
         try {
-            AtomicFile.write(topicsFile, json.writeValueAsBytes(new StoredTopics(stored)));
+            AtomicFile.write(topicsFile, content);
         } catch (IOException e) {
-            String message = String.valueOf(e.getMessage());
-            if (message.contains("No space left")) {
-                throw new LogException.StorageFull("cannot save topic metadata: no space left on device", e);
-            }
-            throw new LogException("cannot save topic metadata: " + message, e);
+            throw LogException.ofWriteFailure("save of topic metadata", e, topicsFile.getParent(), content.length);
         }
     }
 }
