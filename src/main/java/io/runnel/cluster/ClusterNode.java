@@ -1,5 +1,6 @@
 package io.runnel.cluster;
 
+import io.runnel.config.ClusterPeers;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
 import io.runnel.config.RunnelProperties;

@@ -1,5 +1,6 @@
 package io.runnel.cluster;
 
+import io.runnel.config.RunnelProperties;
 import io.runnel.cluster.ApplyResult.Code;
 import io.runnel.cluster.MetadataCommand.CommitOffsets;
 import io.runnel.cluster.MetadataCommand.CreateTopic;
@@ -39,7 +40,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of());
 
     /** Most partitions a topic may have (the topic API's limit), so no command can exhaust memory on every replica. */
-    public static final int MAX_PARTITIONS = 10_000;
+    public static final int MAX_PARTITIONS = RunnelProperties.Topics.MAX_PARTITIONS;
 
     /** A state after a command, and what the command did. */
     public record Applied(ClusterState state, ApplyResult result) {

@@ -1,6 +1,7 @@
 package io.runnel.cluster;
 
-import io.runnel.cluster.ClusterPeers.Peer;
+import io.runnel.config.ClusterPeers;
+import io.runnel.config.ClusterPeers.Peer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.runnel.cluster;
 
+import io.runnel.config.ClusterPeers;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.AtomicFile;
 import io.runnel.storage.DataLayout;

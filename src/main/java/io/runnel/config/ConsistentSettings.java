@@ -3,7 +3,7 @@ package io.runnel.config;
 import static java.lang.annotation.ElementType.TYPE;
 import static java.lang.annotation.RetentionPolicy.RUNTIME;
 
-import io.runnel.cluster.ClusterPeers;
+import io.runnel.config.ClusterPeers;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;

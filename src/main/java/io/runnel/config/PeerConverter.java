@@ -1,6 +1,6 @@
 package io.runnel.config;
 
-import io.runnel.cluster.ClusterPeers.Peer;
+import io.runnel.config.ClusterPeers.Peer;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.stereotype.Component;

@@ -1,7 +1,6 @@
 package io.runnel.config;
 
-import io.runnel.cluster.ClusterPeers.Peer;
-import io.runnel.cluster.ClusterState;
+import io.runnel.config.ClusterPeers.Peer;
 import io.runnel.log.FlushPolicy;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -107,14 +106,16 @@ public record RunnelProperties(
     /**
      * @param autoCreate                create unknown topics on first produce
      * @param defaultPartitions         partitions of topics created without a count, 1 to
-     *                                  {@value ClusterState#MAX_PARTITIONS} (the most a topic may have)
+     *                                  {@value Topics#MAX_PARTITIONS} (the most a topic may have)
      * @param defaultReplicationFactor  replication factor of topics created without one; 0 = min(3, instances);
      *                                  at most the number of peers ({@link ConsistentSettings})
      */
     public record Topics(
             @DefaultValue("false") boolean autoCreate,
-            @DefaultValue("1") @Min(1) @Max(ClusterState.MAX_PARTITIONS) int defaultPartitions,
+            @DefaultValue("1") @Min(1) @Max(Topics.MAX_PARTITIONS) int defaultPartitions,
             @DefaultValue("0") @Min(0) int defaultReplicationFactor) {
+        /** The most partitions a topic may have; the metadata state machine and the topic rules share it. */
+        public static final int MAX_PARTITIONS = 10_000;
     }
 
     /**

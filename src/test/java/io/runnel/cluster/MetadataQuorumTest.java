@@ -1,5 +1,6 @@
 package io.runnel.cluster;
 
+import io.runnel.config.ClusterPeers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

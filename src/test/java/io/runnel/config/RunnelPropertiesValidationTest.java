@@ -3,7 +3,7 @@ package io.runnel.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.runnel.cluster.ClusterPeers.Peer;
+import io.runnel.config.ClusterPeers.Peer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

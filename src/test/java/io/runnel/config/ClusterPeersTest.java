@@ -1,9 +1,9 @@
-package io.runnel.cluster;
+package io.runnel.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.runnel.cluster.ClusterPeers.Peer;
+import io.runnel.config.ClusterPeers.Peer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;

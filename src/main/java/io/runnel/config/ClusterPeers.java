@@ -1,4 +1,4 @@
-package io.runnel.cluster;
+package io.runnel.config;
 
 import java.util.ArrayList;
 import java.util.Comparator;
