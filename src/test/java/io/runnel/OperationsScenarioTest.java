@@ -1,5 +1,7 @@
 package io.runnel;
 
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runnel.error.ErrorCode;
@@ -63,6 +65,23 @@ class OperationsScenarioTest extends HttpScenarioTest {
                 "runnel_log_size_bytes{partition=\"0\",topic=\"ops-metered\"}",
                 "runnel_log_fsync_seconds_count",
                 "runnel_http_async_waiting ");
+    }
+
+    @Test
+    void aDeletedTopicLeavesNoMetersBehindNeitherTrafficNorLogNorGroupLag() {
+        createTopic("ops-deleted", 1);
+        produce("ops-deleted", "{\"records\":[{\"value\":1},{\"value\":2}]}");
+        fetch("ops-deleted", 0, "");
+        String commit = "{\"offsets\":[{\"topic\":\"ops-deleted\",\"partition\":0,\"offset\":1}]}";
+        assertThat(http.put("/groups/ops-lagging/offsets", commit).status()).isEqualTo(200);
+        assertThat(http.get("/actuator/prometheus").body()).contains("runnel_records_in_total{topic=\"ops-deleted\"} 2.0",
+                "runnel_log_size_bytes{partition=\"0\",topic=\"ops-deleted\"}",
+                "runnel_group_lag{group=\"ops-lagging\",partition=\"0\",topic=\"ops-deleted\"} 1.0");
+
+        assertThat(http.delete("/topics/ops-deleted").status()).isEqualTo(204);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(http.get("/actuator/prometheus").body())
+                .doesNotContain("topic=\"ops-deleted\"").doesNotContain("NaN"));
     }
 
     @ParameterizedTest

@@ -59,7 +59,20 @@ public class NodeIdentity {
         if (peers.isPresent()) {
             return;
         }
-        url = "http://" + hostName() + ":" + event.getWebServer().getPort();
+        String address = event.getApplicationContext().getEnvironment().getProperty("server.address", "");
+        url = "http://" + advertisedHost(address) + ":" + event.getWebServer().getPort();
+    }
+
+    /**
+     * The host other programs can reach this node at: the address it is bound to when that is one
+     * address ({@code server.address=127.0.0.1} is reachable only there), else the host name.
+     */
+    static String advertisedHost(String boundAddress) {
+        String a = boundAddress == null ? "" : boundAddress.trim();
+        if (a.isEmpty() || a.equals("0.0.0.0") || a.equals("::") || a.equals("[::]") || a.equals("0:0:0:0:0:0:0:0")) {
+            return hostName();
+        }
+        return a.contains(":") && !a.startsWith("[") ? "[" + a + "]" : a;
     }
 
     public String id() { return id; }

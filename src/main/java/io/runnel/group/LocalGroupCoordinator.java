@@ -428,6 +428,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
                 }
             }
         }
+        removeLagOfDeletedPartitions();
     }
 
     private Map<String, Integer> currentCounts(Group group) {
@@ -508,6 +509,17 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
                         .description("Records between a group's committed offset and the high watermark")
                         .tag("group", group).tag("topic", key.topic()).tag("partition", Integer.toString(key.partition()))
                         .register(meters));
+    }
+
+    /** Removes the lag gauges of partitions that no longer exist (their topic was deleted): they could only say NaN. */
+    private void removeLagOfDeletedPartitions() {
+        lagGauges.forEach((group, gauges) -> gauges.entrySet().removeIf(e -> {
+            if (exists(e.getKey())) {
+                return false;
+            }
+            meters.remove(e.getValue());
+            return true;
+        }));
     }
 
     private double lag(String group, TopicPartition tp) {

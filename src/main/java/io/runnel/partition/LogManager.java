@@ -11,6 +11,7 @@ import io.runnel.log.PartitionLog;
 import io.runnel.storage.DataLayout;
 import io.runnel.topic.Topic;
 import io.runnel.topic.TopicCatalog;
+import io.runnel.topic.TrafficMetrics;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -56,6 +57,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     private final ClusterNode cluster;
     private final RunnelProperties props;
     private final MeterRegistry meters;
+    private final TrafficMetrics traffic;
     private final Clock clock;
     private final DataLayout layout;
     private final Map<String, OpenTopic> open = new ConcurrentHashMap<>();
@@ -76,11 +78,12 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     }
 
     public LogManager(TopicCatalog catalog, ClusterNode cluster, RunnelProperties props, DataLayout layout, MeterRegistry meters,
-                      Clock clock) {
+                      TrafficMetrics traffic, Clock clock) {
         this.catalog = catalog;
         this.cluster = cluster;
         this.props = props;
         this.meters = meters;
+        this.traffic = traffic;
         this.clock = clock;
         this.layout = layout;
     }
@@ -162,6 +165,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
                 LOG.info("Deleted the logs of topic {}", gone.topic().name());
             }
         }
+        traffic.retainOnly(topics.keySet());
     }
 
     private Partition openPartition(Topic topic, int p) {

@@ -12,6 +12,8 @@ import org.springframework.stereotype.Component;
  * Per-topic traffic meters: records and bytes in and out, produce and fetch latency. Meters are
  * looked up once per topic and cached, so the hot paths pay a map lookup, not a registry search.
  *
+ * <p>Meters of a deleted topic are removed ({@link #retainOnly}).
+ *
  * <p>The byte counters name their unit already and so declare no base unit: with one, Prometheus
  * would show them as {@code runnel_bytes_in_bytes_total}.
  */
@@ -27,6 +29,22 @@ public class TrafficMetrics {
 
     public TrafficMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * Removes the meters of every topic not in {@code topics} (deleted topics), so a scrape shows
+     * only topics that exist. Called with each new set of topics the catalog has.
+     */
+    public void retainOnly(java.util.Set<String> topics) {
+        for (String topic : java.util.List.copyOf(byTopic.keySet())) {
+            if (!topics.contains(topic)) {
+                TopicMeters m = byTopic.remove(topic);
+                if (m != null) {
+                    java.util.List.of(m.recordsIn(), m.bytesIn(), m.recordsOut(), m.bytesOut(), m.produceLatency(), m.fetchLatency())
+                            .forEach(registry::remove);
+                }
+            }
+        }
     }
 
     public TopicMeters of(String topic) {

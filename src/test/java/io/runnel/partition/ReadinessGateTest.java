@@ -13,6 +13,7 @@ import io.runnel.log.FlushPolicy;
 import io.runnel.topic.NewTopic;
 import io.runnel.topic.TopicCatalog;
 import io.runnel.topic.TopicCatalogConfig;
+import io.runnel.topic.TrafficMetrics;
 import io.runnel.storage.DataLayout;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,7 +40,8 @@ class ReadinessGateTest {
         DataLayout layout = new DataLayout(dataDir);
         ClusterNode cluster = new ClusterNode(props, new NodeIdentity(props, layout), layout, Clock.systemUTC());
         TopicCatalog catalog = TopicCatalogConfig.catalogFor(cluster, props, layout, JsonMapper.builder().build(), Clock.systemUTC());
-        return new LogManager(catalog, cluster, props, layout, new SimpleMeterRegistry(), Clock.systemUTC());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        return new LogManager(catalog, cluster, props, layout, meters, new TrafficMetrics(meters), Clock.systemUTC());
     }
 
     @Test
