@@ -513,6 +513,9 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     /** Removes the lag gauges of partitions that no longer exist (their topic was deleted): they could only say NaN. */
     private void removeLagOfDeletedPartitions() {
+        if (!catalog.loaded()) {
+            return; // at start the catalog is still empty: every partition would look deleted
+        }
         lagGauges.forEach((group, gauges) -> gauges.entrySet().removeIf(e -> {
             if (exists(e.getKey())) {
                 return false;

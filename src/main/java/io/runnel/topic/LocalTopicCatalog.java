@@ -40,6 +40,7 @@ final class LocalTopicCatalog implements TopicCatalog {
     private final JsonMapper json;
     private final Clock clock;
     private volatile Map<String, Topic> topics = Map.of();
+    private volatile boolean started;
     private Consumer<Map<String, Topic>> follower = t -> { };
 
     /** The persisted form of the topic list. */
@@ -70,6 +71,12 @@ final class LocalTopicCatalog implements TopicCatalog {
         this.follower = follower;
         follower.accept(Map.copyOf(loaded));
         topics = Map.copyOf(loaded);
+        started = true;
+    }
+
+    @Override
+    public boolean loaded() {
+        return started;
     }
 
     @Override

@@ -34,6 +34,7 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     private Consumer<Map<String, Topic>> follower = t -> { };
     private Map<String, TopicMetadata> followed;
     private volatile Map<String, Topic> topics = Map.of();
+    private volatile boolean started;
 
     RaftTopicCatalog(ClusterNode cluster, TopicRules rules, Clock clock) {
         this.cluster = cluster;
@@ -48,6 +49,7 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
             this.follower = follower;
         }
         apply(cluster.state());
+        started = true;
         cluster.onState(state -> {
             try {
                 follow.execute(() -> apply(cluster.state()));
@@ -75,6 +77,11 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     private static Topic topic(TopicMetadata meta) {
         return new Topic(meta.name(), meta.partitionCount(), meta.replicationFactor(), new TopicConfigs(meta.configs()),
                 Instant.ofEpochMilli(meta.createdAtMs()), meta.partitions());
+    }
+
+    @Override
+    public boolean loaded() {
+        return started;
     }
 
     @Override

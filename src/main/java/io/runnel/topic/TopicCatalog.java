@@ -27,6 +27,9 @@ public interface TopicCatalog {
      */
     void start(Consumer<Map<String, Topic>> follower) throws Exception;
 
+    /** Whether {@link #start} has loaded the topics: before, the catalog is empty for lack of knowledge, not of topics. */
+    boolean loaded();
+
     /** Every topic, by name. */
     Map<String, Topic> topics();
 
