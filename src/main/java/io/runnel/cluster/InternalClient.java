@@ -3,6 +3,7 @@ package io.runnel.cluster;
 import io.runnel.api.ApiException;
 import io.runnel.api.DaemonThreads;
 import io.runnel.api.ErrorCode;
+import io.runnel.config.RunnelProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Calls are asynchronous and hold no thread while they wait. A peer that cannot be reached
  * completes the future with {@code 503 LEADER_NOT_AVAILABLE} naming it; any answer, including a
- * problem detail, completes it normally with the response, for the caller to read.
+ * problem detail, completes it normally with the response, for the caller to read. Connecting is
+ * bounded by {@code runnel.cluster.connect-timeout}; each caller bounds its whole call.
  */
 @Component
 public class InternalClient implements DisposableBean {
@@ -37,10 +39,10 @@ public class InternalClient implements DisposableBean {
     private final ExecutorService executor = Executors.newFixedThreadPool(4, DaemonThreads.named("runnel-internal-http"));
     private final HttpClient http;
 
-    public InternalClient(ClusterNode cluster) {
+    public InternalClient(ClusterNode cluster, RunnelProperties props) {
         this.cluster = cluster;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+                .connectTimeout(props.cluster().connectTimeout()).build();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -78,14 +79,33 @@ public record RunnelProperties(
      * @param secret            shared secret for {@code /internal/**} calls; required with peers
      * @param sessionTimeout    an instance silent (no heartbeat) this long is offline
      * @param heartbeatInterval how often each instance heart-beats through the metadata quorum
-     * @param requestTimeout    how long a metadata change or an instance-to-instance call may take
+     * @param requestTimeout    how long a metadata change or an instance-to-instance call may take. Every
+     *                          call between instances derives its bound from it: a read of a partition led
+     *                          elsewhere (group reads, lag, offset resets) takes at most this long; a held read
+     *                          of one ({@code waitMs}) gets this long on top of its wait; a follower's fetch
+     *                          gets {@code replication.fetch-wait} plus this; an append forwarded to a
+     *                          partition's leader gets this with {@code acks=leader}, and
+     *                          {@code replication.ack-timeout} plus this with {@code acks=all}
+     * @param connectTimeout    how long opening a connection to another instance may take, for internal
+     *                          calls and for forwarded public calls alike
      */
     public record Cluster(
             @DefaultValue @NotNull List<@NotNull Peer> peers,
             @DefaultValue("") @NotNull String secret,
             @DefaultValue("6s") @PositiveDuration Duration sessionTimeout,
             @DefaultValue("1s") @PositiveDuration Duration heartbeatInterval,
-            @DefaultValue("10s") @PositiveDuration Duration requestTimeout) {
+            @DefaultValue("10s") @PositiveDuration Duration requestTimeout,
+            @DefaultValue("2s") @PositiveDuration Duration connectTimeout) {
+
+        /** Binding uses this one. */
+        @ConstructorBinding
+        public Cluster {
+        }
+
+        /** With the default connect timeout (2 s). */
+        public Cluster(List<Peer> peers, String secret, Duration sessionTimeout, Duration heartbeatInterval, Duration requestTimeout) {
+            this(peers, secret, sessionTimeout, heartbeatInterval, requestTimeout, Duration.ofSeconds(2));
+        }
 
         /** Whether peers are configured, i.e. this instance is part of a multi-instance cluster. */
         public boolean enabled() {

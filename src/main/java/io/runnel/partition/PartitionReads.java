@@ -3,6 +3,7 @@ package io.runnel.partition;
 import io.runnel.api.ApiException;
 import io.runnel.api.ErrorCode;
 import io.runnel.cluster.InternalClient;
+import io.runnel.config.RunnelProperties;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import java.net.http.HttpResponse;
@@ -25,19 +26,19 @@ import tools.jackson.databind.json.JsonMapper;
  * reads, lag and offset resets use it, because the group coordinator (the controller) rarely
  * leads every partition a group reads. On a single node every read is local.
  *
- * <p>Remote calls are bounded by {@link #TIMEOUT}; a leader that is offline or cannot be reached
- * fails with {@code 503 LEADER_NOT_AVAILABLE}.
+ * <p>Remote calls are bounded by {@code runnel.cluster.request-timeout} (a held read by its wait plus
+ * that); a leader that is offline or cannot be reached fails with {@code 503 LEADER_NOT_AVAILABLE}.
  */
 @Component
 public class PartitionReads {
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
-
     private final PartitionRouter router;
     private final TopicCatalog catalog;
     private final InternalClient client;
     private final JsonMapper json;
+    private final Duration timeout;
 
-    public PartitionReads(PartitionRouter router, TopicCatalog catalog, InternalClient client, JsonMapper json) {
+    public PartitionReads(PartitionRouter router, TopicCatalog catalog, InternalClient client, JsonMapper json, RunnelProperties props) {
+        this.timeout = props.cluster().requestTimeout();
         this.router = router;
         this.catalog = catalog;
         this.client = client;
@@ -53,7 +54,7 @@ public class PartitionReads {
         if (route instanceof Route.Local local) {
             return offsetsOf(local.partition());
         }
-        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, 0, 0, 0, 0, TIMEOUT));
+        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, 0, 0, 0, 0, timeout));
         return offsetsOf(r);
     }
 
@@ -67,7 +68,7 @@ public class PartitionReads {
         if (route instanceof Route.Local local) {
             return local.partition().log().read(offset, maxBytes, maxRecords);
         }
-        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, offset, maxBytes, maxRecords, 0, TIMEOUT));
+        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, offset, maxBytes, maxRecords, 0, timeout));
         Offsets o = offsetsOf(r);
         return new LogReadResult(InternalPartitionController.split(r.body()), o.highWatermark(), o.logStartOffset());
     }
@@ -79,7 +80,7 @@ public class PartitionReads {
             return local.partition().log().offsetForTimestamp(timestamp);
         }
         HttpResponse<byte[]> r = await(client.send(leader(route), "GET", "/topics/" + topic + "/partitions/" + partition
-                + "/offsets?timestamp=" + timestamp, null, null, TIMEOUT));
+                + "/offsets?timestamp=" + timestamp, null, null, timeout));
         return json.readTree(r.body()).get("offset").asLong();
     }
 
@@ -96,7 +97,7 @@ public class PartitionReads {
         }
         long waitMs = Math.max(1, Math.min(maxWaitMs, 30_000));
         CompletableFuture<HttpResponse<byte[]>> poll = batches(leader(route), topic, partition, offset, 0, 0, waitMs,
-                TIMEOUT.plusMillis(waitMs));
+                timeout.plusMillis(waitMs));
         poll.whenComplete((r, e) -> {
             if (e == null) {
                 wake.run(); // on failure the read's own timeout answers; waking now would make clients spin
@@ -116,7 +117,7 @@ public class PartitionReads {
                 found.put(i, offsetsOf(local.partition()));
             } else if (route instanceof Route.Remote remote) {
                 calls.computeIfAbsent(remote.leader(), leader -> client.send(leader, "GET", "/internal/topics/" + topic + "/offsets",
-                        null, null, TIMEOUT));
+                        null, null, timeout));
             }
         }
         for (CompletableFuture<HttpResponse<byte[]>> call : calls.values()) {
@@ -154,7 +155,7 @@ public class PartitionReads {
     private HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> call) {
         HttpResponse<byte[]> r;
         try {
-            r = call.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            r = call.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "interrupted");
@@ -164,7 +165,7 @@ public class PartitionReads {
             }
             throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, String.valueOf(e.getCause()));
         } catch (TimeoutException e) {
-            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the partition leader did not answer within " + TIMEOUT);
+            throw new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "the partition leader did not answer within " + timeout);
         }
         if (r.statusCode() == 416) {
             JsonNode problem = json.readTree(r.body());

@@ -279,7 +279,7 @@ public class ProduceService implements DisposableBean {
         byte[] bytes = RecordBatch.toBytes(List.of(batch));
         return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append?acks="
                         + (acksAll ? "all" : "leader"), bytes,
-                        "application/octet-stream", Duration.ofSeconds(30))
+                        "application/octet-stream", remoteAppendTimeout(acksAll))
                 .thenApply(r -> {
                     if (r.statusCode() != 200) {
                         throw InternalClient.problemOf(json, r, "the leader " + leader + " refused the append")
@@ -288,6 +288,15 @@ public class ProduceService implements DisposableBean {
                     JsonNode answer = json.readTree(r.body());
                     return new AppendResult(answer.get("baseOffset").asLong(), answer.get("lastOffset").asLong());
                 });
+    }
+
+    /**
+     * How long an append forwarded to the leader may take: {@code request-timeout}, plus, with
+     * {@code acks=all}, the {@code ack-timeout} the leader may wait for its in-sync replicas.
+     */
+    private Duration remoteAppendTimeout(boolean acksAll) {
+        Duration requestTimeout = props.cluster().requestTimeout();
+        return acksAll ? props.replication().ackTimeout().plus(requestTimeout) : requestTimeout;
     }
 
     /** {@code acks=all} needs at least {@code min.insync.replicas} in-sync replicas (on a single node there is one). */
