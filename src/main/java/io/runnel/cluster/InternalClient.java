@@ -1,8 +1,8 @@
 package io.runnel.cluster;
 
 import io.runnel.api.ApiException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.api.ErrorCode;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,9 +11,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,19 +26,18 @@ import tools.jackson.databind.json.JsonMapper;
  * bounded by {@code runnel.cluster.connect-timeout}; each caller bounds its whole call.
  */
 @Component
-public class InternalClient implements DisposableBean {
+public class InternalClient {
     /** Header carrying {@code runnel.cluster.secret}; {@code /internal/**} refuses calls without it. */
     public static final String SECRET_HEADER = HttpForwarder.CLUSTER_SECRET;
     /** Header naming the instance a request was forwarded by; such a request is never forwarded again. */
     public static final String FORWARDED_BY_HEADER = HttpForwarder.FORWARDED_BY;
 
     private final ClusterNode cluster;
-    private final ExecutorService executor = Executors.newFixedThreadPool(4, DaemonThreads.named("runnel-internal-http"));
     private final HttpClient http;
 
-    public InternalClient(ClusterNode cluster, RunnelProperties props) {
+    public InternalClient(ClusterNode cluster, RunnelProperties props, RunnelExecutors executors) {
         this.cluster = cluster;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executors.internalHttp())
                 .connectTimeout(props.cluster().connectTimeout()).build();
     }
 
@@ -88,10 +84,5 @@ public class InternalClient implements DisposableBean {
     private static ApiException unreachable(String instanceId, String why) {
         return new ApiException(ErrorCode.LEADER_NOT_AVAILABLE, "cannot reach instance " + instanceId + ": " + why)
                 .with("instance", instanceId);
-    }
-
-    @Override
-    public void destroy() {
-        executor.shutdownNow();
     }
 }

@@ -36,6 +36,7 @@ import org.springframework.validation.annotation.Validated;
  * @param produce limits and idempotency for produce requests
  * @param fetch   limits for reads
  * @param replication follower fetching, in-sync replica tracking and acknowledgement waits
+ * @param threads     sizes of the thread pools ({@link RunnelExecutors})
  */
 @Validated
 @ConsistentSettings
@@ -48,7 +49,19 @@ public record RunnelProperties(
         @DefaultValue @NotNull @Valid Topics topics,
         @DefaultValue @NotNull @Valid Produce produce,
         @DefaultValue @NotNull @Valid Fetch fetch,
-        @DefaultValue @NotNull @Valid Replication replication) {
+        @DefaultValue @NotNull @Valid Replication replication,
+        @DefaultValue @NotNull @Valid Threads threads) {
+
+    /** Binding uses this one. */
+    @ConstructorBinding
+    public RunnelProperties {
+    }
+
+    /** With the default thread pool sizes. */
+    public RunnelProperties(Path dataDir, Node node, Cluster cluster, Storage storage, Topics topics, Produce produce, Fetch fetch,
+                            Replication replication) {
+        this(dataDir, node, cluster, storage, topics, produce, fetch, replication, Threads.DEFAULTS);
+    }
 
     /** @param id this instance's id, following the topic naming rule; empty means the host name */
     public record Node(
@@ -178,5 +191,29 @@ public record RunnelProperties(
             @DefaultValue("10000") @Min(1) int maxLimit,
             @DefaultValue("15m") @PositiveDuration Duration sseMaxDuration,
             @DefaultValue("15s") @PositiveDuration Duration sseKeepAlive) {
+    }
+
+    /**
+     * Sizes of the pools that {@link RunnelExecutors} creates; each 1 to 256. Pools whose work must
+     * run one task at a time (schedulers of background duties) have one thread and no setting.
+     *
+     * @param wakeups      threads that answer held reads (long polls of clients, of other instances and
+     *                     of followers) when their partition grows or their wait ends, and run the
+     *                     deadlines of those waits; a woken group read may read partitions of other
+     *                     instances on it
+     * @param sseSenders   threads that send records to Server-Sent Events streams
+     * @param fsync        threads that wait for the fsyncs of a produce request's partitions
+     * @param internalHttp threads of the HTTP client of calls between instances
+     * @param forwarding   threads that relay the answers of public calls forwarded to another instance
+     */
+    public record Threads(
+            @DefaultValue("6") @Min(1) @Max(256) int wakeups,
+            @DefaultValue("4") @Min(1) @Max(256) int sseSenders,
+            @DefaultValue("8") @Min(1) @Max(256) int fsync,
+            @DefaultValue("4") @Min(1) @Max(256) int internalHttp,
+            @DefaultValue("4") @Min(1) @Max(256) int forwarding) {
+
+        /** The defaults, as bound from an empty configuration. */
+        public static final Threads DEFAULTS = new Threads(6, 4, 8, 4, 4);
     }
 }

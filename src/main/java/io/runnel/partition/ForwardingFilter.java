@@ -6,6 +6,7 @@ import io.runnel.api.ProblemHandler;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.HttpForwarder;
 import io.runnel.cluster.InternalClient;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -47,11 +48,11 @@ class ForwardingFilter extends OncePerRequestFilter {
     private final PartitionRouter router;
     private final HttpForwarder forwarder;
 
-    ForwardingFilter(ClusterNode cluster, PartitionRouter router, RunnelProperties props) {
+    ForwardingFilter(ClusterNode cluster, PartitionRouter router, RunnelProperties props, RunnelExecutors executors) {
         this.cluster = cluster;
         this.router = router;
         this.forwarder = cluster.clustered()
-                ? new HttpForwarder(cluster.selfId(), cluster.secret(), props.cluster().connectTimeout()) : null;
+                ? new HttpForwarder(cluster.selfId(), cluster.secret(), props.cluster().connectTimeout(), executors.forwarding()) : null;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.runnel.produce;
 
+import io.runnel.config.RunnelExecutors;
 import io.runnel.api.ApiException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.api.ErrorCode;
 import io.runnel.api.ProblemHandler;
 import io.runnel.api.Timestamps;
@@ -32,9 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,7 +47,7 @@ import tools.jackson.databind.json.JsonMapper;
  * and the failed ones carry an error, and the answer's status is the failure's.
  */
 @Service
-public class ProduceService implements DisposableBean {
+public class ProduceService {
     private final TopicCatalog catalog;
     private final PartitionRouter router;
     private final RunnelProperties props;
@@ -60,10 +58,11 @@ public class ProduceService implements DisposableBean {
     private final InternalClient internal;
     private final JsonMapper json;
     private final ReplicaManager replicas;
-    private final ExecutorService fsyncs = Executors.newFixedThreadPool(8, DaemonThreads.named("runnel-fsync"));
+    private final ExecutorService fsyncs;
 
     public ProduceService(TopicCatalog catalog, PartitionRouter router, RunnelProperties props, TrafficMetrics metrics, Clock clock,
-                          InternalClient internal, JsonMapper json, ReplicaManager replicas) {
+                          InternalClient internal, JsonMapper json, ReplicaManager replicas, RunnelExecutors executors) {
+        this.fsyncs = executors.fsync();
         this.catalog = catalog;
         this.router = router;
         this.replicas = replicas;
@@ -352,10 +351,5 @@ public class ProduceService implements DisposableBean {
             partitionOf[i] = p;
         }
         return partitionOf;
-    }
-
-    @Override
-    public void destroy() {
-        fsyncs.shutdown();
     }
 }
