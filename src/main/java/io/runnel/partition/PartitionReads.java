@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -85,25 +84,34 @@ public class PartitionReads {
     }
 
     /**
-     * Runs {@code wake} once the partition's high watermark passes {@code offset}, or after about
-     * {@code maxWaitMs} for a remote partition. Returns a handle that cancels the wait, or empty
-     * when the high watermark is already past {@code offset} (read now).
+     * A {@link PartitionWaits} condition met once the partition's high watermark passes
+     * {@code offset}: a local partition's own, or, for a partition led elsewhere, a read held by its
+     * leader for up to {@code maxWaitMs} (at most 30 s) that wakes the wait when it answers. A failed
+     * remote poll does not wake it (the wait's deadline answers; waking now would make clients spin).
+     *
+     * @throws ApiException when the partition has no leader to ask now
      */
-    public Optional<Runnable> awaitBeyond(String topic, int partition, long offset, long maxWaitMs, Runnable wake) {
+    public PartitionWaits.Condition beyond(String topic, int partition, long offset, long maxWaitMs) {
         Route route = router.route(topic, partition);
         if (route instanceof Route.Local local) {
-            Partition p = local.partition();
-            return p.awaitBeyond(offset, wake) ? Optional.of(() -> p.cancelWait(wake)) : Optional.empty();
+            return PartitionWaits.highWatermarkBeyond(local.partition(), offset);
         }
+        String leader = leader(route);
         long waitMs = Math.max(1, Math.min(maxWaitMs, 30_000));
-        CompletableFuture<HttpResponse<byte[]>> poll = batches(leader(route), topic, partition, offset, 0, 0, waitMs,
-                timeout.plusMillis(waitMs));
-        poll.whenComplete((r, e) -> {
-            if (e == null) {
-                wake.run(); // on failure the read's own timeout answers; waking now would make clients spin
+        return wake -> {
+            CompletableFuture<HttpResponse<byte[]>> poll;
+            try {
+                poll = batches(leader, topic, partition, offset, 0, 0, waitMs, timeout.plusMillis(waitMs));
+            } catch (ApiException unreachable) {
+                return () -> { }; // no address for the leader: as a failed poll, the deadline answers
             }
-        });
-        return Optional.of(() -> poll.cancel(true));
+            poll.whenComplete((r, e) -> {
+                if (e == null) {
+                    wake.accept(PartitionWaits.Outcome.WOKEN);
+                }
+            });
+            return () -> poll.cancel(true);
+        };
     }
 
     /** Offsets of every partition of {@code topic}, by partition; those whose leader cannot be reached are missing. */
