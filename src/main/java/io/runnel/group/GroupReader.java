@@ -23,7 +23,8 @@ import org.springframework.web.context.request.async.DeferredResult;
  * <p>Fairness: each read starts at a random assigned partition and gives each partition at most
  * {@code ceil(limit / partitions)} records, so one busy partition cannot starve the others.
  * Waiting: when nothing is there, one {@link PartitionWaits} wait covers every assigned partition,
- * local or led elsewhere, and the first append wakes the read (no thread waits). The member counts as alive while it waits.
+ * local or led elsewhere, and the first append wakes the read (no thread waits). The member
+ * counts as alive while it waits.
  * Positions move, and with {@code commit=auto} are committed, only after the records to return are
  * chosen and only if the group is still in the same generation.
  */
