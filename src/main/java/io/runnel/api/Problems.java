@@ -1,5 +1,6 @@
 package io.runnel.api;
 
+import io.runnel.error.ErrorCode;
 import io.runnel.error.RunnelException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package io.runnel.cluster;
 import io.runnel.config.ClusterPeers;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.storage.DataLayout;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -46,12 +48,21 @@ public class ClusterNode implements DisposableBean {
     private final List<Consumer<ClusterState>> listeners = new CopyOnWriteArrayList<>();
     private final MetadataQuorum quorum;
     private volatile ControllerDuties duties;
+    private final RunnelExecutors executors;
     private volatile boolean caughtUp;
     private final boolean newMetadataStorage;
     /** Chosen at each start, so the metadata can tell a restart from a heartbeat of the same process. */
     private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
     public ClusterNode(RunnelProperties props, NodeIdentity identity, DataLayout layout, Clock clock) throws IOException {
+        this(props, identity, layout, clock, null);
+    }
+
+    /** @param executors where the controller duties run; null for a thread of their own */
+    @Autowired
+    public ClusterNode(RunnelProperties props, NodeIdentity identity, DataLayout layout, Clock clock, RunnelExecutors executors)
+            throws IOException {
+        this.executors = executors;
         this.settings = props.cluster();
         this.identity = identity;
         this.clock = clock;
@@ -227,7 +238,8 @@ public class ClusterNode implements DisposableBean {
     void startDuties() {
         if (quorum != null && duties == null) {
             duties = new ControllerDuties(quorum, new ControllerDuties.Settings(settings.heartbeatInterval(),
-                    settings.heartbeatInterval(), settings.sessionTimeout()), clock, incarnation).start();
+                    settings.heartbeatInterval(), settings.sessionTimeout()), clock, incarnation,
+                    executors == null ? null : executors.controllerDuties()).start();
         }
     }
 

@@ -4,8 +4,11 @@ import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
 import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * in-sync replica, at the next leader epoch ({@link LeaderElection}), at every check: within
  * {@code sessionTimeout} plus one check interval of the leader falling silent.
  *
- * <p>Thread-safety: one daemon thread runs both duties; at most one heartbeat is in flight.
+ * <p>Thread-safety: one thread runs both duties (a single-thread scheduler it is given, or its
+ * own); at most one heartbeat is in flight.
  */
 public final class ControllerDuties implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerDuties.class);
@@ -43,6 +47,8 @@ public final class ControllerDuties implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final LivenessTracker liveness;
     private final ScheduledExecutorService scheduler;
+    private final boolean ownScheduler;
+    private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
     private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastHeartbeatMs;
@@ -51,21 +57,31 @@ public final class ControllerDuties implements AutoCloseable {
 
     /** @param incarnation this process's start identity, sent with every heartbeat ({@link InstanceHeartbeat}) */
     public ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, long incarnation) {
-        this(quorum, settings, clock, System::nanoTime, incarnation);
+        this(quorum, settings, clock, System::nanoTime, incarnation, null);
+    }
+
+    /**
+     * @param scheduler a single-thread scheduler to run the duties on, which {@link #close} leaves running
+     */
+    public ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, long incarnation,
+                            ScheduledExecutorService scheduler) {
+        this(quorum, settings, clock, System::nanoTime, incarnation, scheduler);
     }
 
     ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, LongSupplier nanoTime) {
-        this(quorum, settings, clock, nanoTime, 0);
+        this(quorum, settings, clock, nanoTime, 0, null);
     }
 
-    ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, LongSupplier nanoTime, long incarnation) {
+    private ControllerDuties(MetadataQuorum quorum, Settings settings, Clock clock, LongSupplier nanoTime, long incarnation,
+                             ScheduledExecutorService scheduler) {
         this.incarnation = incarnation;
         this.quorum = quorum;
         this.settings = settings;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.liveness = new LivenessTracker(settings.sessionTimeout());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.ownScheduler = scheduler == null;
+        this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runnel-controller-duties");
             t.setDaemon(true);
             return t;
@@ -74,9 +90,9 @@ public final class ControllerDuties implements AutoCloseable {
 
     /** Starts heart-beating at once, and checking liveness. */
     public ControllerDuties start() {
-        scheduler.scheduleWithFixedDelay(this::heartbeat, 0, settings.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        scheduled.add(scheduler.scheduleWithFixedDelay(this::heartbeat, 0, settings.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS));
         long check = settings.checkInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::checkLiveness, check, check, TimeUnit.MILLISECONDS);
+        scheduled.add(scheduler.scheduleWithFixedDelay(this::checkLiveness, check, check, TimeUnit.MILLISECONDS));
         return this;
     }
 
@@ -146,6 +162,9 @@ public final class ControllerDuties implements AutoCloseable {
     /** Stops both duties; the quorum stays open. */
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        scheduled.forEach(f -> f.cancel(true));
+        if (ownScheduler) {
+            scheduler.shutdownNow();
+        }
     }
 }

@@ -51,7 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Server-Sent Events reach the client as the upstream writes them.
  * <li><b>Threading:</b> the servlet request goes async with no container timeout, and no thread
  * waits while the upstream is silent. Headers and chunks are written (blocking) on one of the
- * forwarder's {@value #THREADS} daemon threads {@code runnel-forward-N}.
+ * forwarder's daemon threads ({@value #THREADS} {@code runnel-forward-N} of its own, or the
+ * executor it was given: {@code runnel.threads.forwarding} of them in the application).
  * <li><b>Failures:</b> upstream unreachable (connect refused or timed out, closed before its
  * headers) or failing before anything was sent to the client: an {@code application/problem+json}
  * answer with the caller's code (503 {@code LEADER_NOT_AVAILABLE} by default) and the target id as
@@ -82,19 +83,28 @@ public final class HttpForwarder implements AutoCloseable {
     private final String selfId;
     private final String secret;
     private final ExecutorService executor;
+    private final boolean ownExecutor;
     private final HttpClient client;
     private final AtomicLong forwarded = new AtomicLong();
 
+    /** A forwarder with {@value #THREADS} threads of its own, which {@link #close} stops. */
     public HttpForwarder(String selfId, String secret, Duration connectTimeout) {
+        this(selfId, secret, connectTimeout, ownThreads(), true);
+    }
+
+    /**
+     * A forwarder relaying answers on {@code executor}, whose threads' context class loader must be
+     * the application's (not a request's); {@link #close} leaves it running.
+     */
+    public HttpForwarder(String selfId, String secret, Duration connectTimeout, ExecutorService executor) {
+        this(selfId, secret, connectTimeout, executor, false);
+    }
+
+    private HttpForwarder(String selfId, String secret, Duration connectTimeout, ExecutorService executor, boolean ownExecutor) {
         this.selfId = selfId;
         this.secret = secret;
-        AtomicInteger threads = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(THREADS, task -> {
-            Thread thread = new Thread(task, "runnel-forward-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            thread.setContextClassLoader(HttpForwarder.class.getClassLoader()); // not the request's web app loader
-            return thread;
-        });
+        this.executor = executor;
+        this.ownExecutor = ownExecutor;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .proxy(HttpClient.Builder.NO_PROXY).followRedirects(HttpClient.Redirect.NEVER).executor(executor).build();
     }
@@ -136,9 +146,22 @@ public final class HttpForwarder implements AutoCloseable {
         return forwarded.get();
     }
 
+    private static ExecutorService ownThreads() {
+        AtomicInteger threads = new AtomicInteger();
+        return Executors.newFixedThreadPool(THREADS, task -> {
+            Thread thread = new Thread(task, "runnel-forward-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            thread.setContextClassLoader(HttpForwarder.class.getClassLoader()); // not the request's web app loader
+            return thread;
+        });
+    }
+
+    /** Stops the forwarder's own threads; a shared executor is stopped by its owner. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        if (ownExecutor) {
+            executor.shutdownNow();
+        }
     }
 
     private HttpRequest upstreamRequest(HttpServletRequest request, String targetBaseUrl) throws IOException {

@@ -1,8 +1,9 @@
 package io.runnel.cluster;
 
 import io.runnel.error.RunnelException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.error.ErrorCode;
+import io.runnel.config.RunnelExecutors;
+import io.runnel.config.RunnelProperties;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,9 +12,6 @@ import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,23 +23,23 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Calls are asynchronous and hold no thread while they wait. A peer that cannot be reached
  * completes the future with {@code 503 LEADER_NOT_AVAILABLE} naming it; any answer, including a
- * problem detail, completes it normally with the response, for the caller to read.
+ * problem detail, completes it normally with the response, for the caller to read. Connecting is
+ * bounded by {@code runnel.cluster.connect-timeout}; each caller bounds its whole call.
  */
 @Component
-public class InternalClient implements DisposableBean {
+public class InternalClient {
     /** Header carrying {@code runnel.cluster.secret}; {@code /internal/**} refuses calls without it. */
     public static final String SECRET_HEADER = HttpForwarder.CLUSTER_SECRET;
     /** Header naming the instance a request was forwarded by; such a request is never forwarded again. */
     public static final String FORWARDED_BY_HEADER = HttpForwarder.FORWARDED_BY;
 
     private final ClusterNode cluster;
-    private final ExecutorService executor = Executors.newFixedThreadPool(4, DaemonThreads.named("runnel-internal-http"));
     private final HttpClient http;
 
-    public InternalClient(ClusterNode cluster) {
+    public InternalClient(ClusterNode cluster, RunnelProperties props, RunnelExecutors executors) {
         this.cluster = cluster;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executors.internalHttp())
+                .connectTimeout(props.cluster().connectTimeout()).build();
     }
 
     /**
@@ -97,10 +95,5 @@ public class InternalClient implements DisposableBean {
     private static RunnelException unreachable(String instanceId, String why) {
         return new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "cannot reach instance " + instanceId + ": " + why)
                 .with("instance", instanceId);
-    }
-
-    @Override
-    public void destroy() {
-        executor.shutdownNow();
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -34,6 +35,7 @@ import org.springframework.validation.annotation.Validated;
  * @param produce limits and idempotency for produce requests
  * @param fetch   limits for reads
  * @param replication follower fetching, in-sync replica tracking and acknowledgement waits
+ * @param threads     sizes of the thread pools ({@link RunnelExecutors})
  */
 @Validated
 @ConsistentSettings
@@ -46,7 +48,19 @@ public record RunnelProperties(
         @DefaultValue @NotNull @Valid Topics topics,
         @DefaultValue @NotNull @Valid Produce produce,
         @DefaultValue @NotNull @Valid Fetch fetch,
-        @DefaultValue @NotNull @Valid Replication replication) {
+        @DefaultValue @NotNull @Valid Replication replication,
+        @DefaultValue @NotNull @Valid Threads threads) {
+
+    /** Binding uses this one. */
+    @ConstructorBinding
+    public RunnelProperties {
+    }
+
+    /** With the default thread pool sizes. */
+    public RunnelProperties(Path dataDir, Node node, Cluster cluster, Storage storage, Topics topics, Produce produce, Fetch fetch,
+                            Replication replication) {
+        this(dataDir, node, cluster, storage, topics, produce, fetch, replication, Threads.DEFAULTS);
+    }
 
     /** @param id this instance's id, following the topic naming rule; empty means the host name */
     public record Node(
@@ -77,14 +91,33 @@ public record RunnelProperties(
      * @param secret            shared secret for {@code /internal/**} calls; required with peers
      * @param sessionTimeout    an instance silent (no heartbeat) this long is offline
      * @param heartbeatInterval how often each instance heart-beats through the metadata quorum
-     * @param requestTimeout    how long a metadata change or an instance-to-instance call may take
+     * @param requestTimeout    how long a metadata change or an instance-to-instance call may take. Every
+     *                          call between instances derives its bound from it: a read of a partition led
+     *                          elsewhere (group reads, lag, offset resets) takes at most this long; a held read
+     *                          of one ({@code waitMs}) gets this long on top of its wait; a follower's fetch
+     *                          gets {@code replication.fetch-wait} plus this; an append forwarded to a
+     *                          partition's leader gets this with {@code acks=leader}, and
+     *                          {@code replication.ack-timeout} plus this with {@code acks=all}
+     * @param connectTimeout    how long opening a connection to another instance may take, for internal
+     *                          calls and for forwarded public calls alike
      */
     public record Cluster(
             @DefaultValue @NotNull List<@NotNull Peer> peers,
             @DefaultValue("") @NotNull String secret,
             @DefaultValue("6s") @PositiveDuration Duration sessionTimeout,
             @DefaultValue("1s") @PositiveDuration Duration heartbeatInterval,
-            @DefaultValue("10s") @PositiveDuration Duration requestTimeout) {
+            @DefaultValue("10s") @PositiveDuration Duration requestTimeout,
+            @DefaultValue("2s") @PositiveDuration Duration connectTimeout) {
+
+        /** Binding uses this one. */
+        @ConstructorBinding
+        public Cluster {
+        }
+
+        /** With the default connect timeout (2 s). */
+        public Cluster(List<Peer> peers, String secret, Duration sessionTimeout, Duration heartbeatInterval, Duration requestTimeout) {
+            this(peers, secret, sessionTimeout, heartbeatInterval, requestTimeout, Duration.ofSeconds(2));
+        }
 
         /** Whether peers are configured, i.e. this instance is part of a multi-instance cluster. */
         public boolean enabled() {
@@ -159,5 +192,29 @@ public record RunnelProperties(
             @DefaultValue("10000") @Min(1) int maxLimit,
             @DefaultValue("15m") @PositiveDuration Duration sseMaxDuration,
             @DefaultValue("15s") @PositiveDuration Duration sseKeepAlive) {
+    }
+
+    /**
+     * Sizes of the pools that {@link RunnelExecutors} creates; each 1 to 256. Pools whose work must
+     * run one task at a time (schedulers of background duties) have one thread and no setting.
+     *
+     * @param wakeups      threads that answer held reads (long polls of clients, of other instances and
+     *                     of followers) when their partition grows or their wait ends, and run the
+     *                     deadlines of those waits; a woken group read may read partitions of other
+     *                     instances on it
+     * @param sseSenders   threads that send records to Server-Sent Events streams
+     * @param fsync        threads that wait for the fsyncs of a produce request's partitions
+     * @param internalHttp threads of the HTTP client of calls between instances
+     * @param forwarding   threads that relay the answers of public calls forwarded to another instance
+     */
+    public record Threads(
+            @DefaultValue("6") @Min(1) @Max(256) int wakeups,
+            @DefaultValue("4") @Min(1) @Max(256) int sseSenders,
+            @DefaultValue("8") @Min(1) @Max(256) int fsync,
+            @DefaultValue("4") @Min(1) @Max(256) int internalHttp,
+            @DefaultValue("4") @Min(1) @Max(256) int forwarding) {
+
+        /** The defaults, as bound from an empty configuration. */
+        public static final Threads DEFAULTS = new Threads(6, 4, 8, 4, 4);
     }
 }

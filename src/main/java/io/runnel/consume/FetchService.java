@@ -1,35 +1,34 @@
 package io.runnel.consume;
 
-import io.runnel.api.DaemonThreads;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
 import io.runnel.log.LogReadResult;
 import io.runnel.partition.Partition;
 import io.runnel.partition.PartitionRouter;
+import io.runnel.partition.PartitionWaits;
 import io.runnel.topic.TrafficMetrics;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * Stateless reads by offset, with long polling. A waiting fetch is a {@link DeferredResult} plus a
- * callback registered on the partition: no thread waits. When the high watermark moves, the
- * callback hands the read to a small wake-up pool, which completes the deferred result; when
- * {@code waitMs} runs out, the fetch answers with no records.
+ * {@link PartitionWaits} wait on the partition: no thread waits. When the high watermark moves the
+ * wait reads on a wake-up thread and completes the deferred result; when {@code waitMs} runs out,
+ * the fetch answers with no records.
  */
 @Service
-public class FetchService implements DisposableBean {
+public class FetchService {
     private final PartitionRouter router;
     private final TrafficMetrics metrics;
-    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, DaemonThreads.named("runnel-fetch-wakeup"));
+    private final PartitionWaits waits;
 
-    public FetchService(PartitionRouter router, TrafficMetrics metrics) {
+    public FetchService(PartitionRouter router, TrafficMetrics metrics, PartitionWaits waits) {
         this.router = router;
         this.metrics = metrics;
+        this.waits = waits;
     }
 
     /** Where a fetch starts: a number, or one of the words earliest and latest. */
@@ -86,13 +85,15 @@ public class FetchService implements DisposableBean {
         if (now.hasRecords() || waitMs <= 0) {
             return now;
         }
-        DeferredResult<FetchResponse> deferred = new DeferredResult<>(waitMs);
-        Runnable wake = () -> wakeups.execute(() -> complete(deferred, partition, offset, limit, maxBytes));
-        deferred.onTimeout(() -> complete(deferred, partition, offset, limit, maxBytes));
-        deferred.onCompletion(() -> partition.cancelWait(wake));
-        if (!partition.awaitBeyond(offset, wake)) {
-            return read(partition, offset, limit, maxBytes);
-        }
+        // The wait answers at waitMs; the container's timeout is only a backstop behind it.
+        DeferredResult<FetchResponse> deferred = new DeferredResult<>(waitMs + PartitionWaits.ANSWER_GRACE.toMillis());
+        PartitionWaits.Wait wait = waits.await(List.of(PartitionWaits.highWatermarkBeyond(partition, offset)), Duration.ofMillis(waitMs),
+                outcome -> {
+                    if (outcome != PartitionWaits.Outcome.CANCELLED) {
+                        complete(deferred, partition, offset, limit, maxBytes);
+                    }
+                });
+        deferred.onCompletion(wait::cancel);
         return deferred;
     }
 
@@ -119,10 +120,5 @@ public class FetchService implements DisposableBean {
     /** The first offset whose timestamp is ≥ {@code timestamp}; the high watermark if none. */
     public long offsetForTimestamp(Partition partition, long timestamp) {
         return partition.log().offsetForTimestamp(timestamp);
-    }
-
-    @Override
-    public void destroy() {
-        wakeups.shutdownNow();
     }
 }

@@ -1,21 +1,22 @@
 package io.runnel.consume;
 
 import io.runnel.error.RunnelException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.api.ProblemHandler;
 import io.runnel.api.Problems;
 import io.runnel.api.RawJsonWriter;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
 import io.runnel.partition.Partition;
+import io.runnel.partition.PartitionWaits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.DisposableBean;
@@ -29,7 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Server-Sent Event streams of a partition's records: {@code id} = offset, {@code event: record},
  * {@code data} = the record's JSON (one line: stored values hold no newlines). A stream holds no
- * thread while idle: it is a callback on the partition, and a small pool sends what arrives.
+ * thread while idle: it is a {@link PartitionWaits} wait for its next record, and a small pool
+ * ({@code runnel.threads.sse-senders}) sends what arrives; a stream whose topic is deleted ends
+ * with an {@code error} event carrying the {@code 404} problem.
  * A stream opens with a comment line, so the client gets the status and headers at once, and
  * every {@code runnel.fetch.sse-keep-alive} (15 s) each stream gets another so proxies keep it open.
  * A stream whose client is gone is dropped at the first send that fails (usually the second after
@@ -43,17 +46,20 @@ public class SseStreams implements DisposableBean {
     private static final int MAX_RECORDS_PER_TURN = 500;
     private static final int READ_BYTES = 256 * 1024;
 
-    private final ExecutorService senders = Executors.newFixedThreadPool(4, DaemonThreads.named("runnel-sse-sender"));
-    private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-sse-keepalive"));
+    private final ExecutorService senders;
+    private final ScheduledFuture<?> keepAlives;
+    private final PartitionWaits waits;
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
     private final JsonMapper json;
     private final long maxDurationMs;
 
-    public SseStreams(JsonMapper json, RunnelProperties props) {
+    public SseStreams(JsonMapper json, RunnelProperties props, PartitionWaits waits, RunnelExecutors executors) {
         this.json = json;
+        this.waits = waits;
+        this.senders = executors.sseSenders();
         this.maxDurationMs = props.fetch().sseMaxDuration().toMillis();
         long keepAliveMs = props.fetch().sseKeepAlive().toMillis();
-        keepAlive.scheduleAtFixedRate(this::sendKeepAlives, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
+        keepAlives = executors.sseKeepAlive().scheduleAtFixedRate(this::sendKeepAlives, keepAliveMs, keepAliveMs, TimeUnit.MILLISECONDS);
     }
 
 
@@ -98,9 +104,10 @@ public class SseStreams implements DisposableBean {
         final Partition partition;
         final SseEmitter emitter;
         final AtomicInteger work = new AtomicInteger();
-        final Runnable wake = this::schedule;
+        volatile PartitionWaits.Wait wait;
         volatile long nextOffset;
         volatile boolean closed;
+        volatile boolean deleted;
 
         Stream(Partition partition, SseEmitter emitter, long nextOffset) {
             this.partition = partition;
@@ -128,6 +135,9 @@ public class SseStreams implements DisposableBean {
         /** Sends up to one turn's worth of records, then waits for more or yields the sender. */
         private void sendAvailable() {
             try {
+                if (deleted) {
+                    throw RunnelException.topicNotFound(partition.topic());
+                }
                 LogReadResult r = partition.log().read(nextOffset, READ_BYTES, MAX_RECORDS_PER_TURN);
                 int sent = 0;
                 for (RecordBatch batch : r.batches()) {
@@ -138,8 +148,8 @@ public class SseStreams implements DisposableBean {
                 }
                 if (sent > 0) {
                     schedule(); // more may be there; come back after other streams had a turn
-                } else if (!partition.awaitBeyond(nextOffset, wake)) {
-                    schedule();
+                } else {
+                    awaitNext();
                 }
             } catch (IOException | IllegalStateException e) {
                 clientGone();
@@ -180,9 +190,29 @@ public class SseStreams implements DisposableBean {
             return sent[0];
         }
 
+        /** Waits, holding no thread, for a record at {@code nextOffset}, then sends again. */
+        private void awaitNext() {
+            PartitionWaits.Wait next = waits.awaitIndefinitely(List.of(PartitionWaits.highWatermarkBeyond(partition, nextOffset)),
+                    outcome -> {
+                        if (outcome == PartitionWaits.Outcome.DELETED) {
+                            deleted = true;
+                        }
+                        if (outcome != PartitionWaits.Outcome.CANCELLED) {
+                            schedule();
+                        }
+                    });
+            wait = next;
+            if (closed) {
+                next.cancel(); // closed while it registered
+            }
+        }
+
         void close() {
             closed = true;
-            partition.cancelWait(wake);
+            PartitionWaits.Wait current = wait;
+            if (current != null) {
+                current.cancel();
+            }
             streams.remove(this);
         }
 
@@ -218,7 +248,6 @@ public class SseStreams implements DisposableBean {
     @Override
     public void destroy() {
         completeStreamsOnShutdown();
-        keepAlive.shutdownNow();
-        senders.shutdownNow();
+        keepAlives.cancel(true);
     }
 }

@@ -1,22 +1,19 @@
 package io.runnel.group;
 
-import io.runnel.api.DaemonThreads;
 import io.runnel.group.GroupCoordinator.ReadPlan;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
 import io.runnel.topic.TopicPartition;
 import io.runnel.partition.PartitionReads;
+import io.runnel.partition.PartitionWaits;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
 import org.springframework.web.context.request.async.DeferredResult;
 
@@ -25,20 +22,22 @@ import org.springframework.web.context.request.async.DeferredResult;
  *
  * <p>Fairness: each read starts at a random assigned partition and gives each partition at most
  * {@code ceil(limit / partitions)} records, so one busy partition cannot starve the others.
- * Waiting: when nothing is there, a callback is registered on every assigned partition and the
- * first append wakes the read (no thread waits). The member counts as alive while it waits.
+ * Waiting: when nothing is there, one {@link PartitionWaits} wait covers every assigned partition,
+ * local or led elsewhere, and the first append wakes the read (no thread waits). The member
+ * counts as alive while it waits.
  * Positions move, and with {@code commit=auto} are committed, only after the records to return are
  * chosen and only if the group is still in the same generation.
  */
 @Service
-public class GroupReader implements DisposableBean {
+public class GroupReader {
     private final GroupCoordinator coordinator;
     private final PartitionReads reads;
-    private final ExecutorService wakeups = Executors.newFixedThreadPool(2, DaemonThreads.named("runnel-group-wakeup"));
+    private final PartitionWaits waits;
 
-    public GroupReader(GroupCoordinator coordinator, PartitionReads reads) {
+    public GroupReader(GroupCoordinator coordinator, PartitionReads reads, PartitionWaits waits) {
         this.coordinator = coordinator;
         this.reads = reads;
+        this.waits = waits;
     }
 
     /** Returns {@link MemberRecords} now, or a {@link DeferredResult} of them. */
@@ -50,12 +49,18 @@ public class GroupReader implements DisposableBean {
             if (now.hasRecords() || waitMs <= 0 || plan.positions().isEmpty()) {
                 return finish(group, memberId, plan, now, autoCommit, finished);
             }
-            DeferredResult<MemberRecords> deferred = new DeferredResult<>(waitMs);
-            List<Runnable> registered = new ArrayList<>();
-            AtomicBoolean claimed = new AtomicBoolean();
-            Runnable complete = () -> {
-                if (!claimed.compareAndSet(false, true)) {
-                    return; // woken and timed out at once: one answer is enough
+            List<PartitionWaits.Condition> grown = new ArrayList<>();
+            for (Map.Entry<TopicPartition, Long> e : plan.positions().entrySet()) {
+                try {
+                    grown.add(reads.beyond(e.getKey().topic(), e.getKey().partition(), e.getValue(), waitMs));
+                } catch (io.runnel.error.RunnelException ex) {
+                    // deleted, or no leader now: the others may still wake the read
+                }
+            }
+            DeferredResult<MemberRecords> deferred = new DeferredResult<>(waitMs + PartitionWaits.ANSWER_GRACE.toMillis());
+            PartitionWaits.Wait wait = waits.await(grown, Duration.ofMillis(waitMs), outcome -> {
+                if (outcome == PartitionWaits.Outcome.CANCELLED) {
+                    return; // the member went away: onCompletion ends its read
                 }
                 try {
                     MemberRecords r = readOnce(group, memberId, plan, limit, maxBytes);
@@ -63,34 +68,11 @@ public class GroupReader implements DisposableBean {
                 } catch (RuntimeException e) {
                     deferred.setErrorResult(e);
                 }
-            };
-            Runnable wake = () -> wakeups.execute(complete);
-            deferred.onTimeout(complete);
+            });
             deferred.onCompletion(() -> {
-                registered.forEach(r -> r.run());
+                wait.cancel();
                 abandon(group, memberId, finished);
             });
-            boolean ready = false;
-            for (Map.Entry<TopicPartition, Long> e : plan.positions().entrySet()) {
-                Optional<Runnable> cancel;
-                try {
-                    cancel = reads.awaitBeyond(e.getKey().topic(), e.getKey().partition(), e.getValue(), waitMs, wake);
-                } catch (io.runnel.error.RunnelException ex) {
-                    continue; // deleted, or its leader is unreachable: the others may still wake the read
-                }
-                if (cancel.isEmpty()) {
-                    ready = true;
-                    break;
-                }
-                registered.add(cancel.get());
-            }
-            if (ready) {
-                registered.forEach(Runnable::run);
-                if (!claimed.compareAndSet(false, true)) {
-                    return deferred; // a partition registered a moment ago already woke the read: it answers
-                }
-                return finish(group, memberId, plan, readOnce(group, memberId, plan, limit, maxBytes), autoCommit, finished);
-            }
             return deferred;
         } catch (RuntimeException e) {
             abandon(group, memberId, finished);
@@ -166,10 +148,5 @@ public class GroupReader implements DisposableBean {
             }
         }
         return new MemberRecords(plan.membership(), slices);
-    }
-
-    @Override
-    public void destroy() {
-        wakeups.shutdownNow();
     }
 }

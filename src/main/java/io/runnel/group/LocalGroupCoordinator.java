@@ -1,6 +1,7 @@
 package io.runnel.group;
 
-import io.runnel.api.DaemonThreads;
+import java.util.concurrent.ScheduledFuture;
+import io.runnel.config.RunnelExecutors;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +27,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +63,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     private final Clock clock;
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     private final Map<String, Map<TopicPartition, Meter>> lagGauges = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-group-sweeper"));
+    private final ScheduledFuture<?> sweeps;
 
     private static final class Member {
         final String id;
@@ -104,7 +103,8 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         }
     }
 
-    public LocalGroupCoordinator(TopicCatalog catalog, PartitionRouter router, PartitionReads reads, OffsetStore offsets, MeterRegistry meters, Clock clock) {
+    public LocalGroupCoordinator(TopicCatalog catalog, PartitionRouter router, PartitionReads reads, OffsetStore offsets, MeterRegistry meters, Clock clock,
+                                 RunnelExecutors executors) {
         this.catalog = catalog;
         this.router = router;
         this.reads = reads;
@@ -112,7 +112,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         this.meters = meters;
         this.clock = clock;
         offsets.groups().forEach(g -> offsets.committed(g).keySet().forEach(tp -> registerLag(g, tp)));
-        sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
+        sweeps = executors.groupSweeper().scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -536,6 +536,6 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     @Override
     public void destroy() {
-        sweeper.shutdownNow();
+        sweeps.cancel(true);
     }
 }

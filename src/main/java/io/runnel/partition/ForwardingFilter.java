@@ -6,12 +6,13 @@ import io.runnel.api.ProblemHandler;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.HttpForwarder;
 import io.runnel.cluster.InternalClient;
+import io.runnel.config.RunnelExecutors;
+import io.runnel.config.RunnelProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,10 +48,11 @@ class ForwardingFilter extends OncePerRequestFilter {
     private final PartitionRouter router;
     private final HttpForwarder forwarder;
 
-    ForwardingFilter(ClusterNode cluster, PartitionRouter router) {
+    ForwardingFilter(ClusterNode cluster, PartitionRouter router, RunnelProperties props, RunnelExecutors executors) {
         this.cluster = cluster;
         this.router = router;
-        this.forwarder = cluster.clustered() ? new HttpForwarder(cluster.selfId(), cluster.secret(), Duration.ofSeconds(2)) : null;
+        this.forwarder = cluster.clustered()
+                ? new HttpForwarder(cluster.selfId(), cluster.secret(), props.cluster().connectTimeout(), executors.forwarding()) : null;
     }
 
     @Override

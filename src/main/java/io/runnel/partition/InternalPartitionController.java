@@ -1,18 +1,15 @@
 package io.runnel.partition;
 
 import io.runnel.error.RunnelException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.error.ErrorCode;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
 import io.runnel.topic.TopicCatalog;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -38,17 +35,18 @@ import org.springframework.web.context.request.async.DeferredResult;
  * </ul>
  */
 @RestController
-class InternalPartitionController implements DisposableBean {
+class InternalPartitionController {
     static final String HIGH_WATERMARK = "Runnel-High-Watermark";
     static final String LOG_START_OFFSET = "Runnel-Log-Start-Offset";
 
     private final PartitionRouter router;
     private final TopicCatalog catalog;
-    private final ExecutorService wakeups = Executors.newFixedThreadPool(1, DaemonThreads.named("runnel-internal-wakeup"));
+    private final PartitionWaits waits;
 
-    InternalPartitionController(PartitionRouter router, TopicCatalog catalog) {
+    InternalPartitionController(PartitionRouter router, TopicCatalog catalog, PartitionWaits waits) {
         this.router = router;
         this.catalog = catalog;
+        this.waits = waits;
     }
 
     record PartitionOffsets(int partition, long logStartOffset, long highWatermark) {
@@ -65,20 +63,20 @@ class InternalPartitionController implements DisposableBean {
         if (offset < p.log().highWatermark() || waitMs <= 0) {
             return read(p, offset, maxBytes, maxRecords);
         }
-        DeferredResult<ResponseEntity<byte[]>> deferred = new DeferredResult<>(Math.min(waitMs, 30_000));
-        Runnable answer = () -> {
-            try {
-                deferred.setResult(read(p, offset, maxBytes, maxRecords));
-            } catch (RuntimeException e) {
-                deferred.setErrorResult(e);
-            }
-        };
-        Runnable wake = () -> wakeups.execute(answer);
-        deferred.onTimeout(answer);
-        deferred.onCompletion(() -> p.cancelWait(wake));
-        if (!p.awaitBeyond(offset, wake)) {
-            return read(p, offset, maxBytes, maxRecords);
-        }
+        long heldMs = Math.min(waitMs, 30_000);
+        DeferredResult<ResponseEntity<byte[]>> deferred = new DeferredResult<>(heldMs + PartitionWaits.ANSWER_GRACE.toMillis());
+        PartitionWaits.Wait wait = waits.await(List.of(PartitionWaits.highWatermarkBeyond(p, offset)), Duration.ofMillis(heldMs),
+                outcome -> {
+                    if (outcome == PartitionWaits.Outcome.CANCELLED) {
+                        return;
+                    }
+                    try {
+                        deferred.setResult(read(p, offset, maxBytes, maxRecords));
+                    } catch (RuntimeException e) {
+                        deferred.setErrorResult(e);
+                    }
+                });
+        deferred.onCompletion(wait::cancel);
         return deferred;
     }
 
@@ -123,10 +121,5 @@ class InternalPartitionController implements DisposableBean {
         } catch (LogException e) {
             throw new IllegalStateException("a peer sent a " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public void destroy() {
-        wakeups.shutdownNow();
     }
 }

@@ -1,9 +1,11 @@
 package io.runnel.partition;
 
-import io.runnel.api.DaemonThreads;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.FlushPolicy;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,15 +24,16 @@ class LogMaintenance implements DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(LogMaintenance.class);
 
     private final LogManager logs;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-log-maintenance"));
+    private final List<ScheduledFuture<?>> scheduled = new ArrayList<>();
 
-    LogMaintenance(LogManager logs, RunnelProperties props) {
+    LogMaintenance(LogManager logs, RunnelProperties props, RunnelExecutors executors) {
         this.logs = logs;
+        ScheduledExecutorService scheduler = executors.logMaintenance();
         long retentionMs = props.storage().retentionCheckInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::applyRetention, retentionMs, retentionMs, TimeUnit.MILLISECONDS);
+        scheduled.add(scheduler.scheduleWithFixedDelay(this::applyRetention, retentionMs, retentionMs, TimeUnit.MILLISECONDS));
         if (props.storage().flush() == FlushPolicy.INTERVAL) {
             long flushMs = props.storage().flushInterval().toMillis();
-            scheduler.scheduleWithFixedDelay(this::flushAll, flushMs, flushMs, TimeUnit.MILLISECONDS);
+            scheduled.add(scheduler.scheduleWithFixedDelay(this::flushAll, flushMs, flushMs, TimeUnit.MILLISECONDS));
         }
     }
 
@@ -61,6 +64,6 @@ class LogMaintenance implements DisposableBean {
 
     @Override
     public void destroy() {
-        scheduler.shutdownNow();
+        scheduled.forEach(f -> f.cancel(true));
     }
 }

@@ -241,7 +241,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
             meters.remove(sizeGauge);
         }
         p.log().delete();
-        p.wakeAll();
+        p.wakeAllDeleted();
     }
 
     /**

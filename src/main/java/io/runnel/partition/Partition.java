@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * One partition of a topic on this instance: its log plus the readers waiting for it to grow.
  * Waiting readers are callbacks, not threads: {@link #awaitBeyond} registers one and every
  * high-watermark advance runs and forgets all registered callbacks, on the appending thread
- * (so they must only hand work off, e.g. complete a {@code DeferredResult}).
+ * (so they must only hand work off: {@link PartitionWaits} is what registers them). Deleting the
+ * partition marks it {@linkplain #deleted deleted} and runs every callback, so no reader waits on a
+ * log that no longer exists.
  */
 public final class Partition implements LogListener {
     private final String topic;
@@ -27,6 +29,7 @@ public final class Partition implements LogListener {
     private final Set<Runnable> waiters = ConcurrentHashMap.newKeySet();
     private final Set<Runnable> durableWaiters = ConcurrentHashMap.newKeySet();
     private volatile long checkpointedHighWatermark = -1;
+    private volatile boolean deleted;
 
     Partition(String topic, int id, PartitionLog log, Timer fsyncTimer) {
         this.topic = topic;
@@ -42,11 +45,11 @@ public final class Partition implements LogListener {
 
     /**
      * Runs {@code callback} once the high watermark passes {@code offset}. Returns false, without
-     * registering, when it already has: the caller should read now.
+     * registering, when it already has (or the partition was deleted): the caller should read now.
      */
     public boolean awaitBeyond(long offset, Runnable callback) {
         waiters.add(callback);
-        if (log.highWatermark() > offset) {
+        if (deleted || log.highWatermark() > offset) {
             waiters.remove(callback);
             return false;
         }
@@ -56,11 +59,11 @@ public final class Partition implements LogListener {
     /**
      * Runs {@code callback} once the log's durable end passes {@code offset} (a follower's fetch
      * waits for this: the high watermark cannot move before followers have the records). Returns
-     * false, without registering, when it already has.
+     * false, without registering, when it already has (or the partition was deleted).
      */
     public boolean awaitDurableBeyond(long offset, Runnable callback) {
         durableWaiters.add(callback);
-        if (log.durableEnd() > offset) {
+        if (deleted || log.durableEnd() > offset) {
             durableWaiters.remove(callback);
             return false;
         }
@@ -136,6 +139,17 @@ public final class Partition implements LogListener {
     @Override
     public void onFlush(long nanos) {
         fsyncTimer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether the partition was deleted here (its topic was, or this instance no longer hosts it). */
+    public boolean deleted() {
+        return deleted;
+    }
+
+    /** Marks the partition deleted, then wakes every waiter, which sees {@link #deleted}. */
+    void wakeAllDeleted() {
+        deleted = true;
+        wakeAll();
     }
 
     /** Wakes every waiter (at shutdown or deletion) so no request hangs on a closed log. */

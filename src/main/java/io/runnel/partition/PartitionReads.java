@@ -3,13 +3,13 @@ package io.runnel.partition;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
 import io.runnel.cluster.InternalClient;
+import io.runnel.config.RunnelProperties;
 import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,19 +25,19 @@ import tools.jackson.databind.json.JsonMapper;
  * reads, lag and offset resets use it, because the group coordinator (the controller) rarely
  * leads every partition a group reads. On a single node every read is local.
  *
- * <p>Remote calls are bounded by {@link #TIMEOUT}; a leader that is offline or cannot be reached
- * fails with {@code 503 LEADER_NOT_AVAILABLE}.
+ * <p>Remote calls are bounded by {@code runnel.cluster.request-timeout} (a held read by its wait plus
+ * that); a leader that is offline or cannot be reached fails with {@code 503 LEADER_NOT_AVAILABLE}.
  */
 @Component
 public class PartitionReads {
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
-
     private final PartitionRouter router;
     private final TopicCatalog catalog;
     private final InternalClient client;
     private final JsonMapper json;
+    private final Duration timeout;
 
-    public PartitionReads(PartitionRouter router, TopicCatalog catalog, InternalClient client, JsonMapper json) {
+    public PartitionReads(PartitionRouter router, TopicCatalog catalog, InternalClient client, JsonMapper json, RunnelProperties props) {
+        this.timeout = props.cluster().requestTimeout();
         this.router = router;
         this.catalog = catalog;
         this.client = client;
@@ -53,7 +53,7 @@ public class PartitionReads {
         if (route instanceof Route.Local local) {
             return offsetsOf(local.partition());
         }
-        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, 0, 0, 0, 0, TIMEOUT));
+        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, 0, 0, 0, 0, timeout));
         return offsetsOf(r);
     }
 
@@ -67,7 +67,7 @@ public class PartitionReads {
         if (route instanceof Route.Local local) {
             return local.partition().log().read(offset, maxBytes, maxRecords);
         }
-        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, offset, maxBytes, maxRecords, 0, TIMEOUT));
+        HttpResponse<byte[]> r = await(batches(leader(route), topic, partition, offset, maxBytes, maxRecords, 0, timeout));
         Offsets o = offsetsOf(r);
         return new LogReadResult(InternalPartitionController.split(r.body()), o.highWatermark(), o.logStartOffset());
     }
@@ -79,30 +79,39 @@ public class PartitionReads {
             return local.partition().log().offsetForTimestamp(timestamp);
         }
         HttpResponse<byte[]> r = await(client.send(leader(route), "GET", "/topics/" + topic + "/partitions/" + partition
-                + "/offsets?timestamp=" + timestamp, null, null, TIMEOUT));
+                + "/offsets?timestamp=" + timestamp, null, null, timeout));
         return json.readTree(r.body()).get("offset").asLong();
     }
 
     /**
-     * Runs {@code wake} once the partition's high watermark passes {@code offset}, or after about
-     * {@code maxWaitMs} for a remote partition. Returns a handle that cancels the wait, or empty
-     * when the high watermark is already past {@code offset} (read now).
+     * A {@link PartitionWaits} condition met once the partition's high watermark passes
+     * {@code offset}: a local partition's own, or, for a partition led elsewhere, a read held by its
+     * leader for up to {@code maxWaitMs} (at most 30 s) that wakes the wait when it answers. A failed
+     * remote poll does not wake it (the wait's deadline answers; waking now would make clients spin).
+     *
+     * @throws RunnelException when the partition has no leader to ask now
      */
-    public Optional<Runnable> awaitBeyond(String topic, int partition, long offset, long maxWaitMs, Runnable wake) {
+    public PartitionWaits.Condition beyond(String topic, int partition, long offset, long maxWaitMs) {
         Route route = router.route(topic, partition);
         if (route instanceof Route.Local local) {
-            Partition p = local.partition();
-            return p.awaitBeyond(offset, wake) ? Optional.of(() -> p.cancelWait(wake)) : Optional.empty();
+            return PartitionWaits.highWatermarkBeyond(local.partition(), offset);
         }
+        String leader = leader(route);
         long waitMs = Math.max(1, Math.min(maxWaitMs, 30_000));
-        CompletableFuture<HttpResponse<byte[]>> poll = batches(leader(route), topic, partition, offset, 0, 0, waitMs,
-                TIMEOUT.plusMillis(waitMs));
-        poll.whenComplete((r, e) -> {
-            if (e == null) {
-                wake.run(); // on failure the read's own timeout answers; waking now would make clients spin
+        return wake -> {
+            CompletableFuture<HttpResponse<byte[]>> poll;
+            try {
+                poll = batches(leader, topic, partition, offset, 0, 0, waitMs, timeout.plusMillis(waitMs));
+            } catch (RunnelException unreachable) {
+                return () -> { }; // no address for the leader: as a failed poll, the deadline answers
             }
-        });
-        return Optional.of(() -> poll.cancel(true));
+            poll.whenComplete((r, e) -> {
+                if (e == null) {
+                    wake.accept(PartitionWaits.Outcome.WOKEN);
+                }
+            });
+            return () -> poll.cancel(true);
+        };
     }
 
     /** Offsets of every partition of {@code topic}, by partition; those whose leader cannot be reached are missing. */
@@ -116,7 +125,7 @@ public class PartitionReads {
                 found.put(i, offsetsOf(local.partition()));
             } else if (route instanceof Route.Remote remote) {
                 calls.computeIfAbsent(remote.leader(), leader -> client.send(leader, "GET", "/internal/topics/" + topic + "/offsets",
-                        null, null, TIMEOUT));
+                        null, null, timeout));
             }
         }
         for (CompletableFuture<HttpResponse<byte[]>> call : calls.values()) {
@@ -154,7 +163,7 @@ public class PartitionReads {
     private HttpResponse<byte[]> await(CompletableFuture<HttpResponse<byte[]>> call) {
         HttpResponse<byte[]> r;
         try {
-            r = call.get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            r = call.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "interrupted");
@@ -164,7 +173,7 @@ public class PartitionReads {
             }
             throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, String.valueOf(e.getCause()));
         } catch (TimeoutException e) {
-            throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "the partition leader did not answer within " + TIMEOUT);
+            throw new RunnelException(ErrorCode.LEADER_NOT_AVAILABLE, "the partition leader did not answer within " + timeout);
         }
         if (r.statusCode() >= 300) {
             RunnelException problem = InternalClient.problemOf(json, r, "from the partition leader");

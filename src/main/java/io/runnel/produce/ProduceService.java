@@ -1,8 +1,8 @@
 package io.runnel.produce;
 
 import io.runnel.error.RunnelException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.error.ErrorCode;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.api.Timestamps;
 import io.runnel.cluster.InternalClient;
 import io.runnel.cluster.PartitionMetadata;
@@ -31,9 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -48,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * and the failed ones carry an error, and the answer's status is the failure's.
  */
 @Service
-public class ProduceService implements DisposableBean {
+public class ProduceService {
     private final TopicCatalog catalog;
     private final PartitionRouter router;
     private final RunnelProperties props;
@@ -59,10 +57,11 @@ public class ProduceService implements DisposableBean {
     private final InternalClient internal;
     private final JsonMapper json;
     private final ReplicaManager replicas;
-    private final ExecutorService fsyncs = Executors.newFixedThreadPool(8, DaemonThreads.named("runnel-fsync"));
+    private final ExecutorService fsyncs;
 
     public ProduceService(TopicCatalog catalog, PartitionRouter router, RunnelProperties props, TrafficMetrics metrics, Clock clock,
-                          InternalClient internal, JsonMapper json, ReplicaManager replicas) {
+                          InternalClient internal, JsonMapper json, ReplicaManager replicas, RunnelExecutors executors) {
+        this.fsyncs = executors.fsync();
         this.catalog = catalog;
         this.router = router;
         this.replicas = replicas;
@@ -278,7 +277,7 @@ public class ProduceService implements DisposableBean {
         byte[] bytes = RecordBatch.toBytes(List.of(batch));
         return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append?acks="
                         + (acksAll ? "all" : "leader"), bytes,
-                        "application/octet-stream", Duration.ofSeconds(30))
+                        "application/octet-stream", remoteAppendTimeout(acksAll))
                 .thenApply(r -> {
                     if (r.statusCode() != 200) {
                         throw InternalClient.problemOf(json, r, "the leader " + leader + " refused the append")
@@ -287,6 +286,15 @@ public class ProduceService implements DisposableBean {
                     JsonNode answer = json.readTree(r.body());
                     return new AppendResult(answer.get("baseOffset").asLong(), answer.get("lastOffset").asLong());
                 });
+    }
+
+    /**
+     * How long an append forwarded to the leader may take: {@code request-timeout}, plus, with
+     * {@code acks=all}, the {@code ack-timeout} the leader may wait for its in-sync replicas.
+     */
+    private Duration remoteAppendTimeout(boolean acksAll) {
+        Duration requestTimeout = props.cluster().requestTimeout();
+        return acksAll ? props.replication().ackTimeout().plus(requestTimeout) : requestTimeout;
     }
 
     /** {@code acks=all} needs at least {@code min.insync.replicas} in-sync replicas (on a single node there is one). */
@@ -342,10 +350,5 @@ public class ProduceService implements DisposableBean {
             partitionOf[i] = p;
         }
         return partitionOf;
-    }
-
-    @Override
-    public void destroy() {
-        fsyncs.shutdown();
     }
 }

@@ -54,6 +54,7 @@ public class ReplicaFetchers implements DisposableBean {
     private final InternalClient client;
     private final JsonMapper json;
     private final RunnelProperties.Replication settings;
+    private final Duration requestTimeout;
     private final Map<String, Thread> fetchers = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private Thread supervisor;
@@ -65,6 +66,7 @@ public class ReplicaFetchers implements DisposableBean {
         this.client = client;
         this.json = json;
         this.settings = props.replication();
+        this.requestTimeout = props.cluster().requestTimeout();
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -150,12 +152,13 @@ public class ReplicaFetchers implements DisposableBean {
             epochs.put(p.topic() + "/" + p.id(), m.leaderEpoch());
         }
         long waitMs = settings.fetchWait().toMillis();
+        Duration fetchTimeout = settings.fetchWait().plus(requestTimeout); // the leader holds the fetch up to fetch-wait
         ReplicaFetch.Request request = new ReplicaFetch.Request(cluster.selfId(), cluster.incarnation(), waitMs,
                 (int) settings.fetchMaxBytes().toBytes(), requests);
         HttpResponse<byte[]> response;
         try {
             response = client.send(leader, "POST", "/internal/replication/fetch", json.writeValueAsBytes(request),
-                    "application/json", Duration.ofMillis(waitMs).plusSeconds(10)).get(waitMs + 11_000, TimeUnit.MILLISECONDS);
+                    "application/json", fetchTimeout).get(fetchTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("fetch from " + leader + " failed: " + e.getMessage(), e);
         }

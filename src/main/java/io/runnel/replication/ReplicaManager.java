@@ -1,10 +1,11 @@
 package io.runnel.replication;
 
+import java.util.concurrent.ScheduledFuture;
+import io.runnel.config.RunnelExecutors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.runnel.error.RunnelException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.error.ErrorCode;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.MetadataCommand;
@@ -23,8 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +73,7 @@ public class ReplicaManager implements DisposableBean {
     private final RunnelProperties.Replication settings;
     private final Clock clock;
     private final Map<TopicPartition, Leadership> led = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runnel-isr"));
+    private final ScheduledFuture<?> ticking;
     private final Counter shrinks;
     private final Counter expands;
     private long ticks;
@@ -106,7 +105,8 @@ public class ReplicaManager implements DisposableBean {
         }
     }
 
-    public ReplicaManager(TopicCatalog catalog, PartitionRouter router, LogManager logs, ClusterNode cluster, RunnelProperties props, MeterRegistry meters, Clock clock) {
+    public ReplicaManager(TopicCatalog catalog, PartitionRouter router, LogManager logs, ClusterNode cluster, RunnelProperties props, MeterRegistry meters, Clock clock,
+                          RunnelExecutors executors) {
         this.catalog = catalog;
         this.router = router;
         this.logs = logs;
@@ -122,9 +122,7 @@ public class ReplicaManager implements DisposableBean {
         Gauge.builder("runnel.replication.max.follower.lag", this, ReplicaManager::maxFollowerLag)
                 .description("Largest number of records a follower of a partition led here is behind the leader's durable end")
                 .baseUnit("records").register(meters);
-        if (cluster.clustered()) {
-            ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
-        }
+        ticking = cluster.clustered() ? executors.isr().scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS) : null;
     }
 
     /**
@@ -330,6 +328,8 @@ public class ReplicaManager implements DisposableBean {
 
     @Override
     public void destroy() {
-        ticker.shutdownNow();
+        if (ticking != null) {
+            ticking.cancel(true);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.runnel.replication;
 
 import io.runnel.error.RunnelException;
-import io.runnel.api.DaemonThreads;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
@@ -16,12 +15,10 @@ import io.runnel.partition.Partition;
 import io.runnel.topic.TopicPartition;
 import io.runnel.topic.TopicCatalog;
 import io.runnel.partition.PartitionRouter;
+import io.runnel.partition.PartitionWaits;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -48,16 +45,18 @@ import tools.jackson.databind.json.JsonMapper;
  * durably or {@code waitMs} passes.
  */
 @RestController
-class ReplicationController implements DisposableBean {
+class ReplicationController {
     private final TopicCatalog catalog;
     private final PartitionRouter router;
     private final ReplicaManager replicas;
     private final ClusterNode cluster;
     private final JsonMapper json;
     private final RunnelProperties.Replication settings;
-    private final ExecutorService wakeups = Executors.newFixedThreadPool(1, DaemonThreads.named("runnel-replication-wakeup"));
+    private final PartitionWaits waits;
 
-    ReplicationController(TopicCatalog catalog, PartitionRouter router, ReplicaManager replicas, ClusterNode cluster, JsonMapper json, RunnelProperties props) {
+    ReplicationController(TopicCatalog catalog, PartitionRouter router, ReplicaManager replicas, ClusterNode cluster, JsonMapper json,
+                          RunnelProperties props, PartitionWaits waits) {
+        this.waits = waits;
         this.catalog = catalog;
         this.router = router;
         this.replicas = replicas;
@@ -73,32 +72,25 @@ class ReplicationController implements DisposableBean {
         if (now.anythingNew() || waitMs == 0) {
             return now.response(json);
         }
-        DeferredResult<ResponseEntity<byte[]>> deferred = new DeferredResult<>(waitMs);
-        AtomicBoolean answered = new AtomicBoolean();
-        Runnable complete = () -> {
-            if (answered.compareAndSet(false, true)) {
-                try {
-                    deferred.setResult(answer(request).response(json));
-                } catch (RuntimeException e) {
-                    deferred.setErrorResult(e);
-                }
-            }
-        };
-        Runnable wake = () -> wakeups.execute(complete);
-        List<Runnable> cancels = new ArrayList<>();
-        deferred.onTimeout(complete);
-        deferred.onCompletion(() -> cancels.forEach(Runnable::run));
+        List<PartitionWaits.Condition> grown = new ArrayList<>();
         for (PartitionRequest pr : request.partitions()) {
             Partition p = localLeader(pr);
-            if (p == null) {
-                continue;
+            if (p != null) {
+                grown.add(PartitionWaits.durableEndBeyond(p, pr.fetchOffset()));
             }
-            if (!p.awaitDurableBeyond(pr.fetchOffset(), wake)) {
-                complete.run();
-                break;
-            }
-            cancels.add(() -> p.cancelDurableWait(wake));
         }
+        DeferredResult<ResponseEntity<byte[]>> deferred = new DeferredResult<>(waitMs + PartitionWaits.ANSWER_GRACE.toMillis());
+        PartitionWaits.Wait wait = waits.await(grown, Duration.ofMillis(waitMs), outcome -> {
+            if (outcome == PartitionWaits.Outcome.CANCELLED) {
+                return;
+            }
+            try {
+                deferred.setResult(answer(request).response(json));
+            } catch (RuntimeException e) {
+                deferred.setErrorResult(e);
+            }
+        });
+        deferred.onCompletion(wait::cancel);
         return deferred;
     }
 
@@ -178,10 +170,5 @@ class ReplicationController implements DisposableBean {
 
     private static PartitionAnswer failed(PartitionRequest pr, ReplicaFetch.Error error, long highWatermark, long logStart) {
         return new PartitionAnswer(pr.topic(), pr.partition(), error, null, highWatermark, logStart, 0);
-    }
-
-    @Override
-    public void destroy() {
-        wakeups.shutdownNow();
     }
 }

@@ -30,13 +30,18 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     private final ClusterNode cluster;
     private final TopicRules rules;
     private final Clock clock;
-    private final ExecutorService follow = Executors.newSingleThreadExecutor(DaemonThreads.named("runnel-topic-follower"));
+    private final ExecutorService follow;
+    private final boolean ownFollow;
+    private volatile boolean closed;
     private Consumer<Map<String, Topic>> follower = t -> { };
     private Map<String, TopicMetadata> followed;
     private volatile Map<String, Topic> topics = Map.of();
     private volatile boolean started;
 
-    RaftTopicCatalog(ClusterNode cluster, TopicRules rules, Clock clock) {
+    /** @param follow a single-thread executor for the follower, which {@link #close} leaves running; null for its own */
+    RaftTopicCatalog(ClusterNode cluster, TopicRules rules, Clock clock, ExecutorService follow) {
+        this.ownFollow = follow == null;
+        this.follow = follow != null ? follow : Executors.newSingleThreadExecutor(DaemonThreads.named("runnel-topic-follower"));
         this.cluster = cluster;
         this.rules = rules;
         this.clock = clock;
@@ -51,6 +56,9 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
         apply(cluster.state());
         started = true;
         cluster.onState(state -> {
+            if (closed) {
+                return;
+            }
             try {
                 follow.execute(() -> apply(cluster.state()));
             } catch (RejectedExecutionException e) {
@@ -125,6 +133,9 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
 
     @Override
     public void close() {
-        follow.shutdownNow();
+        closed = true;
+        if (ownFollow) {
+            follow.shutdownNow();
+        }
     }
 }

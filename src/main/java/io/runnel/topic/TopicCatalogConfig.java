@@ -1,9 +1,11 @@
 package io.runnel.topic;
 
 import io.runnel.cluster.ClusterNode;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.storage.DataLayout;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -12,15 +14,22 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 public class TopicCatalogConfig {
     @Bean
-    TopicCatalog topicCatalog(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock) {
-        return catalogFor(cluster, props, layout, json, clock);
+    TopicCatalog topicCatalog(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock,
+                              RunnelExecutors executors) {
+        return catalogFor(cluster, props, layout, json, clock, executors.topicFollower());
     }
 
     /** The catalog this instance uses: Raft-backed in a cluster, file-backed on a single node. */
     public static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock) {
+        return catalogFor(cluster, props, layout, json, clock, null);
+    }
+
+    /** @param follow the single-thread executor the Raft catalog follows the metadata on; null for its own */
+    static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock,
+                                   ExecutorService follow) {
         TopicRules rules = new TopicRules(props.topics());
         if (cluster.clustered()) {
-            return new RaftTopicCatalog(cluster, rules, clock);
+            return new RaftTopicCatalog(cluster, rules, clock, follow);
         }
         return new LocalTopicCatalog(layout.topicsFile(), cluster.selfId(), rules, json, clock);
     }

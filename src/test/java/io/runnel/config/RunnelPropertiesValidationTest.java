@@ -54,6 +54,8 @@ class RunnelPropertiesValidationTest {
             assertThat(props.topics().defaultPartitions()).isEqualTo(1);
             assertThat(props.fetch().sseKeepAlive()).isEqualTo(Duration.ofSeconds(15));
             assertThat(props.fetch().defaultMaxBytes()).isEqualTo(DataSize.ofMegabytes(1));
+            assertThat(props.cluster().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(props.threads()).isEqualTo(RunnelProperties.Threads.DEFAULTS);
         });
     }
 
@@ -128,6 +130,9 @@ class RunnelPropertiesValidationTest {
             "runnel.fetch.default-max-bytes=65MB         | runnel.fetch.defaultMaxBytes             | must be a data size from 1B to 64MB",
             "runnel.replication.fetch-max-bytes=2GB      | runnel.replication.fetchMaxBytes         | must be a data size from 1B to 1GB",
             "runnel.replication.fetch-wait=0ms           | runnel.replication.fetchWait              | must be a duration of at least 1ms",
+            "runnel.cluster.connect-timeout=0s           | runnel.cluster.connectTimeout            | must be a duration of at least 1ms",
+            "runnel.threads.wakeups=0                    | runnel.threads.wakeups                   | must be greater than or equal to 1",
+            "runnel.threads.fsync=257                    | runnel.threads.fsync                     | must be less than or equal to 256",
             "runnel.storage.flush-interval=0s            | runnel.storage.flushInterval              | must be a duration of at least 1ms",
             "runnel.cluster.heartbeat-interval=6s        | runnel.cluster.heartbeatInterval          | must be shorter than runnel.cluster.session-timeout",
             "runnel.node.id=bad/id                       | runnel.node.id                             | 1-249 characters of [a-zA-Z0-9._-]",
