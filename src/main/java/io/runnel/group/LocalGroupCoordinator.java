@@ -2,8 +2,6 @@ package io.runnel.group;
 
 import java.util.concurrent.ScheduledFuture;
 import io.runnel.config.RunnelExecutors;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
@@ -49,6 +47,13 @@ import org.springframework.stereotype.Component;
  * A sweeper thread removes the others every {@value #SWEEP_MS} ms.
  *
  * <p>Thread-safety: each group's state is guarded by that group's monitor.
+ *
+ * <p>Why one class of about 500 lines: every operation here (join, heartbeat, leave, begin and end
+ * of a read, commit, reset, delete, the sweep) is a transition of the same per-group state under the
+ * same monitor, and the invariants between them (generation, assignment, positions, reads in
+ * flight) are easiest to check when all transitions are in view. What does not touch that state
+ * lives elsewhere: assignment in {@link StickyAssignor}, committed offsets in {@link OffsetStore},
+ * lag metrics in {@link GroupLagGauges}, the waiting of reads in {@link GroupReader}.
  */
 @Component
 public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
@@ -59,10 +64,9 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     private final PartitionRouter router;
     private final OffsetStore offsets;
     private final PartitionReads reads;
-    private final MeterRegistry meters;
     private final Clock clock;
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
-    private final Map<String, Map<TopicPartition, Meter>> lagGauges = new ConcurrentHashMap<>();
+    private final GroupLagGauges lag;
     private final ScheduledFuture<?> sweeps;
 
     private static final class Member {
@@ -109,9 +113,9 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         this.router = router;
         this.reads = reads;
         this.offsets = offsets;
-        this.meters = meters;
         this.clock = clock;
-        offsets.groups().forEach(g -> offsets.committed(g).keySet().forEach(tp -> registerLag(g, tp)));
+        this.lag = new GroupLagGauges(meters, offsets, this::highWatermark);
+        offsets.groups().forEach(g -> offsets.committed(g).keySet().forEach(tp -> lag.register(g, tp)));
         sweeps = executors.groupSweeper().scheduleWithFixedDelay(this::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -283,7 +287,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
 
     private void commitAndTrack(String group, Map<TopicPartition, OffsetStore.Committed> toCommit) {
         offsets.commit(group, toCommit);
-        toCommit.keySet().forEach(tp -> registerLag(group, tp));
+        toCommit.keySet().forEach(tp -> lag.register(group, tp));
     }
 
     @Override
@@ -388,10 +392,7 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
             throw groupNotFound(groupName);
         }
         offsets.deleteGroup(groupName);
-        Map<TopicPartition, Meter> gauges = lagGauges.remove(groupName);
-        if (gauges != null) {
-            gauges.values().forEach(meters::remove);
-        }
+        lag.removeGroup(groupName);
     }
 
     /** Recomputes the assignment in a new generation. Under the group's monitor. */
@@ -503,35 +504,11 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
         return views;
     }
 
-    private void registerLag(String group, TopicPartition tp) {
-        lagGauges.computeIfAbsent(group, g -> new ConcurrentHashMap<>()).computeIfAbsent(tp, key ->
-                Gauge.builder("runnel.group.lag", () -> lag(group, key))
-                        .description("Records between a group's committed offset and the high watermark")
-                        .tag("group", group).tag("topic", key.topic()).tag("partition", Integer.toString(key.partition()))
-                        .register(meters));
-    }
-
-    /** Removes the lag gauges of partitions that no longer exist (their topic was deleted): they could only say NaN. */
+    /** Removes the lag gauges of partitions that no longer exist, once the catalog is loaded (before, all look deleted). */
     private void removeLagOfDeletedPartitions() {
-        if (!catalog.loaded()) {
-            return; // at start the catalog is still empty: every partition would look deleted
+        if (catalog.loaded()) {
+            lag.removeUnless(this::exists);
         }
-        lagGauges.forEach((group, gauges) -> gauges.entrySet().removeIf(e -> {
-            if (exists(e.getKey())) {
-                return false;
-            }
-            meters.remove(e.getValue());
-            return true;
-        }));
-    }
-
-    private double lag(String group, TopicPartition tp) {
-        OffsetStore.Committed c = offsets.committed(group).get(tp);
-        Optional<Long> hw = c == null ? Optional.empty() : highWatermark(tp);
-        if (hw.isEmpty()) {
-            return Double.NaN;
-        }
-        return Math.max(0, hw.get() - c.offset());
     }
 
     @Override
