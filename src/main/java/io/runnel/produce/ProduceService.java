@@ -112,10 +112,9 @@ public class ProduceService implements DisposableBean {
 
     /**
      * As {@link #produce(String, Integer, byte[], boolean)}, as {@code producer} when it is not null
-     * (a request with an {@code Idempotency-Key}): a replay writes nothing again.
-     *
-     * @throws RunnelException {@code 422 IDEMPOTENCY_KEY_REUSED} when a partition already holds
-     *         this producer's batch with other records
+     * (a request with an {@code Idempotency-Key}): a replay writes nothing again. When a partition
+     * already holds this producer's batch with other records, the outcome's failure is
+     * {@code 422 IDEMPOTENCY_KEY_REUSED} and that partition's records carry it.
      */
     ProduceOutcome produce(String topicName, Integer fixedPartition, byte[] body, boolean acksAll, IdempotentProducer producer) {
         long started = System.nanoTime();
@@ -151,9 +150,11 @@ public class ProduceService implements DisposableBean {
         Appends appends = appendAll(topic, routes, builders, acksAll);
         AppendResult[] appended = appends.results();
         RunnelException[] failed = appends.failures();
+        RunnelException failure = appends.first();
         for (RunnelException f : failed) {
             if (f != null && f.code() == ErrorCode.IDEMPOTENCY_KEY_REUSED) {
-                throw f;
+                failure = f; // the answer's status: the client reused a key, whatever else failed
+                break;
             }
         }
 
@@ -178,7 +179,7 @@ public class ProduceService implements DisposableBean {
             m.bytesIn().increment(written == records.size() ? bytes : bytes * written / records.size());
         }
         m.produceLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return new ProduceOutcome(results, appends.first(), replayed);
+        return new ProduceOutcome(results, failure, replayed);
     }
 
     /**
@@ -326,15 +327,14 @@ public class ProduceService implements DisposableBean {
      * The timestamps of the stored batch that {@code retry} repeats (at {@code original}'s offsets,
      * durable by now), once its records and acks are checked to be the retry's.
      *
-     * @throws RunnelException {@code 422 IDEMPOTENCY_KEY_REUSED} when they differ; nothing was written
+     * @throws RunnelException {@code 422 IDEMPOTENCY_KEY_REUSED} when they differ (nothing was written)
      */
     private static long[] replayOf(String topic, PartitionLog log, RecordBatch retry, AppendResult original) {
         RecordBatch stored = log.readForReplication(original.baseOffset(), 1).batches().get(0);
         if (stored.baseOffset() != original.baseOffset() || stored.producerId() != retry.producerId()
                 || stored.producerEpoch() != retry.producerEpoch() || !stored.hasSameRecordsAs(retry)) {
-            throw new RunnelException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "this Idempotency-Key was used for a different request within the idempotency window; nothing was written")
-                    .with("topic", topic);
+            throw new RunnelException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for a different request "
+                    + "within the idempotency window; these records were not written").with("topic", topic);
         }
         return stored.recordTimestamps();
     }
