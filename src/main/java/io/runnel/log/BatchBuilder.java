@@ -16,6 +16,9 @@ public final class BatchBuilder {
     private int count;
     private long firstTimestamp;
     private long maxTimestamp = Long.MIN_VALUE;
+    private long producerId = RecordBatch.NO_PRODUCER_ID;
+    private short producerEpoch = -1;
+    private int baseSequence = -1;
 
     /**
      * @param leaderEpoch   epoch of the writing leader
@@ -57,6 +60,24 @@ public final class BatchBuilder {
         return this;
     }
 
+    /**
+     * Stamps the batch with its producer, so that the leader appends it at most once (see
+     * {@link ProducerStates}).
+     *
+     * @param producerId    non-negative
+     * @param producerEpoch non-negative
+     * @param baseSequence  non-negative
+     */
+    public BatchBuilder producer(long producerId, short producerEpoch, int baseSequence) {
+        if (producerId < 0 || producerEpoch < 0 || baseSequence < 0) {
+            throw new IllegalArgumentException("producer id, epoch and sequence must not be negative");
+        }
+        this.producerId = producerId;
+        this.producerEpoch = producerEpoch;
+        this.baseSequence = baseSequence;
+        return this;
+    }
+
     public int count() {
         return count;
     }
@@ -75,9 +96,9 @@ public final class BatchBuilder {
         out.putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, count - 1);
         out.putLong(RecordBatch.FIRST_TIMESTAMP_OFFSET, firstTimestamp);
         out.putLong(RecordBatch.MAX_TIMESTAMP_OFFSET, maxTimestamp);
-        out.putLong(42, -1L);
-        out.putShort(50, (short) -1);
-        out.putInt(52, -1);
+        out.putLong(RecordBatch.PRODUCER_ID_OFFSET, producerId);
+        out.putShort(RecordBatch.PRODUCER_EPOCH_OFFSET, producerEpoch);
+        out.putInt(RecordBatch.BASE_SEQUENCE_OFFSET, baseSequence);
         out.putInt(RecordBatch.RECORD_COUNT_OFFSET, count);
         ByteBuffer whole = out.duplicate();
         whole.flip();

@@ -3,6 +3,7 @@ package io.runnel.log;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes batches at the end of a {@link PartitionLog}, for the leader (assigning offsets) and for
@@ -12,7 +13,8 @@ import java.util.List;
  * read lock-free) and the time the active segment took its first batch ({@code segment.ms} counts
  * from it). Both are changed under the append lock: here, and by {@link LogTruncation} through
  * {@link #restartAt}. A write records a new leader epoch in the {@link LeaderEpochCache} before the
- * batch, then writes it; under {@code flush=always} the batch is published by {@link GroupCommit}
+ * batch, then writes it, then records it in the {@link ProducerStates} (a leader's batch that
+ * repeats its producer's last one is not written at all); under {@code flush=always} the batch is published by {@link GroupCommit}
  * after its fsync, under the other policies here at once.
  *
  * <p>Thread-safety: every method but {@link #writtenEnd} and {@link #checkFollowerBatches} is
@@ -28,13 +30,15 @@ final class LogAppender {
     private final ViewPublisher views;
     private final LeaderEpochCache epochs;
     private final RecoveryPoint recoveryPoint;
+    private final ProducerStates producers;
     private volatile LogView.End writtenEnd;
     /** When the active segment took its first batch; under appendLock. */
     private long activeSegmentOpenedMs;
 
     LogAppender(LogContext ctx, ViewPublisher views, LeaderEpochCache epochs, RecoveryPoint recoveryPoint,
-            long activeSegmentOpenedMs) {
+            long activeSegmentOpenedMs, ProducerStates producers) {
         this.ctx = ctx;
+        this.producers = producers;
         this.views = views;
         this.epochs = epochs;
         this.recoveryPoint = recoveryPoint;
@@ -47,13 +51,22 @@ final class LogAppender {
         return writtenEnd;
     }
 
-    /** Assigns {@code batch} offsets from the written end and writes it. Under appendLock. */
-    void appendAsLeader(RecordBatch batch) {
+    /**
+     * Assigns {@code batch} offsets from the written end and writes it, unless it repeats its
+     * producer's last batch: then nothing is written and the answer is that batch's offsets.
+     * Under appendLock.
+     */
+    AppendResult appendAsLeader(RecordBatch batch) {
         assert Thread.holdsLock(ctx.appendLock);
         ctx.checkWritable();
         epochs.checkEpoch(batch.leaderEpoch());
+        Optional<ProducerBatch> duplicate = producers.duplicateOf(batch);
+        if (duplicate.isPresent()) {
+            return new AppendResult(duplicate.get().baseOffset(), duplicate.get().lastOffset(), true);
+        }
         batch.setBaseOffset(writtenEnd.offset());
         write(List.of(batch));
+        return new AppendResult(batch.baseOffset(), batch.lastOffset());
     }
 
     /** Writes batches that {@link #checkFollowerBatches passed the checks}, if they start at the written end. Under appendLock. */
@@ -128,6 +141,7 @@ final class LogAppender {
                 }
                 active.append(b);
                 writtenEnd = new LogView.End(b.nextOffset(), active, active.size());
+                producers.record(b);
             }
         } catch (IOException e) {
             LogException failed = ctx.storage.writeFailure("append to " + ctx.dir, e, ctx.dir, needed);

@@ -20,7 +20,8 @@ import java.util.Optional;
  * bad byte and the indexes rebuilt; delete every segment after a gap (a segment that lost its
  * tail makes everything after it unreachable); remove the clean-shutdown marker. The epoch cache
  * then drops entries past the log end and below the log start, or is rebuilt from the batch
- * headers when its file is missing or malformed.
+ * headers when its file is missing or malformed. Last, the {@link ProducerStates} are rebuilt from
+ * the headers of the segments that can hold batches inside the producer window.
  *
  * <p>Owns the clean-shutdown marker: {@link #markCleanShutdown} writes it at close, an open
  * consumes it, so it is present only between a clean close and the next open.
@@ -31,20 +32,29 @@ final class LogLoader {
     private final Path dir;
     private final LogConfig config;
     private final Clock clock;
+    private final long producerWindowMs;
 
-    /** What an open found: the first view, the epochs, the recovery point and the active segment's age. */
-    record Loaded(LogView view, LeaderEpochCache epochs, RecoveryPoint recoveryPoint, long activeSegmentOpenedMs) {
+    /**
+     * What an open found: the first view, the epochs, the recovery point, the active segment's age
+     * and the producer states.
+     */
+    record Loaded(LogView view, LeaderEpochCache epochs, RecoveryPoint recoveryPoint, long activeSegmentOpenedMs,
+                  ProducerStates producers) {
     }
 
-    private LogLoader(Path dir, LogConfig config, Clock clock) {
+    private LogLoader(Path dir, LogConfig config, Clock clock, long producerWindowMs) {
         this.dir = dir;
         this.config = config;
         this.clock = clock;
+        this.producerWindowMs = producerWindowMs;
     }
 
-    /** Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly. */
-    static Loaded load(Path dir, LogConfig config, Clock clock) throws IOException {
-        return new LogLoader(dir, config, clock).load();
+    /**
+     * Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly,
+     * and rebuilds its producer states for a window of {@code producerWindowMs}.
+     */
+    static Loaded load(Path dir, LogConfig config, Clock clock, long producerWindowMs) throws IOException {
+        return new LogLoader(dir, config, clock, producerWindowMs).load();
     }
 
     /** Marks a clean close, after the active segment was forced and its indexes saved. */
@@ -80,7 +90,8 @@ final class LogLoader {
         long openedMs = active.isEmpty() ? clock.millis() : Math.min(clock.millis(), active.firstBatchTimestamp());
         LogView.End end = new LogView.End(active.nextOffset(), active, active.size());
         LogView view = new LogView(segments.toArray(new Segment[0]), segments.get(0).baseOffset(), end, end);
-        return new Loaded(view, loadEpochs(view), recoveryPoint, openedMs);
+        ProducerStates producers = ProducerStates.rebuild(view.segments(), producerWindowMs, clock);
+        return new Loaded(view, loadEpochs(view), recoveryPoint, openedMs, producers);
     }
 
     /**

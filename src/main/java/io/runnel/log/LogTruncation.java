@@ -23,7 +23,8 @@ import java.util.Arrays;
  * and epoch checkpoint before returning, so a crash does not bring cut batches back. A reset is
  * atomic through the {@value PartitionLog#RESET_MARKER} marker: once it is written an open
  * completes the reset ({@link LogLoader}); before, the old log stays. A failure midway takes the
- * log offline: its files no longer match its state in memory.
+ * log offline: its files no longer match its state in memory. The {@link ProducerStates} follow the
+ * cut (they are rebuilt from the log at the next open in any case).
  */
 final class LogTruncation {
     private final LogContext ctx;
@@ -33,9 +34,11 @@ final class LogTruncation {
     private final RecoveryPoint recoveryPoint;
     private final LeaderEpochCache epochs;
     private final SegmentCloser closer;
+    private final ProducerStates producers;
 
     LogTruncation(LogContext ctx, ViewPublisher views, LogAppender appender, GroupCommit groupCommit,
-            RecoveryPoint recoveryPoint, LeaderEpochCache epochs, SegmentCloser closer) {
+            RecoveryPoint recoveryPoint, LeaderEpochCache epochs, SegmentCloser closer, ProducerStates producers) {
+        this.producers = producers;
         this.ctx = ctx;
         this.views = views;
         this.appender = appender;
@@ -133,6 +136,7 @@ final class LogTruncation {
         if (epochs.truncateFromEnd(end)) {
             epochs.persist();
         }
+        producers.truncateFromEnd(end, kept);
         views.notifyIfGrown(grownTo);
         return end;
     }
@@ -157,6 +161,7 @@ final class LogTruncation {
         }
         epochs.clear();
         epochs.persist();
+        producers.clear();
         recoveryPoint.write(offset);
         Files.delete(marker);
         AtomicFile.fsyncDirectory(ctx.dir);

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The log of one partition: an ordered list of {@link Segment}s in one directory, the last one
@@ -40,13 +42,15 @@ import java.util.List;
  * {@link LogTruncation}, {@link Retention}, {@link SegmentCloser} (deferred close of removed
  * segments, so lock-free readers stay safe), {@link RecoveryPoint}; {@link LogContext} holds what
  * they share, and {@link StorageErrors} tells a full disk from other write failures.
+ * {@link ProducerStates} remembers each producer's last batch (in memory, rebuilt at open from the
+ * batch headers), so a leader appends a producer's batch at most once.
  *
  * <p><b>Lock hierarchy.</b> Three monitors, always taken in this order (a thread holding one may
  * take only those after it):
  * <ol>
  *   <li><b>append lock</b>: every change of the content and the segment list — the written end,
  *       the active segment's age, the recovery point, changes of the epoch cache, the segments
- *       waiting to be closed, and {@code closed}. Taken by the appends, {@link #endOffsetForEpoch},
+ *       waiting to be closed, the producer states, and {@code closed}. Taken by the appends, {@link #endOffsetForEpoch},
  *       {@link #truncateTo}, {@link #truncateFullyAndStartAt}, {@link #applyRetention},
  *       {@link #deleteSegmentsBelow}, {@link #close}, {@link #delete}.</li>
  *   <li><b>flush lock</b>: fsyncs of the active segment and the flushed offset (group commit).
@@ -80,6 +84,8 @@ public final class PartitionLog implements AutoCloseable {
     static final String RECOVERY_POINT = "recovery-point";
     /** Holds the target offset while {@link #truncateFullyAndStartAt} runs; an open completes it. */
     static final String RESET_MARKER = "log-reset";
+    /** How long a producer's last batch is remembered unless the open says otherwise. */
+    public static final Duration DEFAULT_PRODUCER_WINDOW = Duration.ofMinutes(10);
 
     private final LogContext ctx;
     private final ViewPublisher views;
@@ -90,24 +96,37 @@ public final class PartitionLog implements AutoCloseable {
     private final SegmentCloser closer;
     private final LogTruncation truncation;
     private final Retention retention;
+    private final ProducerStates producers;
 
     private PartitionLog(LogContext ctx, LogLoader.Loaded loaded) {
         this.ctx = ctx;
         this.views = new ViewPublisher(ctx, loaded.view());
         this.epochs = loaded.epochs();
         this.recoveryPoint = loaded.recoveryPoint();
-        this.appender = new LogAppender(ctx, views, epochs, recoveryPoint, loaded.activeSegmentOpenedMs());
+        this.producers = loaded.producers();
+        this.appender = new LogAppender(ctx, views, epochs, recoveryPoint, loaded.activeSegmentOpenedMs(), producers);
         this.groupCommit = new GroupCommit(ctx, views, appender::writtenEnd, appender.writtenEnd().offset());
         this.closer = new SegmentCloser(ctx);
-        this.truncation = new LogTruncation(ctx, views, appender, groupCommit, recoveryPoint, epochs, closer);
-        this.retention = new Retention(ctx, views, appender, epochs, closer);
+        this.truncation = new LogTruncation(ctx, views, appender, groupCommit, recoveryPoint, epochs, closer, producers);
+        this.retention = new Retention(ctx, views, appender, epochs, closer, producers);
     }
 
-    /** Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly. */
+    /**
+     * Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly,
+     * with a producer window of {@link #DEFAULT_PRODUCER_WINDOW}.
+     */
     public static PartitionLog open(Path dir, LogConfig config, FlushPolicy flushPolicy, Clock clock) {
+        return open(dir, config, flushPolicy, clock, DEFAULT_PRODUCER_WINDOW);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code dir}, recovering it if it was not closed cleanly;
+     * a producer's last batch is remembered for {@code producerWindow} (see {@link ProducerStates}).
+     */
+    public static PartitionLog open(Path dir, LogConfig config, FlushPolicy flushPolicy, Clock clock, Duration producerWindow) {
         try {
             LogContext ctx = new LogContext(dir, config, flushPolicy, clock, StorageErrors.SYSTEM);
-            return new PartitionLog(ctx, LogLoader.load(dir, config, clock));
+            return new PartitionLog(ctx, LogLoader.load(dir, config, clock, producerWindow.toMillis()));
         } catch (IOException e) {
             throw new LogException("cannot open log " + dir + ": " + e.getMessage(), e);
         }
@@ -146,6 +165,17 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * The last batch {@code producerId} appended, if it is still in the log and inside the producer
+     * window (see {@link ProducerStates}).
+     */
+    public Optional<ProducerBatch> lastBatchOf(long producerId) {
+        assert ctx.mayTakeAppendLock() : "lock order";
+        synchronized (ctx.appendLock) {
+            return producers.lastBatch(producerId);
+        }
+    }
+
     public long sizeInBytes() {
         return Retention.sizeInBytes(views.current());
     }
@@ -169,7 +199,10 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Appends a batch built by {@link BatchBuilder}, assigning offsets from the log end offset.
-     * Returns once the batch is durable per the flush policy and visible to readers.
+     * Returns once the batch is durable per the flush policy and visible to readers. A batch that
+     * repeats its producer's last batch (same producer id and sequence, see {@link ProducerStates})
+     * is not appended: the answer is that batch's offsets, marked {@link AppendResult#duplicate},
+     * once they are durable.
      *
      * @throws LogException.StorageFull when the disk is full; nothing was appended
      * @throws LogException on any other I/O failure; the log then refuses further appends
@@ -191,9 +224,8 @@ public final class PartitionLog implements AutoCloseable {
     public AppendResult appendWithoutWaiting(RecordBatch batch) {
         assert ctx.mayTakeAppendLock() : "lock order";
         synchronized (ctx.appendLock) {
-            appender.appendAsLeader(batch);
+            return appender.appendAsLeader(batch);
         }
-        return new AppendResult(batch.baseOffset(), batch.lastOffset());
     }
 
     /** As {@link #appendAsFollower(List)} for one batch. */

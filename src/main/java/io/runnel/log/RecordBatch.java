@@ -20,9 +20,9 @@ import java.util.zip.CRC32C;
  *  22     4   lastOffsetDelta   recordCount - 1
  *  26     8   firstTimestamp    epoch millis of the first record
  *  34     8   maxTimestamp      largest record timestamp
- *  42     8   producerId        reserved, -1
- *  50     2   producerEpoch     reserved, -1
- *  52     4   baseSequence      reserved, -1
+ *  42     8   producerId        the writing producer, or -1 for none (see {@link ProducerStates})
+ *  50     2   producerEpoch     the producer's epoch, or -1
+ *  52     4   baseSequence      the producer's sequence number of this batch, or -1
  *  56     4   recordCount
  *  60     …   records
  * </pre>
@@ -53,6 +53,11 @@ public final class RecordBatch {
     static final int LAST_OFFSET_DELTA_OFFSET = 22;
     static final int FIRST_TIMESTAMP_OFFSET = 26;
     static final int MAX_TIMESTAMP_OFFSET = 34;
+    static final int PRODUCER_ID_OFFSET = 42;
+    static final int PRODUCER_EPOCH_OFFSET = 50;
+    static final int BASE_SEQUENCE_OFFSET = 52;
+    /** The producer id of a batch written by no producer. */
+    public static final long NO_PRODUCER_ID = -1L;
     static final int RECORD_COUNT_OFFSET = 56;
     static final byte LOG_APPEND_TIME_FLAG = 1;
 
@@ -74,6 +79,11 @@ public final class RecordBatch {
     public long nextOffset() { return lastOffset() + 1; }
     public long firstTimestamp() { return buffer.getLong(FIRST_TIMESTAMP_OFFSET); }
     public long maxTimestamp() { return buffer.getLong(MAX_TIMESTAMP_OFFSET); }
+    public long producerId() { return buffer.getLong(PRODUCER_ID_OFFSET); }
+    public short producerEpoch() { return buffer.getShort(PRODUCER_EPOCH_OFFSET); }
+    public int baseSequence() { return buffer.getInt(BASE_SEQUENCE_OFFSET); }
+    /** Whether a producer wrote this batch: its producer id is not {@link #NO_PRODUCER_ID}. */
+    public boolean hasProducer() { return producerId() >= 0; }
     public boolean isLogAppendTime() { return (buffer.get(ATTRIBUTES_OFFSET) & LOG_APPEND_TIME_FLAG) != 0; }
 
     /**
@@ -144,6 +154,43 @@ public final class RecordBatch {
         slice.limit(length);
         in.position(in.position() + length);
         return slice;
+    }
+
+    /**
+     * Whether {@code other} holds the same records: as many, with equal key, value and headers
+     * bytes in the same order. Offsets, timestamps and header fields are not compared.
+     */
+    public boolean hasSameRecordsAs(RecordBatch other) {
+        if (recordCount() != other.recordCount()) {
+            return false;
+        }
+        List<ByteBuffer[]> mine = fields();
+        List<ByteBuffer[]> theirs = other.fields();
+        for (int i = 0; i < mine.size(); i++) {
+            for (int f = 0; f < 3; f++) {
+                if (!java.util.Objects.equals(mine.get(i)[f], theirs.get(i)[f])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The timestamp of each record, in order. */
+    public long[] recordTimestamps() {
+        long[] timestamps = new long[recordCount()];
+        int[] i = {0};
+        forEachRecord(baseOffset(), (offset, timestamp, key, value, headers) -> {
+            timestamps[i[0]++] = timestamp;
+            return true;
+        });
+        return timestamps;
+    }
+
+    private List<ByteBuffer[]> fields() {
+        List<ByteBuffer[]> fields = new ArrayList<>(recordCount());
+        forEachRecord(baseOffset(), (offset, timestamp, key, value, headers) -> fields.add(new ByteBuffer[] {key, value, headers}));
+        return fields;
     }
 
     /** Receives one record; byte buffers are views into the batch, {@code null} when absent. */

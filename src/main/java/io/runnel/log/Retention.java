@@ -17,7 +17,8 @@ import java.util.function.Predicate;
  * <p>Crash: the log start is not stored apart from the segments: the files are deleted after the
  * new view is published, and segments a crash kept come back at the next open (they are whole and
  * valid) for the next retention to delete again. The epoch checkpoint moves its first entry up to the new log start;
- * if that write fails, an open applies the log start itself.
+ * if that write fails, an open applies the log start itself. The {@link ProducerStates} forget the
+ * batches deleted: a batch no longer in the log is not a duplicate.
  */
 final class Retention {
     private final LogContext ctx;
@@ -25,8 +26,11 @@ final class Retention {
     private final LogAppender appender;
     private final LeaderEpochCache epochs;
     private final SegmentCloser closer;
+    private final ProducerStates producers;
 
-    Retention(LogContext ctx, ViewPublisher views, LogAppender appender, LeaderEpochCache epochs, SegmentCloser closer) {
+    Retention(LogContext ctx, ViewPublisher views, LogAppender appender, LeaderEpochCache epochs, SegmentCloser closer,
+              ProducerStates producers) {
+        this.producers = producers;
         this.ctx = ctx;
         this.views = views;
         this.appender = appender;
@@ -82,6 +86,7 @@ final class Retention {
             }
             Segment[] kept = Arrays.copyOfRange(segments, count, segments.length);
             views.replaceSegments(kept, kept[0].baseOffset());
+            producers.truncateFromStart(kept[0].baseOffset());
             if (epochs.truncateFromStart(kept[0].baseOffset(), appender.writtenEnd().offset())) {
                 try {
                     epochs.persist();

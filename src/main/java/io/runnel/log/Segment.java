@@ -371,6 +371,28 @@ final class Segment {
     }
 
     /**
+     * Calls {@code visitor} with the header of each batch that may hold a record timestamped at or
+     * after {@code timestamp}, in order: the time index skips the batches before its last entry
+     * below {@code timestamp} (their largest timestamp is below it), so a caller still checks each
+     * header's {@link RecordBatch#maxTimestamp}. Header reads only.
+     */
+    void forEachHeaderSince(long timestamp, java.util.function.Consumer<RecordBatch> visitor) throws IOException {
+        int limit = size;
+        if (maxTimestamp < timestamp) {
+            return;
+        }
+        OptionalInt entry = timeIndex.lower(timestamp);
+        long startOffset = entry.isPresent() ? timeIndex.valueAt(entry.getAsInt()) : baseOffset;
+        OptionalInt start = positionOf(startOffset, limit);
+        int position = start.isPresent() ? start.getAsInt() : limit;
+        Optional<RecordBatch> header;
+        while ((header = readHeader(position, limit)).isPresent()) {
+            visitor.accept(header.get());
+            position += checkedSize(header.get(), position, limit);
+        }
+    }
+
+    /**
      * A new instance over the same files holding only the batches below {@code position}, which
      * must be a batch boundary; its indexes are rebuilt from the headers. Nothing on disk changes
      * yet: once the log has published the copy it {@link #supersede}s this instance and

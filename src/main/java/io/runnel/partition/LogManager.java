@@ -169,7 +169,8 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     }
 
     private Partition openPartition(Topic topic, int p) {
-        PartitionLog log = PartitionLog.open(layout.partitionDir(topic.name(), p), topic.configs().logConfig(), props.storage().flush(), clock);
+        PartitionLog log = PartitionLog.open(layout.partitionDir(topic.name(), p), topic.configs().logConfig(), props.storage().flush(), clock,
+                props.produce().idempotencyWindow());
         Timer fsync = Timer.builder("runnel.log.fsync").description("Time to force a partition's appended bytes to disk")
                 .publishPercentileHistogram().register(meters);
         Partition partition = new Partition(topic.name(), p, log, fsync);

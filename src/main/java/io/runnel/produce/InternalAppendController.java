@@ -1,8 +1,8 @@
 package io.runnel.produce;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
-import io.runnel.log.AppendResult;
 import io.runnel.log.RecordBatch;
 import java.nio.ByteBuffer;
 import org.springframework.http.MediaType;
@@ -18,7 +18,11 @@ import org.springframework.web.bind.annotation.RestController;
  * that instance built it, stamped with the leader epoch it believes current; this leader checks
  * it (size, magic, CRC, epoch), assigns its offsets, appends it durably and, for {@code acks=all},
  * waits for the in-sync replicas ({@link ProduceService#appendAsLeader}). Answers
- * {@code {"baseOffset":..,"lastOffset":..}} or a problem detail the sender passes on.
+ * {@code {"baseOffset":..,"lastOffset":..}} or a problem detail the sender passes on. A batch of
+ * an idempotent producer that this leader already holds is not appended again: the answer is then
+ * {@code {"baseOffset":..,"lastOffset":..,"duplicate":true,"timestamps":[..]}}, the original
+ * offsets and the stored records' timestamps, or {@code 422 IDEMPOTENCY_KEY_REUSED} when the
+ * stored records differ.
  */
 @RestController
 class InternalAppendController {
@@ -28,7 +32,8 @@ class InternalAppendController {
         this.produce = produce;
     }
 
-    record Appended(long baseOffset, long lastOffset) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Appended(long baseOffset, long lastOffset, Boolean duplicate, long[] timestamps) {
     }
 
     @PostMapping(path = "/internal/partitions/{topic}/{partition}/append", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
@@ -39,7 +44,9 @@ class InternalAppendController {
                 || batch.recordCount() < 1 || !batch.isValid()) {
             throw new RunnelException(ErrorCode.INVALID_REQUEST, "the body is not one valid record batch");
         }
-        AppendResult result = produce.appendAsLeader(topic, partition, batch, !acks.equals("leader"));
-        return new Appended(result.baseOffset(), result.lastOffset());
+        ProduceService.PartitionAppend appended = produce.appendAsLeader(topic, partition, batch, !acks.equals("leader"));
+        long[] stored = appended.storedTimestamps();
+        return new Appended(appended.result().baseOffset(), appended.result().lastOffset(), stored != null ? Boolean.TRUE : null,
+                stored);
     }
 }

@@ -18,12 +18,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -39,12 +34,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code POST /topics/{topic}/records} and {@code POST /topics/{topic}/partitions/{p}/records}.
  * The body is read as bytes (bounded by {@code runnel.produce.max-request-size}) and handed to the
- * streaming parser; it is never bound to objects. Idempotency keys are handled here.
+ * streaming parser; it is never bound to objects. An {@code Idempotency-Key} is checked here and
+ * becomes an {@link IdempotentProducer}; the partition leaders recognise a replay from the producer
+ * state in their logs, so no answer is remembered on this instance.
  */
 @Tag(name = "Produce", description = "Append records to a topic")
 @RestController
 class ProduceController {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProduceController.class);
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
     private static final String EXAMPLE = """
             {"records":[
@@ -54,13 +50,11 @@ class ProduceController {
             ]}""";
 
     private final ProduceService service;
-    private final IdempotencyStore idempotency;
     private final JsonMapper json;
     private final long maxRequestBytes;
 
-    ProduceController(ProduceService service, IdempotencyStore idempotency, JsonMapper json, RunnelProperties props) {
+    ProduceController(ProduceService service, JsonMapper json, RunnelProperties props) {
         this.service = service;
-        this.idempotency = idempotency;
         this.json = json;
         this.maxRequestBytes = props.produce().maxRequestSize().toBytes();
     }
@@ -121,61 +115,44 @@ class ProduceController {
             throw new RunnelException(ErrorCode.INVALID_PARAMETER, "'acks' must be all, leader or none").with("parameter", "acks");
         }
         byte[] body = readBody(request);
-        if (idempotencyKey == null) {
-            return answer(produce(topic, partition, acks, body), acks);
-        }
-        if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new RunnelException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-255 visible ASCII characters");
-        }
-        String scope = topic + "/" + (partition == null ? "*" : partition) + "/" + idempotencyKey;
-        String fingerprint = fingerprint(acks, body);
-        return idempotency.exclusively(scope, () -> {
-            Optional<IdempotencyStore.Answer> previous = idempotency.find(scope);
-            if (previous.isPresent()) {
-                if (!previous.get().fingerprint().equals(fingerprint)) {
-                    throw new RunnelException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                            "this Idempotency-Key was used for a different request within the idempotency window");
-                }
-                return ResponseEntity.status(previous.get().status()).contentType(contentType(previous.get().status()))
-                        .header("Idempotent-Replayed", "true").body(previous.get().body());
+        IdempotentProducer producer = null;
+        if (idempotencyKey != null) {
+            if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+                throw new RunnelException(ErrorCode.INVALID_REQUEST, "Idempotency-Key must be 1-255 visible ASCII characters");
             }
-            Answer fresh = produce(topic, partition, acks, body);
-            if (fresh.anyWritten()) {
-                try {
-                    idempotency.remember(scope, fingerprint, fresh.status(), fresh.body());
-                } catch (IOException e) {
-                    // The records are written: answer with their offsets. Only a retry is unprotected.
-                    LOG.warn("Could not record Idempotency-Key {} for {}: {}", idempotencyKey, topic, e.toString());
-                }
-            }
-            return answer(fresh, acks);
-        });
+            producer = IdempotentProducer.of(topic, idempotencyKey, acks);
+        }
+        return answer(produce(topic, partition, acks, body, producer), acks);
     }
 
-    private record Answer(int status, byte[] body, boolean anyWritten) {
+    private record Answer(int status, byte[] body, boolean replayed) {
     }
 
     /**
      * Produces and renders the answer: {@code {"results":[…]}}, or, when a partition failed after
      * validation, a problem detail for that failure that still carries every record's result.
      */
-    private Answer produce(String topic, Integer partition, String acks, byte[] body) {
-        ProduceOutcome outcome = service.produce(topic, partition, body, acks.equals("all"));
+    private Answer produce(String topic, Integer partition, String acks, byte[] body, IdempotentProducer producer) {
+        ProduceOutcome outcome = service.produce(topic, partition, body, acks.equals("all"), producer);
         boolean anyWritten = outcome.results().stream().anyMatch(r -> r.offset() != null);
         if (outcome.failure() == null) {
-            return new Answer(200, json.writeValueAsBytes(new ProduceResponse(outcome.results())), anyWritten);
+            return new Answer(200, json.writeValueAsBytes(new ProduceResponse(outcome.results())), outcome.replayed());
         }
         ProblemDetail problem = ProblemHandler.problem(outcome.failure());
         problem.setDetail((anyWritten ? "some records were not written: " : "no record was written: ") + outcome.failure().getMessage());
         problem.setProperty("results", outcome.results());
-        return new Answer(outcome.status(), json.writeValueAsBytes(problem), anyWritten);
+        return new Answer(outcome.status(), json.writeValueAsBytes(problem), outcome.replayed());
     }
 
     private static ResponseEntity<byte[]> answer(Answer a, String acks) {
         if (acks.equals("none") && a.status() == 200) {
             return ResponseEntity.status(HttpStatus.ACCEPTED).build();
         }
-        return ResponseEntity.status(a.status()).contentType(contentType(a.status())).body(a.body());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(a.status()).contentType(contentType(a.status()));
+        if (a.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response.body(a.body());
     }
 
     private static MediaType contentType(int status) {
@@ -199,16 +176,5 @@ class ProduceController {
     private RunnelException tooLarge(long size) {
         return new RunnelException(ErrorCode.REQUEST_TOO_LARGE, "the body is " + (size > maxRequestBytes ? "over " : "")
                 + maxRequestBytes + " bytes (runnel.produce.max-request-size)").with("maxRequestBytes", maxRequestBytes);
-    }
-
-    private static String fingerprint(String acks, byte[] body) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(acks.getBytes(StandardCharsets.US_ASCII));
-            digest.update((byte) 0);
-            return HexFormat.of().formatHex(digest.digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

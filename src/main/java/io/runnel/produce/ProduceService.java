@@ -44,6 +44,14 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>All records are validated before any is appended. The records of one partition are appended
  * together or not at all; if one partition fails after validation, the others keep their offsets
  * and the failed ones carry an error, and the answer's status is the failure's.
+ *
+ * <p>Idempotent requests (an {@link IdempotentProducer}): each partition batch carries the
+ * producer, and null-key records are spread from a position derived from it, so a replay on any
+ * instance builds the same batches for the same partitions. A partition whose leader finds the
+ * batch already appended ({@link AppendResult#duplicate}) answers with the original offsets and
+ * the stored records' timestamps, once the stored records are checked to be the same
+ * ({@code 422 IDEMPOTENCY_KEY_REUSED} otherwise); a partition that failed the first time is
+ * appended now.
  */
 @Service
 public class ProduceService {
@@ -81,8 +89,12 @@ public class ProduceService {
     public record RecordError(String code, String message) {
     }
 
-    /** The whole answer: the per-record results and, if a partition failed after validation, that failure. */
-    public record ProduceOutcome(List<RecordResult> results, RunnelException failure) {
+    /**
+     * The whole answer: the per-record results and, if a partition failed after validation, that
+     * failure; {@code replayed} when some results are those of an earlier request with the same
+     * {@code Idempotency-Key}.
+     */
+    public record ProduceOutcome(List<RecordResult> results, RunnelException failure, boolean replayed) {
         public int status() {
             return failure == null ? 200 : failure.code().status();
         }
@@ -94,11 +106,21 @@ public class ProduceService {
      * {@code min.insync.replicas} refuses its records with {@code 503 NOT_ENOUGH_REPLICAS}, writing nothing.
      */
     public ProduceOutcome produce(String topicName, Integer fixedPartition, byte[] body, boolean acksAll) {
+        return produce(topicName, fixedPartition, body, acksAll, null);
+    }
+
+    /**
+     * As {@link #produce(String, Integer, byte[], boolean)}, as {@code producer} when it is not null
+     * (a request with an {@code Idempotency-Key}): a replay writes nothing again. When a partition
+     * already holds this producer's batch with other records, the outcome's failure is
+     * {@code 422 IDEMPOTENCY_KEY_REUSED} and that partition's records carry it.
+     */
+    ProduceOutcome produce(String topicName, Integer fixedPartition, byte[] body, boolean acksAll, IdempotentProducer producer) {
         long started = System.nanoTime();
         Topic topic = resolveTopic(topicName);
         long defaultMax = props.produce().maxRecordSize().toBytes();
         List<ProducedRecord> records = parser.parse(body, topic.configs().maxMessageBytes(defaultMax));
-        int[] partitionOf = assignPartitions(topic, fixedPartition, records);
+        int[] partitionOf = assignPartitions(topic, fixedPartition, records, producer);
         Route[] routes = new Route[topic.partitions()];
 
         long now = clock.millis();
@@ -114,6 +136,9 @@ public class ProduceService {
                 routes[p] = router.route(topic.name(), p);
                 builders[p] = new BatchBuilder(routes[p].metadata().leaderEpoch(), appendTime ? now : null,
                         body.length / Math.max(1, routes.length) + 256);
+                if (producer != null) {
+                    builders[p].producer(producer.producerId(), producer.producerEpoch(), producer.sequence());
+                }
             }
             timestamps[i] = appendTime || r.timestamp() < 0 ? now : r.timestamp();
             indexInBatch[i] = builders[p].count();
@@ -124,15 +149,25 @@ public class ProduceService {
         Appends appends = appendAll(topic, routes, builders, acksAll);
         AppendResult[] appended = appends.results();
         RunnelException[] failed = appends.failures();
+        RunnelException failure = appends.first();
+        for (RunnelException f : failed) {
+            if (f != null && f.code() == ErrorCode.IDEMPOTENCY_KEY_REUSED) {
+                failure = f; // the answer's status: the client reused a key, whatever else failed
+                break;
+            }
+        }
 
         List<RecordResult> results = new ArrayList<>(records.size());
         int written = 0;
+        boolean replayed = false;
         for (int i = 0; i < records.size(); i++) {
             int p = partitionOf[i];
-            String ts = Timestamps.format(timestamps[i]);
             if (appended[p] != null) {
+                long[] stored = appends.storedTimestamps()[p];
+                String ts = Timestamps.format(stored != null ? stored[indexInBatch[i]] : timestamps[i]);
                 results.add(new RecordResult(p, appended[p].baseOffset() + indexInBatch[i], ts, null));
-                written++;
+                replayed |= stored != null;
+                written += stored != null ? 0 : 1;
             } else {
                 results.add(new RecordResult(p, null, null, new RecordError(failed[p].code().name(), failed[p].getMessage())));
             }
@@ -143,13 +178,17 @@ public class ProduceService {
             m.bytesIn().increment(written == records.size() ? bytes : bytes * written / records.size());
         }
         m.produceLatency().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return new ProduceOutcome(results, appends.first());
+        return new ProduceOutcome(results, failure, replayed);
     }
 
-    /** Per partition: where its batch landed, or why it did not; and the first failure. */
-    private record Appends(AppendResult[] results, RunnelException[] failures, RunnelException[] firstHolder) {
+    /**
+     * Per partition: where its batch landed, or why it did not; for a batch its leader had already
+     * appended, the stored records' timestamps; and the first failure.
+     */
+    private record Appends(AppendResult[] results, RunnelException[] failures, long[][] storedTimestamps,
+                           RunnelException[] firstHolder) {
         Appends(int partitions) {
-            this(new AppendResult[partitions], new RunnelException[partitions], new RunnelException[1]);
+            this(new AppendResult[partitions], new RunnelException[partitions], new long[partitions][], new RunnelException[1]);
         }
 
         void fail(int partition, RuntimeException e) {
@@ -174,8 +213,9 @@ public class ProduceService {
      */
     private Appends appendAll(Topic topic, Route[] routes, BatchBuilder[] builders, boolean acksAll) {
         Appends appends = new Appends(builders.length);
+        RecordBatch[] batches = new RecordBatch[builders.length];
         List<Integer> written = new ArrayList<>();
-        Map<Integer, CompletableFuture<AppendResult>> remote = new LinkedHashMap<>();
+        Map<Integer, CompletableFuture<PartitionAppend>> remote = new LinkedHashMap<>();
         for (int p = 0; p < builders.length; p++) {
             if (builders[p] == null) {
                 continue;
@@ -185,6 +225,7 @@ public class ProduceService {
                     RecordBatch batch = builders[p].build();
                     checkLeaderAppend(topic, local.metadata(), batch, acksAll);
                     appends.results()[p] = local.partition().log().appendWithoutWaiting(batch);
+                    batches[p] = batch;
                     written.add(p);
                 } else if (routes[p] instanceof Route.Remote r) {
                     remote.put(p, appendAtLeader(topic.name(), p, r.leader(), builders[p].build(), acksAll));
@@ -207,10 +248,17 @@ public class ProduceService {
                     : CompletableFuture.runAsync(await, fsyncs));
         }
         for (int i = 0; i < written.size(); i++) {
+            int p = written.get(i);
             try {
                 waits.get(i).join();
+                if (appends.results()[p].duplicate()) {
+                    appends.storedTimestamps()[p] = replayOf(topic.name(), ((Route.Local) routes[p]).partition().log(), batches[p],
+                            appends.results()[p]);
+                }
             } catch (CompletionException e) {
-                appends.fail(written.get(i), e.getCause() instanceof RuntimeException r ? r : e);
+                appends.fail(p, e.getCause() instanceof RuntimeException r ? r : e);
+            } catch (RunnelException | LogException e) {
+                appends.fail(p, e);
             }
         }
         if (acksAll) {
@@ -231,7 +279,9 @@ public class ProduceService {
         }
         remote.forEach((p, call) -> {
             try {
-                appends.results()[p] = call.join();
+                PartitionAppend answer = call.join();
+                appends.results()[p] = answer.result();
+                appends.storedTimestamps()[p] = answer.storedTimestamps();
             } catch (CompletionException e) {
                 appends.fail(p, e.getCause() instanceof RuntimeException r ? r : e);
             }
@@ -240,16 +290,28 @@ public class ProduceService {
     }
 
     /**
+     * Where a partition's batch is: its offsets and, when the leader had already appended it (a
+     * replay of an {@code Idempotency-Key}), the stored records' timestamps; null otherwise.
+     */
+    record PartitionAppend(AppendResult result, long[] storedTimestamps) {
+    }
+
+    /**
      * Appends a batch framed by another instance to a partition this instance leads, durably, and
      * with {@code acksAll} waits for the in-sync replicas: the leader's half of
      * {@link #appendAtLeader}. The batch must carry this leader's current epoch: a sender with
      * stale metadata is refused with {@code 503 LEADER_NOT_AVAILABLE} and nothing is written.
+     * A batch this partition already holds (same producer and sequence) is not appended again:
+     * the answer is the original's, with its timestamps, or {@code 422 IDEMPOTENCY_KEY_REUSED}
+     * when its records differ.
      */
-    public AppendResult appendAsLeader(String topicName, int partition, RecordBatch batch, boolean acksAll) {
+    PartitionAppend appendAsLeader(String topicName, int partition, RecordBatch batch, boolean acksAll) {
         Topic topic = catalog.require(topicName);
         Route.Local local = router.localRoute(topicName, partition);
         checkLeaderAppend(topic, local.metadata(), batch, acksAll);
-        AppendResult result = local.partition().log().appendAsLeader(batch);
+        PartitionLog log = local.partition().log();
+        AppendResult result = log.appendAsLeader(batch);
+        long[] stored = result.duplicate() ? replayOf(topicName, log, batch, result) : null;
         if (acksAll) {
             try {
                 replicas.awaitReplicated(topicName, partition, result.lastOffset() + 1, topic.configs().minInsyncReplicas()).join();
@@ -257,7 +319,23 @@ public class ProduceService {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         }
-        return result;
+        return new PartitionAppend(result, stored);
+    }
+
+    /**
+     * The timestamps of the stored batch that {@code retry} repeats (at {@code original}'s offsets,
+     * durable by now), once its records and acks are checked to be the retry's.
+     *
+     * @throws RunnelException {@code 422 IDEMPOTENCY_KEY_REUSED} when they differ (nothing was written)
+     */
+    private static long[] replayOf(String topic, PartitionLog log, RecordBatch retry, AppendResult original) {
+        RecordBatch stored = log.readForReplication(original.baseOffset(), 1).batches().get(0);
+        if (stored.baseOffset() != original.baseOffset() || stored.producerId() != retry.producerId()
+                || stored.producerEpoch() != retry.producerEpoch() || !stored.hasSameRecordsAs(retry)) {
+            throw new RunnelException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for a different request "
+                    + "within the idempotency window; these records were not written").with("topic", topic);
+        }
+        return stored.recordTimestamps();
     }
 
     /** Refuses, before anything is written, a batch stamped with another epoch or an acks=all append the ISR cannot take. */
@@ -272,7 +350,7 @@ public class ProduceService {
     }
 
     /** Sends a framed batch to the partition's leader; fails with the leader's problem, or 503 if it is offline. */
-    private CompletableFuture<AppendResult> appendAtLeader(String topic, int partition, String leader, RecordBatch batch,
+    private CompletableFuture<PartitionAppend> appendAtLeader(String topic, int partition, String leader, RecordBatch batch,
                                                            boolean acksAll) {
         byte[] bytes = RecordBatch.toBytes(List.of(batch));
         return internal.send(leader, "POST", "/internal/partitions/" + topic + "/" + partition + "/append?acks="
@@ -284,7 +362,16 @@ public class ProduceService {
                                 .with("topic", topic).with("partition", partition).with("leader", leader);
                     }
                     JsonNode answer = json.readTree(r.body());
-                    return new AppendResult(answer.get("baseOffset").asLong(), answer.get("lastOffset").asLong());
+                    boolean duplicate = answer.path("duplicate").asBoolean(false);
+                    long[] stored = null;
+                    if (duplicate) {
+                        stored = new long[answer.path("timestamps").size()];
+                        for (int i = 0; i < stored.length; i++) {
+                            stored[i] = answer.path("timestamps").get(i).asLong();
+                        }
+                    }
+                    return new PartitionAppend(new AppendResult(answer.get("baseOffset").asLong(), answer.get("lastOffset").asLong(),
+                            duplicate), stored);
                 });
     }
 
@@ -321,13 +408,15 @@ public class ProduceService {
         return catalog.require(name);
     }
 
-    private int[] assignPartitions(Topic topic, Integer fixedPartition, List<ProducedRecord> records) {
+    private int[] assignPartitions(Topic topic, Integer fixedPartition, List<ProducedRecord> records, IdempotentProducer producer) {
         int count = topic.partitions();
         if (fixedPartition != null && (fixedPartition < 0 || fixedPartition >= count)) {
             throw RunnelException.partitionNotFound(topic.name(), fixedPartition);
         }
         int[] partitionOf = new int[records.size()];
-        AtomicInteger counter = roundRobin.computeIfAbsent(topic.name(), t -> new AtomicInteger());
+        // An idempotent request spreads its null-key records from where its key says, so a replay on any instance does the same.
+        AtomicInteger counter = producer != null ? new AtomicInteger(producer.roundRobinStart(count))
+                : roundRobin.computeIfAbsent(topic.name(), t -> new AtomicInteger());
         for (int i = 0; i < records.size(); i++) {
             ProducedRecord r = records.get(i);
             int p;

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * │   ├── &lt;base offset&gt;.log              segment: CRC-framed batches            append log       PartitionLog, Segment
  * │   ├── &lt;base offset&gt;.index            offset index (rebuildable)             fixed entries    Segment
  * │   ├── &lt;base offset&gt;.timeindex        timestamp index (rebuildable)          fixed entries    Segment
+ * │   │                                   (producer state, which makes an Idempotency-Key replay safe, has no file:
+ * │   │                                    it is rebuilt from the segments' batch headers, log.ProducerStates)
  * │   ├── recovery-point                  offset known to be on disk             atomic file      PartitionLog
  * │   ├── leader-epoch-checkpoint         first offset of each leader epoch      atomic file      PartitionLog
  * │   ├── clean-shutdown                  only between a clean close and an open atomic file      PartitionLog
@@ -24,15 +26,12 @@ import java.util.regex.Pattern;
  * ├── meta/
  * │   ├── topics.json                     topic list (single node)               atomic file      topic.LocalTopicCatalog
  * │   ├── cluster-id                      cluster id (single node), written once atomic file      cluster.NodeIdentity
- * │   ├── idempotency.log                 Idempotency-Key answers                append log (*)   produce.IdempotencyStore
  * │   ├── group-offsets/                  committed offsets (single node)        a PartitionLog   group.LogOffsetStore
  * │   └── group-offsets.snapshot.json     their snapshot                         atomic file      group.LogOffsetStore
  * ├── raft/                               metadata quorum (cluster only)         Ratis storage    cluster.MetadataQuorum
  * │   └── &lt;group uuid&gt;/                   the Raft log and snapshots             Ratis's own layout
  * └── orphaned/                           set-aside partitions (cluster only)    rename           partition.LogManager
  *     └── &lt;topic&gt;-&lt;partition&gt;.&lt;millis&gt;/  a partition directory the new metadata did not place here
- *
- * (*) fsynced per line; rewritten without expired lines through a temporary file and a rename.
  * </pre>
  *
  * <p>"Atomic file" means written to a temporary sibling, forced, renamed over the target and the
@@ -97,11 +96,6 @@ public final class DataLayout {
     /** {@code <data-dir>/meta/cluster-id}: the cluster id of a single node. */
     public Path clusterIdFile() {
         return metaDir().resolve("cluster-id");
-    }
-
-    /** {@code <data-dir>/meta/idempotency.log}: remembered {@code Idempotency-Key} answers. */
-    public Path idempotencyLog() {
-        return metaDir().resolve("idempotency.log");
     }
 
     /** {@code <data-dir>/meta/group-offsets/}: the log of committed group offsets of a single node. */

@@ -37,10 +37,9 @@ import org.junit.jupiter.api.Timeout;
  *       request in another partition that did fit are acknowledged with offsets and count;</li>
  *   <li>every acknowledged record reads back exactly, each partition is dense, and its high
  *       watermark equals the number of acknowledged records (a failed append left nothing behind);</li>
- *   <li>the instance, killed with SIGKILL while the disk is full, restarts (even though it must
- *       reload an answer remembered under an {@code Idempotency-Key}, whose file it cannot
- *       compact then), serves the same data, replays that answer, and still refuses big produces
- *       with 507;</li>
+ *   <li>the instance, killed with SIGKILL while the disk is full, restarts, serves the same data,
+ *       recognises a replay of an {@code Idempotency-Key} (from the producer state it rebuilds
+ *       from the batch headers, writing nothing), and still refuses big produces with 507;</li>
  *   <li>after the filler is deleted, produces succeed again at exactly the old high watermark (no
  *       gap), and after another SIGKILL and restart everything acknowledged is still there.</li>
  * </ul>
@@ -103,7 +102,7 @@ class DiskFullIT {
         server = RunnelProcess.startReady("diskfull", dataDir, READY_TIMEOUT);
         RunnelProcess.Response created = server.createTopic(TOPIC, PARTITIONS, "\"configs\":{\"segment.bytes\":\"1048576\"}");
         assertThat(created.status()).as("create topic: %s", created).isEqualTo(201);
-        // An answer remembered under an Idempotency-Key: state the instance must reload even on a full disk.
+        // A batch written under an Idempotency-Key: producer state the instance must rebuild even on a full disk.
         String idempotentBody = "{\"records\":[{\"key\":\"idem\",\"value\":" + value("idem", 100) + ",\"partition\":0}]}";
         ProduceAnswer idempotent = server.produce(TOPIC, null, idempotentBody, "diskfull-idem-1");
         assertThat(idempotent.status()).as("idempotent produce: %s", idempotent.response()).isEqualTo(200);

@@ -192,6 +192,25 @@ class ProduceScenarioTest extends HttpScenarioTest {
     }
 
     @Test
+    void concurrentIdenticalIdempotentRequestsWriteOnceAndGetOneAnswer() {
+        createTopic("idem-race", 3);
+        String body = "{\"records\":[{\"key\":\"a\",\"value\":1},{\"value\":2},{\"value\":3},{\"key\":\"b\",\"value\":4}]}";
+        List<java.util.concurrent.CompletableFuture<HttpTestClient.Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            answers.add(http.sendAsync(http.request("/topics/idem-race/records").header("Content-Type", "application/json")
+                    .header("Idempotency-Key", "race-1").POST(HttpRequest.BodyPublishers.ofString(body)).build()));
+        }
+        List<JsonNode> results = new ArrayList<>();
+        for (var answer : answers) {
+            HttpTestClient.Response r = answer.join();
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            results.add(r.json().path("results"));
+        }
+        assertThat(results).allSatisfy(r -> assertThat(r).isEqualTo(results.get(0)));
+        assertThat(LongStream.of(highWatermarks("idem-race")).sum()).as("written once").isEqualTo(4);
+    }
+
+    @Test
     void chunkedBodyAboveTheLimitIs413RequestTooLarge() {
         createTopic("chunked", 1);
         StringBuilder many = new StringBuilder("{\"records\":[{\"value\":0}");
