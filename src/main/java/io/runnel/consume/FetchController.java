@@ -56,7 +56,7 @@ class FetchController {
                          Map<String, String> headers) {
     }
 
-    @Schema(description = "Records from the requested offset, all below the high watermark")
+    @Schema(name = "FetchResponse", description = "Records from the requested offset, all below the high watermark")
     record FetchResponseDoc(String topic, int partition, List<FetchedRecord> records, long nextOffset, long highWatermark,
                             long logStartOffset) {
     }

@@ -85,6 +85,7 @@ class GroupController {
                        Map<String, String> headers) {
     }
 
+    @Schema(name = "MemberRecords", description = "Records of the member's partitions, from its positions")
     record MemberRecordsDoc(int generation, List<io.runnel.topic.TopicPartition> assignment, List<GroupRecord> records) {
     }
 

@@ -75,11 +75,12 @@ class ProduceController {
     record ProduceResponse(List<RecordResult> results) {
     }
 
-    @Schema(description = "Records to append. key: any JSON or null; value: any JSON, null = tombstone; "
+    @Schema(name = "ProduceRequest", description = "Records to append. key: any JSON or null; value: any JSON, null = tombstone; "
             + "headers: object of strings; partition: optional; timestamp: ISO-8601 or epoch millis, default now.")
     record ProduceRequestDoc(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<RecordDoc> records) {
     }
 
+    @Schema(name = "ProduceRecord")
     record RecordDoc(@Schema(description = "any JSON value, or null") Object key,
                      @Schema(description = "any JSON value, kept exactly as written; null is a tombstone") Object value,
                      java.util.Map<String, String> headers,
