@@ -108,6 +108,7 @@ class OperationsScenarioTest extends HttpScenarioTest {
                 "/topics/{topic}/records", Set.of("post"),
                 "/topics/{topic}/partitions/{partition}/records", Set.of("get", "post"),
                 "/topics/{topic}/partitions/{partition}/offsets", Set.of("get"),
+                "/topics/{topic}/partitions/{partition}/stream", Set.of("get"),
                 "/cluster", Set.of("get")));
         publicApi.putAll(Map.of(
                 "/groups", Set.of("get"),

@@ -32,7 +32,7 @@ class ClusterController {
     record ClusterView(String clusterId, String controller, List<Instance> instances) {
     }
 
-    @Operation(summary = "Describe the cluster", description = "Every instance with its status and the number of partitions it leads; "
+    @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status and the number of partitions it leads; "
             + "controller is null during an election. An instance is offline once it has been silent for runnel.cluster.session-timeout, "
             + "or if it has not joined since the cluster formed.")
     @GetMapping("/cluster")

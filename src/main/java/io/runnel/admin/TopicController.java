@@ -11,6 +11,8 @@ import io.runnel.api.ProblemResponses;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -50,7 +52,13 @@ class TopicController {
     @Schema(description = "Changes to a topic: grow partitions, set configs, or reset one with null.")
     record UpdateTopicRequest(
             @Schema(example = "6") Integer partitions,
-            @Schema(example = "{\"retention.ms\":\"86400000\",\"retention.bytes\":null}") Map<String, String> configs) {
+            @Schema(example = "{\"retention.ms\":\"86400000\",\"retention.bytes\":null}",
+                    description = "config name to value; null resets that config to its default",
+                    additionalPropertiesSchema = NullableConfigValue.class) Map<String, String> configs) {
+    }
+
+    @Schema(name = "NullableConfigValue", types = {"string", "null"}, description = "a config value, or null to reset it")
+    private static final class NullableConfigValue {
     }
 
     record TopicSummary(String name, int partitions, int replicationFactor) {
@@ -62,8 +70,8 @@ class TopicController {
     record PartitionInfo(int partition, String leader,
                          @Schema(description = "the instances holding a copy, the preferred leader first") List<String> replicas,
                          @Schema(description = "the in-sync replicas") List<String> isr,
-                         @Schema(description = "null while the leader cannot be reached") Long logStartOffset,
-                         @Schema(description = "null while the leader cannot be reached") Long highWatermark,
+                         @Schema(description = "null while the leader cannot be reached", types = {"integer", "null"}, format = "int64") Long logStartOffset,
+                         @Schema(description = "null while the leader cannot be reached", types = {"integer", "null"}, format = "int64") Long highWatermark,
                          @Schema(description = "true while the ISR is smaller than the replica list") boolean underReplicated) {
     }
 
@@ -73,7 +81,8 @@ class TopicController {
     record TopicDescription(String name, int replicationFactor, Map<String, String> configs, List<PartitionInfo> partitions) {
     }
 
-    @Operation(summary = "Create a topic")
+    @Operation(operationId = "createTopic", summary = "Create a topic", responses = @ApiResponse(responseCode = "201",
+            description = "Created; Location names the topic", headers = @Header(name = "Location", description = "/topics/{name}")))
     @ProblemResponses({ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARTITIONS,
             ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
     @PostMapping("/topics")
@@ -82,28 +91,29 @@ class TopicController {
         return ResponseEntity.created(URI.create("/topics/" + topic.name())).body(describe(topic));
     }
 
-    @Operation(summary = "List topics")
+    @Operation(operationId = "listTopics", summary = "List topics")
     @GetMapping("/topics")
     TopicList list() {
         return new TopicList(catalog.list().stream()
                 .map(t -> new TopicSummary(t.name(), t.partitions(), t.replicationFactor())).toList());
     }
 
-    @Operation(summary = "Describe a topic", description = "Effective configs and every partition's offsets.")
+    @Operation(operationId = "describeTopic", summary = "Describe a topic", description = "Effective configs and every partition's offsets.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_TOPIC_NAME})
     @GetMapping("/topics/{topic}")
     TopicDescription get(@PathVariable String topic) {
         return describe(catalog.require(Names.checkTopic(topic)));
     }
 
-    @Operation(summary = "Grow partitions or change configs", description = "Partitions only grow; a config set to null returns to its default.")
+    @Operation(operationId = "updateTopic", summary = "Grow partitions or change configs", description = "Partitions only grow; a config set to null returns to its default.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
     @PatchMapping("/topics/{topic}")
     TopicDescription update(@PathVariable String topic, @RequestBody UpdateTopicRequest request) {
         return describe(catalog.update(Names.checkTopic(topic), request.partitions(), request.configs()));
     }
 
-    @Operation(summary = "Delete a topic and all its data")
+    @Operation(operationId = "deleteTopic", summary = "Delete a topic and all its data",
+            responses = @ApiResponse(responseCode = "204", description = "Deleted"))
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND})
     @DeleteMapping("/topics/{topic}")
     ResponseEntity<Void> delete(@PathVariable String topic) {
@@ -111,7 +121,7 @@ class TopicController {
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "List a topic's partitions")
+    @Operation(operationId = "listPartitions", summary = "List a topic's partitions")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND})
     @GetMapping("/topics/{topic}/partitions")
     PartitionList partitions(@PathVariable String topic) {
@@ -119,7 +129,7 @@ class TopicController {
         return new PartitionList(infos(topic));
     }
 
-    @Operation(summary = "Describe one partition")
+    @Operation(operationId = "describePartition", summary = "Describe one partition")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND})
     @GetMapping("/topics/{topic}/partitions/{partition}")
     PartitionInfo partition(@PathVariable String topic, @PathVariable int partition) {

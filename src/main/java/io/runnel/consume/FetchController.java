@@ -32,6 +32,10 @@ class FetchController {
     static final int MAX_WAIT_MS = 30_000;
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_FETCH_BYTES = 64 * 1024 * 1024;
+    static final String OFFSET_PATTERN = "^([0-9]+|earliest|latest)$";
+    static final String OFFSET_DOC = "an offset, earliest (default) or latest";
+    static final String TIMESTAMP_DOC = "the first record with a timestamp >= this: ISO-8601 (2026-11-28T03:00:00.000Z); "
+            + "epoch milliseconds are accepted too";
 
     private final PartitionRouter router;
     private final FetchService fetch;
@@ -45,20 +49,36 @@ class FetchController {
         this.sse = sse;
     }
 
-    record FetchedRecord(long offset, String timestamp, Object key, Object value, Map<String, String> headers) {
+    record FetchedRecord(long offset,
+                         @Schema(format = "date-time", example = "2026-11-28T03:46:38.123Z") String timestamp,
+                         @Schema(description = "any JSON value, or null") Object key,
+                         @Schema(description = "any JSON value, exactly as written; null is a tombstone") Object value,
+                         Map<String, String> headers) {
     }
 
-    @Schema(description = "Records from the requested offset, all below the high watermark")
+    @Schema(name = "FetchResponse", description = "Records from the requested offset, all below the high watermark")
     record FetchResponseDoc(String topic, int partition, List<FetchedRecord> records, long nextOffset, long highWatermark,
                             long logStartOffset) {
     }
 
-    record OffsetAnswer(long offset, String timestamp) {
+    record OffsetAnswer(long offset,
+                        @Schema(format = "date-time", description = "the record's timestamp; null when no record is that late",
+                                types = {"string", "null"}) String timestamp) {
     }
 
-    @Operation(summary = "Read records from a partition",
+    /** How the stream operations send records; also the description of their 200 answer. */
+    static final String SSE_FRAMING = """
+            Server-Sent Events (text/event-stream). The stream opens with a `retry:` line (reconnect delay, ms) and a \
+            comment. Each record is one event: `event: record`, `id:` its offset, `data:` the record as JSON on one line \
+            (`{"offset","timestamp","key","value","headers"}`, as in fetchRecords). A comment line (`:`) is sent every \
+            15 s while idle. If the stream's position falls out of the log (retention), an event `event: error` whose \
+            `data` is a Problem (code OFFSET_OUT_OF_RANGE) ends the stream. A stream ends after \
+            runnel.fetch.sse-max-duration; reconnect with `Last-Event-ID` to resume after the last record.""";
+
+    @Operation(operationId = "fetchRecords", summary = "Read records from a partition (JSON)",
             description = "Starts at offset (a number, earliest or latest) or at the first record whose timestamp is >= timestamp. "
-                    + "With waitMs, an empty read is held until a record arrives or the time is up; no thread is held meanwhile.",
+                    + "With waitMs, an empty read is held until a record arrives or the time is up; no thread is held meanwhile. "
+                    + "Answers JSON whenever Accept lists application/json or */* (or is absent); for a stream see streamRecords.",
             responses = @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = FetchResponseDoc.class), examples = @ExampleObject(value = """
                             {"topic":"orders","partition":1,"records":[{"offset":50,"timestamp":"2026-11-28T03:46:38.123Z",\
@@ -70,8 +90,8 @@ class FetchController {
     Object records(
             @PathVariable String topic,
             @PathVariable int partition,
-            @Parameter(description = "a number, earliest (default) or latest") @RequestParam(required = false) String offset,
-            @Parameter(description = "start at the first record with timestamp >= this (ISO-8601 or epoch millis)") @RequestParam(required = false) String timestamp,
+            @Parameter(description = OFFSET_DOC, schema = @Schema(pattern = OFFSET_PATTERN)) @RequestParam(required = false) String offset,
+            @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam(required = false) String timestamp,
             @Parameter(description = "most records to return, 1-" + "runnel.fetch.max-limit (default 500)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "about this many bytes at most (at least one batch is returned)") @RequestParam(required = false) Integer maxBytes,
             @Parameter(description = "0-30000: how long to hold an empty read") @RequestParam(defaultValue = "0") int waitMs) {
@@ -91,18 +111,27 @@ class FetchController {
         return fetch.fetch(p, start, records, bytes, waitMs);
     }
 
-    @Operation(summary = "Stream records as Server-Sent Events",
-            description = "Same URL with Accept: text/event-stream. Each record is an event with id = offset, event: record, "
-                    + "data = the record JSON. Resumes after the Last-Event-ID header when given (else offset or timestamp, "
-                    + "default earliest). A comment line is sent every 15 s. If the stream's position falls out of the log "
-                    + "(retention), an event named error carries the problem detail and the stream ends.")
-    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_PARAMETER})
-    @GetMapping(path = "/topics/{topic}/partitions/{partition}/records", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter stream(
+    @Operation(operationId = "streamRecords", summary = "Stream records as Server-Sent Events",
+            description = "Resumes after the Last-Event-ID header when given, else starts at offset or timestamp (default earliest). "
+                    + "The same stream is served on the records URL to a request whose Accept asks for text/event-stream alone.",
+            responses = @ApiResponse(responseCode = "200", description = SSE_FRAMING, content = @Content(
+                    mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string"), examples = @ExampleObject(value = """
+                            retry:1000
+                            :records of orders-1 from offset 50
+
+                            id:50
+                            event:record
+                            data:{"offset":50,"timestamp":"2026-11-28T03:46:38.123Z","key":"customer-42","value":{"amount":12.50},"headers":{}}
+
+                            """))))
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_PARAMETER,
+            ErrorCode.INVALID_TOPIC_NAME})
+    @GetMapping(path = "/topics/{topic}/partitions/{partition}/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter streamRecords(
             @PathVariable String topic,
             @PathVariable int partition,
-            @RequestParam(required = false) String offset,
-            @RequestParam(required = false) String timestamp,
+            @Parameter(description = OFFSET_DOC, schema = @Schema(pattern = OFFSET_PATTERN)) @RequestParam(required = false) String offset,
+            @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam(required = false) String timestamp,
             @Parameter(description = "the id of the last event received: the stream resumes after it")
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         Partition p = router.local(Names.checkTopic(topic), partition);
@@ -125,10 +154,23 @@ class FetchController {
         return sse.open(p, start);
     }
 
-    @Operation(summary = "Find the offset for a time", description = "The first offset whose timestamp is >= timestamp; the high watermark (and a null timestamp) if none is.")
+    /** The same stream on the records URL, for {@code Accept: text/event-stream} alone ({@link StreamAcceptFilter}). */
+    @Operation(hidden = true)
+    @GetMapping(path = "/topics/{topic}/partitions/{partition}/records", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter stream(
+            @PathVariable String topic,
+            @PathVariable int partition,
+            @RequestParam(required = false) String offset,
+            @RequestParam(required = false) String timestamp,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return streamRecords(topic, partition, offset, timestamp, lastEventId);
+    }
+
+    @Operation(operationId = "offsetForTimestamp", summary = "Find the offset for a time", description = "The first offset whose timestamp is >= timestamp; the high watermark (and a null timestamp) if none is.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.INVALID_PARAMETER})
     @GetMapping("/topics/{topic}/partitions/{partition}/offsets")
-    OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition, @RequestParam String timestamp) {
+    OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition,
+                         @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam String timestamp) {
         Partition p = router.local(Names.checkTopic(topic), partition);
         long offset = fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"));
         if (offset >= p.log().highWatermark()) {

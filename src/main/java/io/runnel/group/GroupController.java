@@ -72,14 +72,25 @@ class GroupController {
 
     record ResetRequest(@Schema(example = "orders") String topic,
                         @Schema(example = "earliest", description = "earliest | latest | timestamp | offset") String to,
-                        @Schema(description = "with to=timestamp: ISO-8601 or epoch millis") Object timestamp,
+                        @Schema(description = "with to=timestamp: ISO-8601 (or epoch milliseconds)", type = "string", format = "date-time",
+                                example = "2026-11-28T03:00:00.000Z") Object timestamp,
                         @Schema(description = "with to=offset") Long offset) {
     }
 
-    record MemberRecordsDoc(int generation, List<io.runnel.topic.TopicPartition> assignment, List<Map<String, Object>> records) {
+    @Schema(description = "A record read by a group member")
+    record GroupRecord(String topic, int partition, long offset,
+                       @Schema(format = "date-time", example = "2026-11-28T03:46:38.123Z") String timestamp,
+                       @Schema(description = "any JSON value, or null") Object key,
+                       @Schema(description = "any JSON value, as written; null is a tombstone") Object value,
+                       Map<String, String> headers) {
     }
 
-    @Operation(summary = "Join a group", description = "Returns the member id, generation and the member's partitions.")
+    @Schema(name = "MemberRecords", description = "Records of the member's partitions, from its positions")
+    record MemberRecordsDoc(int generation, List<io.runnel.topic.TopicPartition> assignment, List<GroupRecord> records) {
+    }
+
+    @Operation(operationId = "joinGroup", summary = "Join a group", description = "Returns the member id, generation and the member's partitions.",
+            responses = @ApiResponse(responseCode = "201", description = "Joined; Location names the member"))
     @ProblemResponses({ErrorCode.INVALID_GROUP_NAME, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON})
     @PostMapping(path = "/groups/{group}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Membership> join(@PathVariable String group, @RequestBody JoinRequest request) {
@@ -100,7 +111,7 @@ class GroupController {
         return ResponseEntity.created(URI.create("/groups/" + group + "/members/" + m.memberId())).body(m);
     }
 
-    @Operation(summary = "Read records as a member",
+    @Operation(operationId = "readMemberRecords", summary = "Read records as a member",
             description = "Records of the member's partitions from its positions; counts as a heartbeat. commit=auto commits the "
                     + "new positions before answering (at-most-once); commit=manual (default) leaves committing to the client "
                     + "(at-least-once). With waitMs, an empty read waits for records without holding a thread.",
@@ -126,14 +137,15 @@ class GroupController {
         return reader.read(Names.checkGroup(group), member, records, bytes, waitMs, commit.equals("auto"));
     }
 
-    @Operation(summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
+    @Operation(operationId = "heartbeat", summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
     @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME})
     @PostMapping("/groups/{group}/members/{member}/heartbeat")
     Membership heartbeat(@PathVariable String group, @PathVariable String member) {
         return coordinator.heartbeat(group, member);
     }
 
-    @Operation(summary = "Leave a group", description = "The member's partitions are reassigned at once.")
+    @Operation(operationId = "leaveGroup", summary = "Leave a group", description = "The member's partitions are reassigned at once.",
+            responses = @ApiResponse(responseCode = "204", description = "Left"))
     @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME})
     @DeleteMapping("/groups/{group}/members/{member}")
     ResponseEntity<Void> leave(@PathVariable String group, @PathVariable String member) {
@@ -141,7 +153,7 @@ class GroupController {
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "Commit offsets", description = "offset = the next offset to read. With memberId, the generation must be current and "
+    @Operation(operationId = "commitOffsets", summary = "Commit offsets", description = "offset = the next offset to read. With memberId, the generation must be current and "
             + "every partition assigned to the member; without, the group must have no members.")
     @ProblemResponses({ErrorCode.ILLEGAL_GENERATION, ErrorCode.NOT_ASSIGNED, ErrorCode.UNKNOWN_MEMBER, ErrorCode.GROUP_NOT_EMPTY,
             ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_REQUEST})
@@ -150,20 +162,20 @@ class GroupController {
         return new OffsetList(coordinator.commit(group, new CommitSpec(request.memberId(), request.generation(), request.offsets())));
     }
 
-    @Operation(summary = "List groups")
+    @Operation(operationId = "listGroups", summary = "List groups")
     @GetMapping("/groups")
     GroupList list() {
         return new GroupList(coordinator.list());
     }
 
-    @Operation(summary = "Describe a group", description = "State, members with assignments, committed offsets with lag.")
+    @Operation(operationId = "describeGroup", summary = "Describe a group", description = "State, members with assignments, committed offsets with lag.")
     @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.INVALID_GROUP_NAME})
     @GetMapping("/groups/{group}")
     GroupView describe(@PathVariable String group) {
         return coordinator.describe(group);
     }
 
-    @Operation(summary = "Reset a topic's committed offsets", description = "Only while the group has no members.")
+    @Operation(operationId = "resetGroupOffsets", summary = "Reset a topic's committed offsets", description = "Only while the group has no members.")
     @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST})
     @PostMapping(path = "/groups/{group}/offsets/reset", consumes = MediaType.APPLICATION_JSON_VALUE)
     OffsetList reset(@PathVariable String group, @RequestBody ResetRequest request) {
@@ -172,7 +184,8 @@ class GroupController {
         return new OffsetList(coordinator.reset(group, new ResetSpec(request.topic(), request.to(), timestamp, request.offset())));
     }
 
-    @Operation(summary = "Delete a group", description = "Only while it has no members; its committed offsets are forgotten.")
+    @Operation(operationId = "deleteGroup", summary = "Delete a group", description = "Only while it has no members; its committed offsets are forgotten.",
+            responses = @ApiResponse(responseCode = "204", description = "Deleted"))
     @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.GROUP_NOT_FOUND})
     @DeleteMapping("/groups/{group}")
     ResponseEntity<Void> delete(@PathVariable String group) {

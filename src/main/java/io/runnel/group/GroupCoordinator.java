@@ -38,7 +38,8 @@ public interface GroupCoordinator {
     record ResetSpec(String topic, String to, Long timestamp, Long offset) {
     }
 
-    record MemberView(String memberId, List<TopicPartition> assignment, String lastSeen) {
+    record MemberView(String memberId, List<TopicPartition> assignment,
+                      @io.swagger.v3.oas.annotations.media.Schema(format = "date-time") String lastSeen) {
     }
 
     record OffsetView(String topic, int partition, long committedOffset, String metadata, long highWatermark, long lag) {

@@ -27,7 +27,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * ({@link HttpForwarder}); clients never see a redirect.
  *
  * <ul>
- *   <li>{@code GET /topics/{t}/partitions/{p}/records} (JSON, long poll and Server-Sent Events) and
+ *   <li>{@code GET /topics/{t}/partitions/{p}/records} (JSON, long poll and Server-Sent Events), {@code …/stream} and
  *       {@code GET .../offsets} go to the partition's leader; {@code 503 LEADER_NOT_AVAILABLE}
  *       while the metadata says the leader is offline.</li>
  *   <li>{@code /groups/**} goes to the controller, which coordinates every group;
@@ -42,7 +42,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
 class ForwardingFilter extends OncePerRequestFilter {
-    private static final Pattern PARTITION_READ = Pattern.compile("/topics/([a-zA-Z0-9._-]{1,249})/partitions/(\\d{1,9})/(records|offsets)");
+    private static final Pattern PARTITION_READ = Pattern.compile("/topics/([a-zA-Z0-9._-]{1,249})/partitions/(\\d{1,9})/(records|stream|offsets)");
 
     private final ClusterNode cluster;
     private final PartitionRouter router;

@@ -48,6 +48,12 @@ class ProduceController {
               {"value":{"amount":7}},
               {"key":"x","value":[1,2],"partition":0,"timestamp":"2026-11-28T03:00:00.000Z"}
             ]}""";
+    private static final String PARTITION_EXAMPLE = """
+            {"records":[
+              {"key":"customer-42","value":{"amount":12.50},"headers":{"source":"web"}},
+              {"value":{"amount":7},"timestamp":"2026-11-28T03:00:00.000Z"}
+            ]}""";
+    private static final String RESULTS_EXAMPLE = "{\"results\":[{\"partition\":1,\"offset\":57,\"timestamp\":\"2026-11-28T03:46:38.123Z\"}]}";
 
     private final ProduceService service;
     private final JsonMapper json;
@@ -63,30 +69,36 @@ class ProduceController {
     record ProduceResponse(List<RecordResult> results) {
     }
 
-    @Schema(description = "Records to append. key: any JSON or null; value: any JSON, null = tombstone; "
+    @Schema(name = "ProduceRequest", description = "Records to append. key: any JSON or null; value: any JSON, null = tombstone; "
             + "headers: object of strings; partition: optional; timestamp: ISO-8601 or epoch millis, default now.")
-    record ProduceRequestDoc(List<RecordDoc> records) {
+    record ProduceRequestDoc(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<RecordDoc> records) {
     }
 
-    record RecordDoc(Object key, Object value, java.util.Map<String, String> headers, Integer partition, String timestamp) {
+    @Schema(name = "ProduceRecord")
+    record RecordDoc(@Schema(description = "any JSON value, or null") Object key,
+                     @Schema(description = "any JSON value, kept exactly as written; null is a tombstone") Object value,
+                     java.util.Map<String, String> headers,
+                     @Schema(description = "the partition; default: chosen by key") Integer partition,
+                     @Schema(format = "date-time", description = "ISO-8601 (epoch milliseconds are accepted too); default: now",
+                             example = "2026-11-28T03:00:00.000Z") String timestamp) {
     }
 
-    @Operation(summary = "Produce records to a topic",
+    @Operation(operationId = "produce", summary = "Produce records to a topic",
             description = "Keyed records go to toPositive(murmur2(key)) % partitions as in Kafka; null keys round-robin. "
                     + "All records are validated before any is written. acks=all|leader wait for the append (and fsync per "
                     + "runnel.storage.flush); acks=none answers 202 without offsets. A replay of an Idempotency-Key within "
                     + "runnel.produce.idempotency-window returns the first answer and writes nothing.",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
                     schema = @Schema(implementation = ProduceRequestDoc.class), examples = @ExampleObject(value = EXAMPLE))),
             responses = {
                     @ApiResponse(responseCode = "200", description = "Every record's partition, offset and timestamp, in request order",
                             content = @Content(schema = @Schema(implementation = ProduceResponse.class), examples = @ExampleObject(
-                                    value = "{\"results\":[{\"partition\":1,\"offset\":57,\"timestamp\":\"2026-11-28T03:46:38.123Z\"}]}"))),
-                    @ApiResponse(responseCode = "202", description = "acks=none: accepted, no offsets")})
+                                    value = RESULTS_EXAMPLE))),
+                    @ApiResponse(responseCode = "202", description = "acks=none: accepted, no offsets", content = @Content)})
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.NESTING_TOO_DEEP,
             ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_RECORD, ErrorCode.RECORD_TOO_LARGE, ErrorCode.REQUEST_TOO_LARGE,
             ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.STORAGE_FULL,
-            ErrorCode.INVALID_TOPIC_NAME})
+            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARAMETER})
     @PostMapping(path = "/topics/{topic}/records", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<byte[]> produce(
             @PathVariable String topic,
@@ -96,15 +108,25 @@ class ProduceController {
         return handle(topic, null, acks, idempotencyKey, request);
     }
 
-    @Operation(summary = "Produce records to one partition", description = "As POST /topics/{topic}/records, every record to partition p.")
-    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.RECORD_TOO_LARGE,
-            ErrorCode.REQUEST_TOO_LARGE, ErrorCode.STORAGE_FULL})
+    @Operation(operationId = "produceToPartition", summary = "Produce records to one partition",
+            description = "As POST /topics/{topic}/records (same body), every record to this partition.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+                    schema = @Schema(implementation = ProduceRequestDoc.class), examples = @ExampleObject(value = PARTITION_EXAMPLE))),
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "Every record's partition, offset and timestamp, in request order",
+                            content = @Content(schema = @Schema(implementation = ProduceResponse.class), examples = @ExampleObject(
+                                    value = RESULTS_EXAMPLE))),
+                    @ApiResponse(responseCode = "202", description = "acks=none: accepted, no offsets", content = @Content)})
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.NESTING_TOO_DEEP,
+            ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_RECORD, ErrorCode.RECORD_TOO_LARGE, ErrorCode.REQUEST_TOO_LARGE,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.STORAGE_FULL,
+            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARAMETER})
     @PostMapping(path = "/topics/{topic}/partitions/{partition}/records", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<byte[]> produceToPartition(
             @PathVariable String topic,
             @PathVariable int partition,
-            @RequestParam(defaultValue = "all") String acks,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            @Parameter(description = "all (default) | leader | none") @RequestParam(defaultValue = "all") String acks,
+            @Parameter(description = "Makes retries safe: a replay returns the first answer") @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             HttpServletRequest request) throws IOException {
         return handle(topic, partition, acks, idempotencyKey, request);
     }

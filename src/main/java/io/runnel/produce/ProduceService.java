@@ -83,7 +83,8 @@ public class ProduceService {
 
     /** One record's outcome: an offset, or an error. */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-    public record RecordResult(int partition, Long offset, String timestamp, RecordError error) {
+    public record RecordResult(int partition, Long offset,
+                               @io.swagger.v3.oas.annotations.media.Schema(format = "date-time") String timestamp, RecordError error) {
     }
 
     public record RecordError(String code, String message) {
