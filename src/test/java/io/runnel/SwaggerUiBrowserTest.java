@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -36,9 +36,11 @@ import org.springframework.util.FileSystemUtils;
  * context on its own data directory (not the one {@link HttpScenarioTest} shares) and the create is
  * always a 201. The browser and its driver are the system's ({@value #CHROMIUM}, {@value #CHROMEDRIVER};
  * Debian packages {@code chromium} and {@code chromium-driver}, which the CI script installs); where
- * either is missing the class is skipped, and Selenium never downloads one. On failure a screenshot
- * and the page source are written to {@code target/swagger-ui-failure.*}.
+ * either is missing the class is skipped with that reason, and Selenium never downloads one. On
+ * failure a screenshot and the page source are written to {@code target/swagger-ui-failure.*}.
  */
+@EnabledIf(value = "browserInstalled", disabledReason = "Swagger UI browser test skipped: needs " + SwaggerUiBrowserTest.CHROMIUM
+        + " and " + SwaggerUiBrowserTest.CHROMEDRIVER + " (Debian: apt-get install chromium chromium-driver; .ci/run installs them)")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SwaggerUiBrowserTest {
     static final String CHROMIUM = "/usr/bin/chromium";
@@ -59,11 +61,17 @@ class SwaggerUiBrowserTest {
     @LocalServerPort
     int port;
 
+    /**
+     * Checked before the application context starts, so a machine without a browser pays nothing. A class-level
+     * condition rather than an assumption in {@code @BeforeAll}: Surefire reports the latter as no test at all,
+     * without its message; a disabled class is reported as skipped with the reason.
+     */
+    static boolean browserInstalled() {
+        return Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER));
+    }
+
     @BeforeAll
     static void startBrowser() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
-                "Swagger UI browser test skipped: needs " + CHROMIUM + " and " + CHROMEDRIVER
-                        + " (Debian: apt-get install chromium chromium-driver; .ci/run installs them)");
         profile = Files.createTempDirectory("runnel-chromium-");
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
         service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
@@ -89,7 +97,7 @@ class SwaggerUiBrowserTest {
     }
 
     @Test
-    void tryItOutWithTheDocumentedValuesCreatesProducesReadsAndJoins() throws IOException {
+    void tryItOutWithTheDocumentedValuesCreatesProducesReadsAndJoins() {
         try {
             browser.get("http://localhost:" + port + "/swagger-ui/index.html");
 
@@ -109,7 +117,7 @@ class SwaggerUiBrowserTest {
             assertThat(joined.status()).as(joined.body()).isEqualTo("201");
             assertThat(joined.body()).contains("\"memberId\":", "\"topic\":\"orders\"");
         } catch (AssertionError | RuntimeException e) {
-            keepEvidence();
+            keepEvidence(e);
             throw e;
         }
     }
@@ -137,11 +145,16 @@ class SwaggerUiBrowserTest {
         return new Answer(operation.findElement(status).getText().trim(), body.replaceAll("\\s", ""));
     }
 
-    private static void keepEvidence() throws IOException {
-        Path target = Path.of("target");
-        Files.createDirectories(target);
-        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), target.resolve("swagger-ui-failure.png"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(target.resolve("swagger-ui-failure.html"), browser.getPageSource());
+    /** Keeps what the browser showed; a failure to do so is attached to the test's failure, never hides it. */
+    private static void keepEvidence(Throwable failure) {
+        try {
+            Path target = Path.of("target");
+            Files.createDirectories(target);
+            Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), target.resolve("swagger-ui-failure.png"),
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(target.resolve("swagger-ui-failure.html"), browser.getPageSource());
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 }
