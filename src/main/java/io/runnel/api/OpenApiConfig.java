@@ -32,10 +32,16 @@ import org.springframework.context.annotation.Configuration;
  *
  * <p>{@code code} is an open string, not an enum: a code added later must not break a client
  * generated today. No {@code servers} are set, so the document names the URL it was asked at.
+ *
+ * <p>The path parameters {@code topic}, {@code partition} and {@code group} carry the examples the
+ * request bodies use ({@code orders}, {@code 0}, {@code billing}), so that Swagger UI's "Try it
+ * out" fills them in: with the examples alone one can create a topic, produce to it, read it and
+ * join a group. Member ids are assigned by the server and have none.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
     private static final String PROBLEM_REF = "#/components/schemas/Problem";
+    private static final Map<String, Object> PATH_EXAMPLES = Map.of("topic", "orders", "partition", 0, "group", "billing");
 
     @Bean
     OpenAPI runnelOpenApi() {
@@ -113,6 +119,18 @@ class OpenApiConfig {
                     .description(titles(annotation, status))
                     .content(new Content().addMediaType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE, media))));
             operation.setResponses(responses);
+            return operation;
+        };
+    }
+
+    @Bean
+    OperationCustomizer pathParameterExamples() {
+        return (operation, handlerMethod) -> {
+            if (operation.getParameters() != null) {
+                operation.getParameters().stream()
+                        .filter(p -> "path".equals(p.getIn()) && p.getExample() == null && PATH_EXAMPLES.containsKey(p.getName()))
+                        .forEach(p -> p.setExample(PATH_EXAMPLES.get(p.getName())));
+            }
             return operation;
         };
     }
