@@ -27,7 +27,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
  * none writes a record, none logs an ERROR, and the node serves normal requests afterwards.
  *
  * <p>The fuzz is bounded and seeded: {@value #CASES} cases drawn from {@value #SEED} (override with
- * {@code -Drunnel.fuzz.seed=…} to explore; the seed in use is printed).
+ * {@code -Drunnel.fuzz.seed=…} to explore; the seed in use is printed). Clients that reset the
+ * connection right after a short body are not waited for: their requests can write nothing (the
+ * body is incomplete), and the log check after them only sees what was logged by then.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class HostileClientHttpTest extends HttpScenarioTest {
@@ -48,7 +50,7 @@ class HostileClientHttpTest extends HttpScenarioTest {
             }
         }
         assertThat(highWatermarks("hostile-ct")).containsExactly(0);
-        assertThat(output.getAll()).doesNotContain(" ERROR ");
+        assertNothingLogged(output);
     }
 
     @Test
@@ -64,7 +66,7 @@ class HostileClientHttpTest extends HttpScenarioTest {
             }
         }
         assertThat(highWatermarks("hostile-short")).containsExactly(0);
-        assertThat(output.getAll()).doesNotContain(" ERROR ");
+        assertNothingLogged(output);
     }
 
     @Test
@@ -111,10 +113,15 @@ class HostileClientHttpTest extends HttpScenarioTest {
         assertThat(failures).as("seed " + seed).isEmpty();
         assertThat(highWatermarks("hostile-fuzz")[0]).as("records written, seed " + seed + ": only by produces answered 2xx")
                 .isEqualTo(accepted);
-        assertThat(output.getAll()).as("seed " + seed).doesNotContain(" ERROR ");
+        assertNothingLogged(output);
 
         produce("hostile-fuzz", "{\"records\":[{\"value\":\"after\"}]}");
         assertThat(fetch("hostile-fuzz", 0, "?offset=" + accepted).body()).contains("\"after\"");
+    }
+
+    /** A client's mistake is not the server's failure: no ERROR line, no stack trace at any level. */
+    private static void assertNothingLogged(CapturedOutput output) {
+        assertThat(output.getAll()).doesNotContain(" ERROR ").doesNotContain("\n\tat ");
     }
 
     /** A request under construction: request line, header lines (duplicates allowed), body. */
