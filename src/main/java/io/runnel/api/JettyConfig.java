@@ -30,7 +30,8 @@ import org.springframework.http.HttpStatus;
  * reach Spring MVC, which refuses them with the same problem details as any bad name or unknown
  * path, instead of Jetty's own 400 page.
  * <li>Requests Jetty refuses itself (bad request line, header too large) get a problem detail
- * instead of an HTML page ({@link ProblemErrorHandler}).
+ * instead of an HTML page ({@link ProblemErrorHandler}); an unknown HTTP version is a {@code 400}
+ * there, so that no malformed request gets a 5xx.
  * <li>The listen backlog is {@value #ACCEPT_QUEUE}: Jetty's default (the JDK's 50) dropped
  * connections when thousands of clients connected at once.
  * </ul>
@@ -67,14 +68,26 @@ class JettyConfig implements WebServerFactoryCustomizer<JettyServletWebServerFac
         @Override
         protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
                 Callback callback) {
+            int answered = answered(status);
+            if (answered != status) {
+                response.setStatus(answered);
+            }
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
-            response.write(true, ByteBuffer.wrap(problem(status)), callback);
+            response.write(true, ByteBuffer.wrap(problem(answered)), callback);
         }
 
         @Override
         public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
             fields.put(HttpHeader.CONTENT_TYPE, "application/problem+json");
             return ByteBuffer.wrap(problem(status));
+        }
+
+        /**
+         * A request line with an HTTP version other than 1.0 and 1.1 (or none) is a malformed request:
+         * {@code 400}, not Jetty's {@code 505}, so that no client mistake gets a 5xx.
+         */
+        static int answered(int status) {
+            return status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED.value() ? HttpStatus.BAD_REQUEST.value() : status;
         }
 
         private static byte[] problem(int status) {

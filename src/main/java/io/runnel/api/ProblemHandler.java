@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -66,6 +68,10 @@ public class ProblemHandler {
         if (e instanceof RunnelException || e instanceof LogException) {
             return RunnelException.of(e);
         }
+        RunnelException malformed = malformedMessage(e);
+        if (malformed != null) {
+            return malformed;
+        }
         if (e instanceof HttpMessageNotReadableException) {
             if (hasCause(e, StreamConstraintsException.class)) {
                 return new RunnelException(ErrorCode.NESTING_TOO_DEEP, rootMessage(e));
@@ -103,6 +109,30 @@ public class ProblemHandler {
             return new RunnelException(ErrorCode.INVALID_PARAMETER, e.getMessage());
         }
         return RunnelException.of(e);
+    }
+
+    /**
+     * A request the HTTP server found malformed while the handler read its body: a body that ended
+     * before its {@code Content-Length} or its last chunk (the client half-closed or left), broken
+     * chunked framing. A client error ({@code 400 INVALID_REQUEST}, or the server's own 4xx code),
+     * however the read failure is wrapped, so it is never logged as a failure of ours; {@code null}
+     * for other failures.
+     */
+    private static RunnelException malformedMessage(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EofException) {
+                return new RunnelException(ErrorCode.INVALID_REQUEST,
+                        "the request body ended early: shorter than its Content-Length, or without its last chunk");
+            }
+            if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return new RunnelException(ErrorCode.forServerRefusal(http.getCode()),
+                        "the request could not be read: " + http.getReason());
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     /**
