@@ -44,12 +44,6 @@ public record AclBinding(KafkaPrincipal principal, ResourceType resourceType, St
         this(principal, resourceType, resourceName, patternType, operation, permission, ANY_HOST);
     }
 
-    /** Whether this ACL applies to {@code principal} doing something to the resource {@code type}/{@code name}. */
-    boolean appliesTo(KafkaPrincipal requester, ResourceType type, String name) {
-        return resourceType == type && (principal.equals(requester) || principal.isWildcard())
-                && patternType.matches(resourceName, name);
-    }
-
     private static void require(boolean ok, String rule) {
         if (!ok) {
             throw new RunnelException(ErrorCode.INVALID_REQUEST, "invalid ACL: " + rule);

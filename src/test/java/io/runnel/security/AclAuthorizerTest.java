@@ -13,8 +13,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.error.ErrorCode;
 import io.runnel.error.RunnelException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class AclAuthorizerTest {
@@ -123,6 +127,31 @@ class AclAuthorizerTest {
         assertThat(authorizer.authorize(ALICE, READ, TOPIC, "orders")).isFalse();
         assertThat(authorizer.remove(new AclBindingFilter(ALICE, null, null, null, null, null))).isEmpty();
         assertThat(authorizer.acls(AclBindingFilter.ANY)).containsExactly(bobs);
+    }
+
+    @Test
+    void concurrentWritersLoseNoAclWhileReadersAuthorize() throws Exception {
+        int writers = 4;
+        int perWriter = 200;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                String prefix = "w" + w + ".";
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perWriter; i++) {
+                        authorizer.add(acl(ALICE, TOPIC, prefix + i, PatternType.LITERAL, READ, ALLOW));
+                        assertThat(authorizer.authorize(ALICE, READ, TOPIC, prefix + i)).isTrue();
+                    }
+                }));
+            }
+            for (Future<?> writer : done) {
+                writer.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(authorizer.acls(AclBindingFilter.ANY)).hasSize(writers * perWriter);
     }
 
     @Test
