@@ -31,6 +31,14 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("io.runnel.error..", "io.runnel.storage..", "io.runnel.log..",
                     "java..");
 
+    /**
+     * The authorization core (principals, ACLs, the operation table, key hashing) is plain Java: the web
+     * edge and the metadata feed it, it knows neither. Its Spring wiring, if any, lives in a sub-package.
+     */
+    @ArchTest
+    static final ArchRule theAuthorizationCoreUsesOnlyTheJdkAndErrors = classes().that().resideInAPackage("io.runnel.security")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.runnel.security", "io.runnel.error", "java..");
+
     @ArchTest
     static final ArchRule theCatalogAndTheQuorumStateKnowNoHttp = noClasses()
             .that().resideInAnyPackage("io.runnel.topic..", "io.runnel.log..", "io.runnel.error..", "io.runnel.storage..")
