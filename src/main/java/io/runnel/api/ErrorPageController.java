@@ -25,7 +25,7 @@ class ErrorPageController implements ErrorController {
         int code = status instanceof Integer s ? s : 500;
         ErrorCode errorCode = ErrorCode.forServerRefusal(code);
         RunnelException api = new RunnelException(errorCode, "the request was refused: " + HttpStatus.valueOf(code).getReasonPhrase());
-        ResponseEntity<ProblemDetail> response = ProblemHandler.toResponse(api);
+        ResponseEntity<ProblemDetail> response = Problems.response(api);
         ProblemDetail body = response.getBody();
         body.setStatus(code);
         return ResponseEntity.status(code).headers(response.getHeaders()).body(body);

@@ -5,10 +5,6 @@ import io.runnel.error.RunnelException;
 import io.runnel.log.LogException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
@@ -32,7 +28,6 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.exc.MismatchedInputException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one table from exceptions to RFC 9457 problem details. Every answer carries {@code type},
@@ -60,7 +55,7 @@ public class ProblemHandler {
             return ResponseEntity.status(api.code().status()).headers(spring.getHeaders())
                     .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(Problems.detail(api));
         }
-        return toResponse(api);
+        return Problems.response(api);
     }
 
     /** Maps any exception to its code; the single place where that decision is made. */
@@ -177,21 +172,5 @@ public class ProblemHandler {
         String message = String.valueOf(t.getMessage()).replaceAll("io\\.runnel\\.[\\w.]+\\$", "");
         int newline = message.indexOf('\n');
         return newline > 0 ? message.substring(0, newline) : message;
-    }
-
-    public static ResponseEntity<ProblemDetail> toResponse(RunnelException api) {
-        return Problems.response(api);
-    }
-
-    /**
-     * Writes {@code api} as a problem detail straight to a servlet response, for filters that answer
-     * before Spring MVC sees the request.
-     */
-    public static void write(HttpServletResponse response, RunnelException api) throws IOException {
-        Problems.write(response, api);
-    }
-
-    public static ProblemDetail problem(RunnelException api) {
-        return Problems.detail(api);
     }
 }

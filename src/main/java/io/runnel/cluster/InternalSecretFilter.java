@@ -2,7 +2,7 @@ package io.runnel.cluster;
 
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
-import io.runnel.api.ProblemHandler;
+import io.runnel.api.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,13 +40,13 @@ class InternalSecretFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (!cluster.clustered()) {
-            ProblemHandler.write(response, new RunnelException(ErrorCode.NOT_FOUND, "no internal calls on a single node"));
+            Problems.write(response, new RunnelException(ErrorCode.NOT_FOUND, "no internal calls on a single node"));
             return;
         }
         String given = request.getHeader(InternalClient.SECRET_HEADER);
         if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
                 cluster.secret().getBytes(StandardCharsets.UTF_8))) {
-            ProblemHandler.write(response, new RunnelException(ErrorCode.UNAUTHORIZED,
+            Problems.write(response, new RunnelException(ErrorCode.UNAUTHORIZED,
                     "/internal/ calls are for instances of the cluster and need the cluster secret"));
             return;
         }

@@ -2,7 +2,7 @@ package io.runnel.partition;
 
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
-import io.runnel.api.ProblemHandler;
+import io.runnel.api.Problems;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.HttpForwarder;
 import io.runnel.cluster.InternalClient;
@@ -68,7 +68,7 @@ class ForwardingFilter extends OncePerRequestFilter {
         if (path.equals("/groups") || path.startsWith("/groups/")) {
             Optional<String> controller = cluster.controllerId();
             if (controller.isEmpty() || (forwarded && !controller.get().equals(cluster.selfId()))) {
-                ProblemHandler.write(response, new RunnelException(ErrorCode.CONTROLLER_NOT_AVAILABLE,
+                Problems.write(response, new RunnelException(ErrorCode.CONTROLLER_NOT_AVAILABLE,
                         "no controller is elected right now (groups are coordinated by the controller); retry shortly"));
                 return;
             }
@@ -94,7 +94,7 @@ class ForwardingFilter extends OncePerRequestFilter {
         if (route instanceof Route.Remote remote) {
             forward(request, response, remote.leader(), ErrorCode.LEADER_NOT_AVAILABLE);
         } else if (route instanceof Route.Unavailable unavailable) {
-            ProblemHandler.write(response, unavailable.problem());
+            Problems.write(response, unavailable.problem());
         } else {
             chain.doFilter(request, response); // led here
         }
@@ -104,7 +104,7 @@ class ForwardingFilter extends OncePerRequestFilter {
             throws IOException {
         Optional<String> url = cluster.urlOf(target);
         if (url.isEmpty()) {
-            ProblemHandler.write(response, new RunnelException(unreachable, "the URL of instance " + target + " is unknown"));
+            Problems.write(response, new RunnelException(unreachable, "the URL of instance " + target + " is unknown"));
             return;
         }
         forwarder.forward(request, response, url.get(), target, unreachable);

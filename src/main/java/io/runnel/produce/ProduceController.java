@@ -3,7 +3,7 @@ package io.runnel.produce;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
-import io.runnel.api.ProblemHandler;
+import io.runnel.api.Problems;
 import io.runnel.api.ProblemResponses;
 import io.runnel.config.RunnelProperties;
 import io.runnel.produce.ProduceService.ProduceOutcome;
@@ -160,7 +160,7 @@ class ProduceController {
         if (outcome.failure() == null) {
             return new Answer(200, json.writeValueAsBytes(new ProduceResponse(outcome.results())), outcome.replayed());
         }
-        ProblemDetail problem = ProblemHandler.problem(outcome.failure());
+        ProblemDetail problem = Problems.detail(outcome.failure());
         problem.setDetail((anyWritten ? "some records were not written: " : "no record was written: ") + outcome.failure().getMessage());
         problem.setProperty("results", outcome.results());
         return new Answer(outcome.status(), json.writeValueAsBytes(problem), outcome.replayed());
