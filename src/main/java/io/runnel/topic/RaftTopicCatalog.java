@@ -1,6 +1,5 @@
 package io.runnel.topic;
 
-import io.runnel.api.DaemonThreads;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.ClusterState;
 import io.runnel.cluster.MetadataCommand;
@@ -10,7 +9,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,17 +29,15 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     private final TopicRules rules;
     private final Clock clock;
     private final ExecutorService follow;
-    private final boolean ownFollow;
     private volatile boolean closed;
     private Consumer<Map<String, Topic>> follower = t -> { };
     private Map<String, TopicMetadata> followed;
     private volatile Map<String, Topic> topics = Map.of();
     private volatile boolean started;
 
-    /** @param follow a single-thread executor for the follower, which {@link #close} leaves running; null for its own */
+    /** @param follow a single-thread executor for the follower, which {@link #close} leaves running (its owner shuts it down) */
     RaftTopicCatalog(ClusterNode cluster, TopicRules rules, Clock clock, ExecutorService follow) {
-        this.ownFollow = follow == null;
-        this.follow = follow != null ? follow : Executors.newSingleThreadExecutor(DaemonThreads.named("runnel-topic-follower"));
+        this.follow = follow;
         this.cluster = cluster;
         this.rules = rules;
         this.clock = clock;
@@ -134,8 +130,5 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (ownFollow) {
-            follow.shutdownNow();
-        }
     }
 }

@@ -19,17 +19,15 @@ public class TopicCatalogConfig {
         return catalogFor(cluster, props, layout, json, clock, executors.topicFollower());
     }
 
-    /** The catalog this instance uses: Raft-backed in a cluster, file-backed on a single node. */
-    public static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock) {
-        return catalogFor(cluster, props, layout, json, clock, null);
-    }
-
-    /** @param follow the single-thread executor the Raft catalog follows the metadata on; null for its own */
-    static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock,
-                                   ExecutorService follow) {
+    /**
+     * The catalog this instance uses: Raft-backed in a cluster (following the metadata on
+     * {@code follow}, a single-thread executor), file-backed on a single node ({@code follow} unused).
+     */
+    public static TopicCatalog catalogFor(ClusterNode cluster, RunnelProperties props, DataLayout layout, JsonMapper json, Clock clock,
+                                          ExecutorService follow) {
         TopicRules rules = new TopicRules(props.topics());
         if (cluster.clustered()) {
-            return new RaftTopicCatalog(cluster, rules, clock, follow);
+            return new RaftTopicCatalog(cluster, rules, clock, java.util.Objects.requireNonNull(follow, "follow"));
         }
         return new LocalTopicCatalog(layout.topicsFile(), cluster.selfId(), rules, json, clock);
     }

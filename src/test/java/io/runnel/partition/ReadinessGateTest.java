@@ -39,7 +39,7 @@ class ReadinessGateTest {
                         DataSize.ofMegabytes(4)));
         DataLayout layout = new DataLayout(dataDir);
         ClusterNode cluster = new ClusterNode(props, new NodeIdentity(props, layout), layout, Clock.systemUTC());
-        TopicCatalog catalog = TopicCatalogConfig.catalogFor(cluster, props, layout, JsonMapper.builder().build(), Clock.systemUTC());
+        TopicCatalog catalog = TopicCatalogConfig.catalogFor(cluster, props, layout, JsonMapper.builder().build(), Clock.systemUTC(), null);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         return new LogManager(catalog, cluster, props, layout, meters, new TrafficMetrics(meters), Clock.systemUTC());
     }
