@@ -67,7 +67,45 @@ public @interface ConsistentSettings {
                 valid = violation(context, "must be 0 (automatic) or at most the number of instances in "
                         + "runnel.cluster.peers (" + instances + ")", "topics", "defaultReplicationFactor");
             }
+            valid &= securityIsConsistent(props.security(), context);
             return valid;
+        }
+
+        private static boolean securityIsConsistent(RunnelProperties.Security security, ConstraintValidatorContext context) {
+            if (security == null || security.superUsers() == null || security.bootstrapKey() == null) {
+                return true;
+            }
+            boolean valid = true;
+            for (String superUser : security.superUsers()) {
+                String why = superUserProblem(superUser);
+                if (why != null) {
+                    valid = violation(context, "'" + superUser + "' " + why, "security", "superUsers");
+                }
+            }
+            if (security.enabled() && security.superUsers().stream().allMatch(s -> s == null || s.isBlank())) {
+                valid = violation(context, "must name at least one principal when runnel.security.enabled is true: "
+                        + "without a super-user nobody can ever create a key or an ACL", "security", "superUsers");
+            }
+            String key = security.bootstrapKey();
+            if (!key.isEmpty() && (key.length() < RunnelProperties.Security.MIN_BOOTSTRAP_KEY_LENGTH || !key.chars().allMatch(c -> c > 32 && c < 127))) {
+                valid = violation(context, "must be at least " + RunnelProperties.Security.MIN_BOOTSTRAP_KEY_LENGTH
+                        + " printable ASCII characters without spaces (a random key, e.g. openssl rand -base64 32)", "security", "bootstrapKey");
+            }
+            return valid;
+        }
+
+        /** Why {@code principal} cannot be a super-user, null when it can: {@code Type:name}, and never {@code User:*}. */
+        private static String superUserProblem(String principal) {
+            if (principal == null || principal.isBlank()) {
+                return null;
+            }
+            if (!principal.startsWith("User:") || principal.length() == "User:".length()) {
+                return "is not a principal: write it as User:<name>, e.g. User:admin";
+            }
+            if (principal.equals("User:*")) {
+                return "cannot be a super-user: it would make everyone one";
+            }
+            return null;
         }
 
         private static boolean violation(ConstraintValidatorContext context, String message, String record, String property) {

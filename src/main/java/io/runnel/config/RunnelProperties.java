@@ -36,6 +36,7 @@ import org.springframework.validation.annotation.Validated;
  * @param fetch   limits for reads
  * @param replication follower fetching, in-sync replica tracking and acknowledgement waits
  * @param threads     sizes of the thread pools ({@link RunnelExecutors})
+ * @param security    authentication and authorization of public calls (off by default)
  */
 @Validated
 @ConsistentSettings
@@ -49,14 +50,21 @@ public record RunnelProperties(
         @DefaultValue @NotNull @Valid Produce produce,
         @DefaultValue @NotNull @Valid Fetch fetch,
         @DefaultValue @NotNull @Valid Replication replication,
-        @DefaultValue @NotNull @Valid Threads threads) {
+        @DefaultValue @NotNull @Valid Threads threads,
+        @DefaultValue @NotNull @Valid Security security) {
 
     /** Binding uses this one. */
     @ConstructorBinding
     public RunnelProperties {
     }
 
-    /** With the default thread pool sizes. */
+    /** With security off. */
+    public RunnelProperties(Path dataDir, Node node, Cluster cluster, Storage storage, Topics topics, Produce produce, Fetch fetch,
+                            Replication replication, Threads threads) {
+        this(dataDir, node, cluster, storage, topics, produce, fetch, replication, threads, Security.OFF);
+    }
+
+    /** With the default thread pool sizes and security off. */
     public RunnelProperties(Path dataDir, Node node, Cluster cluster, Storage storage, Topics topics, Produce produce, Fetch fetch,
                             Replication replication) {
         this(dataDir, node, cluster, storage, topics, produce, fetch, replication, Threads.DEFAULTS);
@@ -216,5 +224,58 @@ public record RunnelProperties(
 
         /** The defaults, as bound from an empty configuration. */
         public static final Threads DEFAULTS = new Threads(6, 4, 8, 4, 4);
+    }
+
+    /**
+     * Authentication and authorization of public calls (README "Security"). With {@code enabled}, every
+     * call except the open paths needs a principal, and ACLs decide what it may do.
+     *
+     * @param enabled                   on: credentials and ACLs are checked; off: everyone may do everything
+     * @param bootstrapKey              a key that authenticates as {@code User:admin} (Bearer, or Basic with user
+     *                                  {@value #BOOTSTRAP_KEY_ID}); empty = none. At least
+     *                                  {@value #MIN_BOOTSTRAP_KEY_LENGTH} characters: it is compared by a fast hash
+     * @param superUsers                principals that may do everything, whatever the ACLs say; with security on
+     *                                  there must be at least one, or nobody could ever grant anything
+     * @param openMetrics               {@code /actuator/prometheus} answers without credentials (for a scraper
+     *                                  inside a trusted network); else it needs {@code DESCRIBE} on the cluster
+     * @param oidc                      OpenID Connect JWTs, off unless an issuer or a JWK set is named
+     * @param sslPrincipalMappingRules  how a TLS client certificate's subject becomes a principal name, in Kafka's
+     *                                  {@code ssl.principal.mapping.rules} syntax ({@code RULE:pattern/replacement/[LU]},
+     *                                  comma-separated, then {@code DEFAULT}: the whole distinguished name)
+     */
+    public record Security(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("") @NotNull String bootstrapKey,
+            @DefaultValue("User:admin") @NotNull List<@NotNull String> superUsers,
+            @DefaultValue("false") boolean openMetrics,
+            @DefaultValue @NotNull @Valid Oidc oidc,
+            @DefaultValue("DEFAULT") @NotNull String sslPrincipalMappingRules) {
+
+        /** The user name of the bootstrap key in Basic authentication. */
+        public static final String BOOTSTRAP_KEY_ID = "bootstrap";
+        /** Shortest bootstrap key accepted. */
+        public static final int MIN_BOOTSTRAP_KEY_LENGTH = 24;
+        /** Security off, as bound from an empty configuration. */
+        public static final Security OFF = new Security(false, "", List.of("User:admin"), false, Oidc.NONE, "DEFAULT");
+
+        /**
+         * @param issuerUri      the issuer; its discovery document names the JWK set, and tokens must carry it as {@code iss}
+         * @param jwkSetUri      the JWK set, when there is no discovery document (tokens' {@code iss} is then not checked)
+         * @param audience       when set, tokens must name it in {@code aud}
+         * @param principalClaim the claim whose value is the principal's name ({@code User:<value>})
+         */
+        public record Oidc(
+                @DefaultValue("") @NotNull String issuerUri,
+                @DefaultValue("") @NotNull String jwkSetUri,
+                @DefaultValue("") @NotNull String audience,
+                @DefaultValue("sub") @NotNull @Pattern(regexp = "[A-Za-z0-9_.:-]+", message = "must name a claim") String principalClaim) {
+
+            public static final Oidc NONE = new Oidc("", "", "", "sub");
+
+            /** Whether JWTs are accepted at all. */
+            public boolean enabled() {
+                return !issuerUri.isBlank() || !jwkSetUri.isBlank();
+            }
+        }
     }
 }

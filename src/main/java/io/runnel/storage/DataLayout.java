@@ -93,6 +93,11 @@ public final class DataLayout {
         return metaDir().resolve("topics.json");
     }
 
+    /** {@code <data-dir>/meta/security.json}: the API keys and ACLs of a single node. */
+    public Path securityFile() {
+        return metaDir().resolve("security.json");
+    }
+
     /** {@code <data-dir>/meta/cluster-id}: the cluster id of a single node. */
     public Path clusterIdFile() {
         return metaDir().resolve("cluster-id");

@@ -1,0 +1,128 @@
+package io.runnel.security.web;
+
+import io.runnel.api.Problems;
+import io.runnel.config.RunnelProperties;
+import io.runnel.error.ErrorCode;
+import io.runnel.error.RunnelException;
+import io.runnel.security.ApiCall;
+import io.runnel.security.RequiredAccess;
+import io.runnel.security.store.SecurityMetadata;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.FirewalledRequest;
+import org.springframework.security.web.firewall.HttpFirewall;
+
+/**
+ * The one security filter chain. Spring Security only authenticates ({@link AuthenticationFilter}) and
+ * keeps the unauthenticated out; what a principal may do is decided per call by the ACLs ({@link Guard}).
+ *
+ * <p>With {@code runnel.security.enabled=false} every request passes as {@link Caller#ANONYMOUS}. With it on:
+ * <ul>
+ *   <li>open without credentials: {@code /actuator/health/**}, {@code /actuator/info}, the Swagger UI and the
+ *       OpenAPI document; {@code /internal/**} (guarded by the cluster secret instead); {@code /error};</li>
+ *   <li>{@code /actuator/prometheus} and other actuator endpoints: {@code DESCRIBE} on the cluster, unless
+ *       {@code runnel.security.open-metrics} opens the first;</li>
+ *   <li>everything else: any authenticated caller (then the controllers' checks);</li>
+ *   <li>async and error dispatches are let through: the request was checked on its first dispatch, and a
+ *       refusal then would fail a response already under way (an SSE stream, a long poll's answer).</li>
+ * </ul>
+ * No sessions, no CSRF (no cookies are ever accepted as credentials), no login pages. Spring Security's
+ * default response headers stay ({@code X-Content-Type-Options}, {@code X-Frame-Options}, no caching of
+ * answers that set no cache policy of their own).
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityWebConfig {
+    private static final String[] OPEN = {"/actuator/health", "/actuator/health/**", "/actuator/info", "/swagger-ui.html",
+            "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**", "/internal/**", "/error"};
+
+    @Bean
+    SecurityFilterChain runnelFilterChain(HttpSecurity http, RunnelProperties props, SecurityMetadata metadata, Guard guard)
+            throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .formLogin(login -> login.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .anonymous(anonymous -> anonymous.disable());
+        RunnelProperties.Security settings = props.security();
+        if (!settings.enabled()) {
+            return http.authorizeHttpRequests(rules -> rules.anyRequest().permitAll()).build();
+        }
+        AuthorizationManager<RequestAuthorizationContext> describeCluster = (authentication, context) -> new AuthorizationDecision(
+                authentication.get() instanceof CallerAuthentication caller
+                        && guard.allows(caller.caller(), RequiredAccess.forCall(ApiCall.SCRAPE_METRICS)));
+        http.addFilterBefore(new AuthenticationFilter(settings, metadata), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(rules -> {
+                    rules.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
+                            .requestMatchers(OPEN).permitAll();
+                    if (settings.openMetrics()) {
+                        rules.requestMatchers("/actuator/prometheus").permitAll();
+                    }
+                    rules.requestMatchers("/actuator/**").access(describeCluster)
+                            .anyRequest().authenticated();
+                })
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint((request, response, e) -> AuthenticationFilter.refuse(response,
+                                "this call needs a credential: Authorization: Bearer <api-key>, or Basic with the key's id and the key"))
+                        .accessDeniedHandler((request, response, e) -> {
+                            if (!response.isCommitted()) {
+                                Problems.write(response, new RunnelException(ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+                                        "not authorized to DESCRIBE the cluster").with("resourceType", "CLUSTER")
+                                        .with("operation", "DESCRIBE"));
+                            }
+                        }));
+        return http.build();
+    }
+
+    /**
+     * No second URL firewall behind Jetty's: Jetty already refuses ambiguous and malformed URIs, and the API
+     * checks names in paths itself and answers the contract's problems ({@code 422 INVALID_TOPIC_NAME} for
+     * {@code %2E%2E} or {@code %2F}, {@code 404} for {@code /topics/../x}), which Spring Security's strict
+     * firewall would turn into bare {@code 400}s. The authorization rules match the same parsed request path
+     * that Spring MVC routes on, so a path cannot look open to one and route elsewhere in the other.
+     */
+    @Bean
+    WebSecurityCustomizer noSecondFirewall() {
+        HttpFirewall passThrough = new HttpFirewall() {
+            @Override
+            public FirewalledRequest getFirewalledRequest(HttpServletRequest request) {
+                return new FirewalledRequest(request) {
+                    @Override
+                    public void reset() {
+                    }
+                };
+            }
+
+            @Override
+            public HttpServletResponse getFirewalledResponse(HttpServletResponse response) {
+                return response;
+            }
+        };
+        return web -> web.httpFirewall(passThrough);
+    }
+
+    /** A URL Spring Security's firewall refuses (encoded slashes, control characters…) is the client's error. */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, e) -> {
+            if (!response.isCommitted()) {
+                Problems.write(response, new RunnelException(ErrorCode.INVALID_REQUEST, "the request URL is not acceptable: "
+                        + e.getMessage()));
+            }
+        };
+    }
+}
