@@ -29,6 +29,53 @@ for the StatefulSet's pod suffix and the controller-revision label.
 {{- default (include "runnel.fullname" .) .Values.cluster.existingSecret }}
 {{- end }}
 
+{{/* The Secret holding bootstrap-key: the chart's own, or security.existingSecret. */}}
+{{- define "runnel.bootstrapSecretName" -}}
+{{- default (include "runnel.fullname" .) .Values.security.existingSecret }}
+{{- end }}
+
+{{/* Where the tls.existingSecret is mounted in the pods (and the helm test pod). */}}
+{{- define "runnel.tlsDir" -}}
+/etc/runnel-tls
+{{- end }}
+
+{{/* http or https, as the pods serve. */}}
+{{- define "runnel.scheme" -}}
+{{- if .Values.tls.enabled }}https{{ else }}http{{ end }}
+{{- end }}
+
+{{/*
+A probe's action for the health path given as (list $ path): an httpGet on the http port, HTTPS
+with tls on (the kubelet does not verify the certificate). With tls.clientAuth=need the kubelet
+cannot connect (it has no client certificate), so curl in the container asks instead, presenting
+the pod's own certificate.
+*/}}
+{{- define "runnel.probeAction" -}}
+{{- $ := index . 0 }}
+{{- $path := index . 1 }}
+{{- if and $.Values.tls.enabled (eq $.Values.tls.clientAuth "need") }}
+exec:
+  command:
+    - curl
+    - -fsS
+    - -o
+    - /dev/null
+    - --insecure
+    - --cert
+    - {{ include "runnel.tlsDir" $ }}/tls.crt
+    - --key
+    - {{ include "runnel.tlsDir" $ }}/tls.key
+    - https://127.0.0.1:{{ $.Values.ports.http }}{{ $path }}
+{{- else }}
+httpGet:
+  path: {{ $path }}
+  port: http
+  {{- if $.Values.tls.enabled }}
+  scheme: HTTPS
+  {{- end }}
+{{- end }}
+{{- end }}
+
 {{- define "runnel.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
@@ -65,7 +112,10 @@ Empty for a single replica: a cluster of one has no peers.
 {{- join "," $peers }}
 {{- end }}
 
-{{/* The pods' application.yaml: the chart's settings, then .Values.config over them. */}}
+{{/*
+The pods' application.yaml: the chart's settings, then .Values.config over them. Nothing secret:
+the cluster secret and the bootstrap key reach the pods as environment variables from the Secret.
+*/}}
 {{- define "runnel.applicationYaml" -}}
 {{- $chart := dict "runnel" (dict
       "storage" (dict "flush" .Values.storage.flush "flush-interval" .Values.storage.flushInterval)
@@ -73,5 +123,14 @@ Empty for a single replica: a cluster of one has no peers.
         "auto-create" .Values.topics.autoCreate
         "default-partitions" .Values.topics.defaultPartitions
         "default-replication-factor" .Values.topics.defaultReplicationFactor)) }}
+{{- $oidc := dict }}
+{{- range $key, $name := dict "issuerUri" "issuer-uri" "jwkSetUri" "jwk-set-uri" "audience" "audience" "principalClaim" "principal-claim" }}
+{{- with index $.Values.security.oidc $key }}
+{{- $_ := set $oidc $name . }}
+{{- end }}
+{{- end }}
+{{- if $oidc }}
+{{- $_ := set $chart.runnel "security" (dict "oidc" $oidc) }}
+{{- end }}
 {{- toYaml (mustMergeOverwrite $chart (deepCopy .Values.config)) }}
 {{- end }}

@@ -10,6 +10,8 @@ import io.runnel.chart.HelmChart.Rendered;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -264,10 +266,236 @@ class HelmChartTest {
 
     @Test
     void existingSecretIsReferencedAndNothingIsGenerated() {
-        Rendered chart = HelmChart.render(Map.of("cluster.existingSecret", "my-runnel-secret"));
+        Rendered chart = HelmChart.render(Map.of("cluster.existingSecret", "my-runnel-secret",
+                "security.existingSecret", "my-runnel-keys"));
         assertThat(chart.ofKind("Secret")).isEmpty();
         assertThat(chart.env().get("RUNNEL_CLUSTER_SECRET").at("/valueFrom/secretKeyRef/name").asString())
                 .isEqualTo("my-runnel-secret");
+        JsonNode ref = chart.env().get("RUNNEL_SECURITY_BOOTSTRAPKEY").at("/valueFrom/secretKeyRef");
+        assertThat(ref.path("name").asString()).isEqualTo("my-runnel-keys");
+        assertThat(ref.path("key").asString()).isEqualTo("bootstrap-key");
+    }
+
+    // ---- security (issue 14): on by default, the bootstrap key in the Secret ----
+
+    @Test
+    void securityIsOnByDefaultWithAGeneratedBootstrapKeyPassedFromTheSecret() {
+        Rendered chart = HelmChart.render(Map.of());
+        assertThat(envValue(chart, "RUNNEL_SECURITY_ENABLED")).isEqualTo("true");
+        assertThat(envValue(chart, "RUNNEL_SECURITY_SUPERUSERS")).isEqualTo("User:admin");
+        assertThat(envValue(chart, "RUNNEL_SECURITY_OPENMETRICS")).isEqualTo("false");
+
+        Map<String, String> secret = chart.secretData(FULLNAME);
+        String key = secret.get("bootstrap-key");
+        assertThat(key).matches("[A-Za-z0-9]{48}").isNotEqualTo(secret.get("cluster-secret"));
+        JsonNode env = chart.env().get("RUNNEL_SECURITY_BOOTSTRAPKEY");
+        assertThat(env.has("value")).as("never a literal value").isFalse();
+        assertThat(env.at("/valueFrom/secretKeyRef/name").asString()).isEqualTo(FULLNAME);
+        assertThat(env.at("/valueFrom/secretKeyRef/key").asString()).isEqualTo("bootstrap-key");
+    }
+
+    @Test
+    void nothingSecretReachesTheConfigMapOrALiteralEnvValue() {
+        Rendered chart = HelmChart.render(Map.of("security.oidc.issuerUri", "https://login.example.com/realms/runnel"));
+        Map<String, String> secret = chart.secretData(FULLNAME);
+        String configMap = chart.get("ConfigMap", FULLNAME).toString();
+        String statefulSet = chart.statefulSet().toString();
+        for (String value : secret.values()) {
+            assertThat(configMap).doesNotContain(value);
+            assertThat(statefulSet).doesNotContain(value);
+        }
+        assertThat(path(applicationYaml(chart), "runnel", "security")).isEqualTo(Map.of("oidc",
+                Map.of("issuer-uri", "https://login.example.com/realms/runnel")));
+    }
+
+    @Test
+    void upgradeKeepsTheBootstrapKeyTheReleaseAlreadyHas() {
+        FakeKubernetesApi.putSecret(NAMESPACE, FULLNAME, Map.of("cluster-secret", "generated-at-install-and-kept",
+                "bootstrap-key", "bootstrapKeyGeneratedAtInstallAndKeptOnEveryUpgrade"));
+        try {
+            Map<String, String> upgraded = HelmChart.render(Map.of()).secretData(FULLNAME);
+            assertThat(upgraded).containsEntry("cluster-secret", "generated-at-install-and-kept")
+                    .containsEntry("bootstrap-key", "bootstrapKeyGeneratedAtInstallAndKeptOnEveryUpgrade");
+            assertThat(HelmChart.render(Map.of("security.bootstrapKey", "given-on-upgrade-wins-over-the-kept-one"))
+                    .secretData(FULLNAME)).containsEntry("bootstrap-key", "given-on-upgrade-wins-over-the-kept-one")
+                    .containsEntry("cluster-secret", "generated-at-install-and-kept");
+        } finally {
+            FakeKubernetesApi.deleteSecret(NAMESPACE, FULLNAME);
+        }
+    }
+
+    @Test
+    void upgradeOfAReleaseWithoutABootstrapKeyGeneratesOneAndKeepsTheClusterSecret() {
+        // A release installed before security existed: its Secret has the cluster secret only.
+        FakeKubernetesApi.putSecret(NAMESPACE, FULLNAME, Map.of("cluster-secret", "installed-before-security-existed"));
+        try {
+            Map<String, String> upgraded = HelmChart.render(Map.of()).secretData(FULLNAME);
+            assertThat(upgraded.get("cluster-secret")).isEqualTo("installed-before-security-existed");
+            assertThat(upgraded.get("bootstrap-key")).matches("[A-Za-z0-9]{48}");
+        } finally {
+            FakeKubernetesApi.deleteSecret(NAMESPACE, FULLNAME);
+        }
+    }
+
+    @Test
+    void givenBootstrapKeyIsStoredAndRollsThePodsWhenChanged() {
+        Rendered first = HelmChart.render(Map.of("security.bootstrapKey", "a-bootstrap-key-of-at-least-32-chars"));
+        Rendered second = HelmChart.render(Map.of("security.bootstrapKey", "another-bootstrap-key-32-chars-long"));
+        assertThat(first.secretData(FULLNAME).get("bootstrap-key")).isEqualTo("a-bootstrap-key-of-at-least-32-chars");
+        assertThat(podAnnotation(first, "checksum/secret")).matches("[0-9a-f]{64}")
+                .isNotEqualTo(podAnnotation(second, "checksum/secret"));
+        assertThat(podAnnotation(HelmChart.render(Map.of()), "checksum/secret")).as("generated values never change").isEmpty();
+    }
+
+    @Test
+    void withAClusterExistingSecretTheChartsSecretHoldsOnlyTheBootstrapKey() {
+        Rendered chart = HelmChart.render(Map.of("cluster.existingSecret", "my-runnel-secret"));
+        assertThat(chart.secretData(FULLNAME)).containsOnlyKeys("bootstrap-key");
+        assertThat(chart.env().get("RUNNEL_CLUSTER_SECRET").at("/valueFrom/secretKeyRef/name").asString())
+                .isEqualTo("my-runnel-secret");
+        assertThat(chart.env().get("RUNNEL_SECURITY_BOOTSTRAPKEY").at("/valueFrom/secretKeyRef/name").asString())
+                .isEqualTo(FULLNAME);
+    }
+
+    @Test
+    void securityExistingSecretIsReferencedAndNoKeyIsGenerated() {
+        Rendered chart = HelmChart.render(Map.of("security.existingSecret", "my-runnel-keys"));
+        assertThat(chart.secretData(FULLNAME)).containsOnlyKeys("cluster-secret");
+        assertThat(chart.env().get("RUNNEL_SECURITY_BOOTSTRAPKEY").at("/valueFrom/secretKeyRef/name").asString())
+                .isEqualTo("my-runnel-keys");
+    }
+
+    @Test
+    void securityOffPassesNoKeyAndGeneratesNone() {
+        Rendered chart = HelmChart.render(Map.of("security.enabled", false));
+        assertThat(envValue(chart, "RUNNEL_SECURITY_ENABLED")).isEqualTo("false");
+        assertThat(chart.env()).doesNotContainKeys("RUNNEL_SECURITY_BOOTSTRAPKEY", "RUNNEL_SECURITY_SUPERUSERS",
+                "RUNNEL_SECURITY_OPENMETRICS");
+        assertThat(chart.secretData(FULLNAME)).containsOnlyKeys("cluster-secret");
+        assertThat(HelmChart.render(Map.of("security.enabled", false, "cluster.existingSecret", "mine")).ofKind("Secret")).isEmpty();
+    }
+
+    @Test
+    void superUsersAndOpenMetricsReachTheEnvironment() {
+        Rendered chart = HelmChart.render(Map.of("security.superUsers", "User:admin,User:ops", "security.openMetrics", true));
+        assertThat(envValue(chart, "RUNNEL_SECURITY_SUPERUSERS")).isEqualTo("User:admin,User:ops");
+        assertThat(envValue(chart, "RUNNEL_SECURITY_OPENMETRICS")).isEqualTo("true");
+    }
+
+    @Test
+    void oidcValuesBecomeRunnelSecurityOidcSettingsOnlyWhenSet() {
+        assertThat(path(applicationYaml(HelmChart.render(Map.of())), "runnel", "security")).isNull();
+        Rendered chart = HelmChart.render(Map.of(
+                "security.oidc.issuerUri", "https://login.example.com/realms/runnel",
+                "security.oidc.jwkSetUri", "https://login.example.com/realms/runnel/certs",
+                "security.oidc.audience", "runnel",
+                "security.oidc.principalClaim", "preferred_username"));
+        assertThat(path(applicationYaml(chart), "runnel", "security", "oidc")).isEqualTo(Map.of(
+                "issuer-uri", "https://login.example.com/realms/runnel",
+                "jwk-set-uri", "https://login.example.com/realms/runnel/certs",
+                "audience", "runnel",
+                "principal-claim", "preferred_username"));
+        assertThat(path(applicationYaml(chart), "runnel", "storage", "flush")).as("the chart's other settings stay").isEqualTo("always");
+        Map<String, Object> audienceOnly = applicationYaml(HelmChart.render(Map.of("security.oidc.jwkSetUri", "http://keys.local/jwks")));
+        assertThat(path(audienceOnly, "runnel", "security", "oidc")).isEqualTo(Map.of("jwk-set-uri", "http://keys.local/jwks"));
+    }
+
+    @Test
+    void serviceMonitorScrapesWithTheBootstrapKeyUnlessMetricsAreOpen() {
+        JsonNode secured = HelmChart.render(Map.of("metrics.serviceMonitor.enabled", true))
+                .get("ServiceMonitor", FULLNAME).at("/spec/endpoints/0");
+        assertThat(secured.at("/authorization/type").asString()).isEqualTo("Bearer");
+        assertThat(secured.at("/authorization/credentials/name").asString()).isEqualTo(FULLNAME);
+        assertThat(secured.at("/authorization/credentials/key").asString()).isEqualTo("bootstrap-key");
+        assertThat(secured.has("scheme")).isFalse();
+
+        JsonNode theirs = HelmChart.render(Map.of("metrics.serviceMonitor.enabled", true, "security.existingSecret", "my-keys"))
+                .get("ServiceMonitor", FULLNAME).at("/spec/endpoints/0");
+        assertThat(theirs.at("/authorization/credentials/name").asString()).isEqualTo("my-keys");
+
+        for (Map<String, Object> open : List.<Map<String, Object>>of(Map.of("security.openMetrics", true), Map.of("security.enabled", false))) {
+            Map<String, Object> values = new HashMap<>(open);
+            values.put("metrics.serviceMonitor.enabled", true);
+            JsonNode endpoint = HelmChart.render(values).get("ServiceMonitor", FULLNAME).at("/spec/endpoints/0");
+            assertThat(endpoint.has("authorization")).as("%s", open).isFalse();
+            assertThat(endpoint.path("path").asString()).isEqualTo("/actuator/prometheus");
+        }
+    }
+
+    // ---- TLS from an existing Secret ----
+
+    @Test
+    void tlsMountsTheSecretAndPointsSpringBootsPemSettingsAtIt() {
+        Rendered chart = HelmChart.render(Map.of("tls.enabled", true, "tls.existingSecret", "runnel-tls", "tls.clientAuth", "want"));
+        assertThat(volume(chart.statefulSet(), "tls").at("/secret/secretName").asString()).isEqualTo("runnel-tls");
+        JsonNode mount = mount(chart, "tls");
+        assertThat(mount.path("mountPath").asString()).isEqualTo("/etc/runnel-tls");
+        assertThat(mount.path("readOnly").asBoolean()).isTrue();
+        assertThat(envValue(chart, "SERVER_SSL_CERTIFICATE")).isEqualTo("file:/etc/runnel-tls/tls.crt");
+        assertThat(envValue(chart, "SERVER_SSL_CERTIFICATEPRIVATEKEY")).isEqualTo("file:/etc/runnel-tls/tls.key");
+        assertThat(envValue(chart, "SERVER_SSL_TRUSTCERTIFICATE")).isEqualTo("file:/etc/runnel-tls/ca.crt");
+        assertThat(envValue(chart, "SERVER_SSL_CLIENTAUTH")).isEqualTo("want");
+        for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+            assertThat(chart.runnelContainer().at("/" + probe + "/httpGet/scheme").asString()).as(probe).isEqualTo("HTTPS");
+        }
+        assertThat(chart.runnelContainer().at("/readinessProbe/httpGet/path").asString()).isEqualTo("/actuator/health/readiness");
+    }
+
+    @Test
+    void withoutTlsNothingIsMountedAndProbesSpeakHttp() {
+        Rendered chart = HelmChart.render(Map.of());
+        assertThat(chart.env().keySet()).noneMatch(name -> name.startsWith("SERVER_SSL_"));
+        assertThat(chart.runnelContainer().path("volumeMounts").findValuesAsString("name")).doesNotContain("tls");
+        assertThat(chart.runnelContainer().at("/readinessProbe/httpGet/scheme").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void requiredClientCertificatesMakeTheProbesPresentThePodsOwn() {
+        Rendered chart = HelmChart.render(Map.of("tls.enabled", true, "tls.existingSecret", "runnel-tls", "tls.clientAuth", "need"));
+        assertThat(envValue(chart, "SERVER_SSL_CLIENTAUTH")).isEqualTo("need");
+        JsonNode readiness = chart.runnelContainer().path("readinessProbe");
+        assertThat(readiness.has("httpGet")).as("the kubelet has no client certificate").isFalse();
+        List<String> command = new ArrayList<>();
+        readiness.at("/exec/command").forEach(c -> command.add(c.asString()));
+        assertThat(command).startsWith("curl").contains("--cert", "/etc/runnel-tls/tls.crt", "--key", "/etc/runnel-tls/tls.key")
+                .endsWith("https://127.0.0.1:8080/actuator/health/readiness");
+        assertThat(readiness.path("periodSeconds").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void serviceMonitorScrapesOverHttpsTrustingTheCa() {
+        Rendered chart = HelmChart.render(Map.of("metrics.serviceMonitor.enabled", true,
+                "tls.enabled", true, "tls.existingSecret", "runnel-tls", "tls.clientAuth", "need"));
+        JsonNode endpoint = chart.get("ServiceMonitor", FULLNAME).at("/spec/endpoints/0");
+        assertThat(endpoint.path("scheme").asString()).isEqualTo("https");
+        assertThat(endpoint.at("/tlsConfig/ca/secret/name").asString()).isEqualTo("runnel-tls");
+        assertThat(endpoint.at("/tlsConfig/ca/secret/key").asString()).isEqualTo("ca.crt");
+        assertThat(endpoint.at("/tlsConfig/serverName").asString())
+                .isEqualTo(FULLNAME + "-0." + HEADLESS + "." + NAMESPACE + ".svc.cluster.local");
+        assertThat(endpoint.at("/tlsConfig/cert/secret/key").asString()).isEqualTo("tls.crt");
+        assertThat(endpoint.at("/tlsConfig/keySecret/key").asString()).isEqualTo("tls.key");
+        assertThat(endpoint.at("/authorization/type").asString()).isEqualTo("Bearer");
+    }
+
+    @Test
+    void schemaRefusesTlsWithoutASecretAndUnknownClientAuth() {
+        assertRejected(Map.of("tls.enabled", true), "tls.existingSecret: String length must be greater than or equal to 1");
+        assertRejected(Map.of("tls.enabled", true, "tls.existingSecret", "runnel-tls", "tls.clientAuth", "optional"),
+                "tls.clientAuth must be one of the following");
+        assertThat(HelmChart.render(Map.of("tls.existingSecret", "runnel-tls")).env()).doesNotContainKey("SERVER_SSL_CERTIFICATE");
+    }
+
+    @Test
+    void schemaRefusesAShortBootstrapKeyNoSuperUserAndAMalformedIssuer() {
+        assertRejected(Map.of("security.bootstrapKey", "password123"), "security.bootstrapKey: Must validate at least one schema");
+        assertRejected(Map.of("security.bootstrapKey", "a key with spaces in it, long enough to pass"),
+                "security.bootstrapKey: Must validate at least one schema");
+        assertRejected(Map.of("security.superUsers", ""), "security.superUsers: String length must be greater than or equal to 1");
+        assertRejected(Map.of("security.superUsers", "admin"), "security.superUsers: Does not match pattern");
+        assertRejected(Map.of("security.oidc.issuerUri", "login.example.com"), "security.oidc.issuerUri: Must validate at least one schema");
+        assertRejected(Map.of("security.enabeld", false), "Additional property enabeld is not allowed");
+        assertThat(HelmChart.render(Map.of("security.enabled", false, "security.superUsers", "")).env())
+                .as("no super-user is fine while security is off").containsKey("RUNNEL_SECURITY_ENABLED");
     }
 
     @Test
@@ -314,12 +542,58 @@ class HelmChartTest {
     }
 
     @Test
+    void helmTestAuthenticatesWithTheBootstrapKeyWhileSecurityIsOn() {
+        JsonNode container = HelmChart.renderWithTestHooks(Map.of()).get("Pod", FULLNAME + "-test").at("/spec/containers/0");
+        JsonNode key = envEntry(container, "RUNNEL_KEY");
+        assertThat(key.at("/valueFrom/secretKeyRef/name").asString()).isEqualTo(FULLNAME);
+        assertThat(key.at("/valueFrom/secretKeyRef/key").asString()).isEqualTo("bootstrap-key");
+        assertThat(container.at("/command/2").asString()).contains("Authorization: Bearer $RUNNEL_KEY");
+
+        JsonNode off = HelmChart.renderWithTestHooks(Map.of("security.enabled", false)).get("Pod", FULLNAME + "-test")
+                .at("/spec/containers/0");
+        assertThat(off.path("env").findValuesAsString("name")).containsExactly("RUNNEL_URL");
+    }
+
+    @Test
+    void helmTestSpeaksHttpsTrustingTheCaWhenTlsIsOn() {
+        JsonNode pod = HelmChart.renderWithTestHooks(Map.of("tls.enabled", true, "tls.existingSecret", "runnel-tls"))
+                .get("Pod", FULLNAME + "-test");
+        JsonNode container = pod.at("/spec/containers/0");
+        assertThat(envEntry(container, "RUNNEL_URL").path("value").asString())
+                .isEqualTo("https://" + FULLNAME + "." + NAMESPACE + ".svc.cluster.local:8080");
+        assertThat(envEntry(container, "RUNNEL_CA").path("value").asString()).isEqualTo("/etc/runnel-tls/ca.crt");
+        assertThat(container.path("env").findValuesAsString("name")).doesNotContain("RUNNEL_CLIENT_CERT");
+        assertThat(container.at("/volumeMounts/0/mountPath").asString()).isEqualTo("/etc/runnel-tls");
+        assertThat(pod.at("/spec/volumes/0/secret/secretName").asString()).isEqualTo("runnel-tls");
+    }
+
+    @Test
     void notesShowHowToReachAndTestTheRelease() {
         String notes = HelmChart.notes(Map.of());
         assertThat(notes).contains("helm -n " + NAMESPACE + " test " + RELEASE,
                 "kubectl -n " + NAMESPACE + " port-forward svc/" + FULLNAME + " 8080:8080",
-                "curl -s -X POST localhost:8080/topics/orders/records");
+                "-X POST localhost:8080/topics/orders/records");
         assertThat(HelmChart.notes(Map.of("replicaCount", 2))).contains("is even");
+    }
+
+    @Test
+    void notesSayHowToGetTheBootstrapKeyUseItAndWhatToDoNext() {
+        String notes = HelmChart.notes(Map.of());
+        assertThat(notes).contains(
+                "RUNNEL_KEY=$(kubectl -n " + NAMESPACE + " get secret " + FULLNAME
+                        + " -o jsonpath='{.data.bootstrap-key}' | base64 -d)",
+                "curl -s -H \"Authorization: Bearer $RUNNEL_KEY\" localhost:8080/cluster",
+                "/api-keys", "\"patternType\":\"PREFIXED\"", "README \"Security\"");
+        assertThat(HelmChart.notes(Map.of("security.existingSecret", "my-keys")))
+                .contains("get secret my-keys -o jsonpath='{.data.bootstrap-key}'");
+
+        String off = HelmChart.notes(Map.of("security.enabled", false));
+        assertThat(off).doesNotContain("RUNNEL_KEY", "Authorization").contains("curl -s localhost:8080/cluster",
+                "WARNING: security.enabled=false");
+
+        String tls = HelmChart.notes(Map.of("tls.enabled", true, "tls.existingSecret", "runnel-tls"));
+        assertThat(tls).contains("get secret runnel-tls -o jsonpath='{.data.ca\\.crt}' | base64 -d > runnel-ca.crt",
+                "curl -s --cacert runnel-ca.crt -H \"Authorization: Bearer $RUNNEL_KEY\" https://localhost:8080/cluster");
     }
 
     @Test
@@ -353,10 +627,23 @@ class HelmChartTest {
         return env.path("value").asString();
     }
 
+    private static JsonNode envEntry(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (name.equals(e.path("name").asString())) {
+                return e;
+            }
+        }
+        throw new AssertionError("no env " + name + " in " + container.path("env"));
+    }
+
     private static String mountPath(Rendered chart, String volume) {
+        return mount(chart, volume).path("mountPath").asString();
+    }
+
+    private static JsonNode mount(Rendered chart, String volume) {
         for (JsonNode mount : chart.runnelContainer().path("volumeMounts")) {
             if (volume.equals(mount.path("name").asString())) {
-                return mount.path("mountPath").asString();
+                return mount;
             }
         }
         throw new AssertionError("no mount of volume " + volume);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.runnel.chart.HelmChart.Rendered;
 import io.runnel.it.RunnelProcess;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * arguments ({@link LocalPod}), the pods' DNS names in {@code RUNNEL_CLUSTER_PEERS} mapped to
  * 127.0.0.1 and distinct free HTTP and Raft ports, as a Kubernetes cluster network would route them.
  * All three become ready, and {@code /cluster} on each lists the same three online instances,
- * under their pod names, and the same controller.
+ * under their pod names, and the same controller. Security is on, as the chart has it: every pod
+ * gets the same bootstrap key from the rendered Secret, and {@code /cluster} is asked with it.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class HelmRenderedClusterIT {
@@ -53,6 +55,9 @@ class HelmRenderedClusterIT {
         assertThat(peers).as("every pod gets the same peers").isNotBlank();
         assertThat(pods).allSatisfy(p -> assertThat(p.env().get("RUNNEL_CLUSTER_PEERS")).isEqualTo(peers));
         assertThat(pods).allSatisfy(p -> assertThat(p.env().get("RUNNEL_CLUSTER_SECRET")).isNotBlank());
+        String key = pods.get(0).env().get("RUNNEL_SECURITY_BOOTSTRAPKEY");
+        assertThat(key).as("the bootstrap key, from the rendered Secret").isNotBlank();
+        assertThat(pods).allSatisfy(p -> assertThat(p.env().get("RUNNEL_SECURITY_BOOTSTRAPKEY")).isEqualTo(key));
 
         Map<String, Integer> httpPorts = new HashMap<>();
         List<String> local = new ArrayList<>();
@@ -77,7 +82,8 @@ class HelmRenderedClusterIT {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             List<String> controllers = new ArrayList<>();
             for (RunnelProcess node : nodes) {
-                JsonNode cluster = JSON.readTree(node.get("/cluster").body());
+                HttpRequest request = pods.get(0).authorize(HttpRequest.newBuilder(node.baseUri().resolve("/cluster"))).GET().build();
+                JsonNode cluster = JSON.readTree(node.send(request).body());
                 List<String> online = new ArrayList<>();
                 cluster.path("instances").forEach(i -> {
                     if (i.path("status").asString().equals("online")) {

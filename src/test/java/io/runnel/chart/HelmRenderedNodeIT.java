@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.runnel.chart.HelmChart.Rendered;
 import io.runnel.it.RunnelProcess;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
  * settings, passes the {@code helm test} pod's own script, and stops cleanly within the grace
  * period.
  *
+ * <p>The chart turns security on: every call but the probes' carries the bootstrap key the chart
+ * generated into its Secret, as a Bearer token ({@link LocalPod#authorize}); the helm test script
+ * gets it as its pod would, from that Secret.
+ *
  * <p>{@link HelmRenderedClusterIT} runs the default three-replica render as a cluster.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -54,6 +59,8 @@ class HelmRenderedNodeIT {
         assertThat(pods).extracting(LocalPod::name).containsExactly("demo-runnel-0");
         pod = pods.get(0);
         assertThat(pod.launch().dataDir()).as("RUNNEL_DATA_DIR lies on the data volume").isEqualTo(pod.mountedAt("/var/lib/runnel"));
+        assertThat(pod.env()).containsEntry("RUNNEL_SECURITY_ENABLED", "true");
+        assertThat(pod.env().get("RUNNEL_SECURITY_BOOTSTRAPKEY")).as("from the rendered Secret").matches("[A-Za-z0-9]{48}");
         node = RunnelProcess.startReady(pod.launch(), READY_TIMEOUT);
     }
 
@@ -70,6 +77,7 @@ class HelmRenderedNodeIT {
     void renderedProbesAnswerUpOnTheRunningNode() throws IOException {
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             String path = chart.runnelContainer().at("/" + probe + "/httpGet/path").asString();
+            // The kubelet has no credentials: the probes' paths stay open.
             RunnelProcess.Response answer = node.get(path);
             assertThat(answer.status()).as("%s %s → %s", probe, path, answer).isEqualTo(200);
             assertThat(json(answer).path("status").asString()).as(probe).isEqualTo("UP");
@@ -79,7 +87,7 @@ class HelmRenderedNodeIT {
     @Test
     @Order(2)
     void nodeServesClusterUnderItsPodName() throws IOException {
-        JsonNode cluster = json(node.get("/cluster"));
+        JsonNode cluster = json(authorizedGet("/cluster"));
         assertThat(cluster.path("controller").asString()).isEqualTo("demo-runnel-0");
         assertThat(cluster.path("instances")).hasSize(1);
         assertThat(cluster.at("/instances/0/id").asString()).isEqualTo("demo-runnel-0");
@@ -90,9 +98,10 @@ class HelmRenderedNodeIT {
     @Order(3)
     void configMapSettingsReachTheNode() throws IOException {
         // topics.autoCreate=true lives only in the ConfigMap's application.yaml; the default refuses with 404.
-        RunnelProcess.ProduceAnswer answer = node.produce("created-on-first-produce", null, "{\"records\":[{\"value\":1}]}");
-        assertThat(answer.status()).as("%s", answer.response()).isEqualTo(200);
-        assertThat(answer.results()).extracting(RunnelProcess.ProduceResult::offset).containsExactly(0L);
+        byte[] body = "{\"records\":[{\"value\":1}]}".getBytes(StandardCharsets.UTF_8);
+        RunnelProcess.Response answer = node.send(pod.authorize(node.jsonPost("/topics/created-on-first-produce/records", body)).build());
+        assertThat(answer.status()).as("%s", answer).isEqualTo(200);
+        assertThat(json(answer).at("/results/0/offset").asLong(-1)).isZero();
     }
 
     @Test
@@ -101,10 +110,16 @@ class HelmRenderedNodeIT {
         JsonNode testPod = HelmChart.renderWithTestHooks(VALUES).get("Pod", "demo-runnel-test");
         JsonNode container = testPod.at("/spec/containers/0");
         Map<String, String> env = new LinkedHashMap<>();
-        container.path("env").forEach(e -> env.put(e.path("name").asString(), e.path("value").asString()));
+        for (JsonNode e : container.path("env")) {
+            JsonNode ref = e.at("/valueFrom/secretKeyRef");
+            // The release's Secret, the one the node's own key came from (a second render would generate another).
+            env.put(e.path("name").asString(), ref.isMissingNode() ? e.path("value").asString()
+                    : chart.secretData(ref.path("name").asString()).get(ref.path("key").asString()));
+        }
         // The client Service's DNS name stands for this node.
         assertThat(env.get("RUNNEL_URL")).isEqualTo("http://demo-runnel.streaming.svc.cluster.local:8080");
         env.put("RUNNEL_URL", node.baseUri().toString());
+        assertThat(env.get("RUNNEL_KEY")).as("the helm test authenticates").isEqualTo(pod.env().get("RUNNEL_SECURITY_BOOTSTRAPKEY"));
 
         List<String> command = new ArrayList<>();
         container.path("command").forEach(c -> command.add(c.asString()));
@@ -125,6 +140,10 @@ class HelmRenderedNodeIT {
         Duration afterPreStop = Duration.ofSeconds(podSpec.path("terminationGracePeriodSeconds").asInt() - preStopSleep);
         assertThat(node.stopWithin(afterPreStop)).as("exited by itself within %s; log %s", afterPreStop, node.logFile()).isTrue();
         assertThat(node.logTail(20)).contains("Closed every partition log cleanly");
+    }
+
+    private static RunnelProcess.Response authorizedGet(String path) throws IOException {
+        return node.send(pod.authorize(HttpRequest.newBuilder(node.baseUri().resolve(path))).GET().build());
     }
 
     private static JsonNode json(RunnelProcess.Response answer) {

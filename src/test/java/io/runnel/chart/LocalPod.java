@@ -4,6 +4,7 @@ import io.runnel.chart.HelmChart.Rendered;
 import io.runnel.it.RunnelProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,16 @@ record LocalPod(String name, Map<String, String> env, List<String> args, Map<Str
             throw new IllegalStateException(name + ": no RUNNEL_DATA_DIR in the container's environment");
         }
         return RunnelProcess.Launch.of(name, Path.of(dataDir)).withEnv(env).withArgs(args);
+    }
+
+    /**
+     * {@code request} with the {@code Authorization: Bearer} header the pod's bootstrap key
+     * ({@code RUNNEL_SECURITY_BOOTSTRAPKEY}, from the rendered Secret) gives, as a client holding
+     * that key sends it; unchanged when the chart turned security off.
+     */
+    HttpRequest.Builder authorize(HttpRequest.Builder request) {
+        String key = env.get("RUNNEL_SECURITY_BOOTSTRAPKEY");
+        return key == null || key.isEmpty() ? request : request.header("Authorization", "Bearer " + key);
     }
 
     /** The local directory standing in for the volume mounted at {@code mountPath}. */

@@ -191,7 +191,7 @@ public final class RunnelProcess implements AutoCloseable {
             command.addAll(launch.args());
             StringBuilder header = new StringBuilder();
             new TreeMap<>(launch.env()).forEach((k, v) -> header.append("# ").append(k).append('=')
-                    .append(k.contains("SECRET") ? "(hidden)" : v).append(System.lineSeparator()));
+                    .append(k.contains("SECRET") || k.contains("KEY") ? "(hidden)" : v).append(System.lineSeparator()));
             header.append("# ").append(String.join(" ", command)).append(System.lineSeparator());
             Files.writeString(logFile, header);
             ProcessBuilder builder = new ProcessBuilder(command)
