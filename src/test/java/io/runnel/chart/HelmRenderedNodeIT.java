@@ -92,6 +92,8 @@ class HelmRenderedNodeIT {
         assertThat(cluster.path("instances")).hasSize(1);
         assertThat(cluster.at("/instances/0/id").asString()).isEqualTo("demo-runnel-0");
         assertThat(cluster.at("/instances/0/status").asString()).isEqualTo("online");
+        RunnelProcess.Response anonymous = node.send(HttpRequest.newBuilder(node.baseUri().resolve("/cluster")).GET().build());
+        assertThat(anonymous.status()).as("the chart turns security on: %s", anonymous).isEqualTo(401);
     }
 
     @Test
