@@ -136,6 +136,10 @@ class RunnelPropertiesValidationTest {
             "runnel.storage.flush-interval=0s            | runnel.storage.flushInterval              | must be a duration of at least 1ms",
             "runnel.cluster.heartbeat-interval=6s        | runnel.cluster.heartbeatInterval          | must be shorter than runnel.cluster.session-timeout",
             "runnel.node.id=bad/id                       | runnel.node.id                             | 1-249 characters of [a-zA-Z0-9._-]",
+            "runnel.security.bootstrap-key=short         | runnel.security.bootstrapKey             | must be at least 24 printable ASCII characters",
+            "runnel.security.super-users=admin           | runnel.security.superUsers               | is not a principal: write it as User:<name>",
+            "runnel.security.super-users=User:*          | runnel.security.superUsers               | cannot be a super-user: it would make everyone one",
+            "runnel.security.oidc.principal-claim=a b    | runnel.security.oidc.principalClaim      | must name a claim",
     })
     void aBadValueStopsTheBootWithAReportNamingThePropertyAndTheRule(String argument, String property, String rule,
             CapturedOutput output) {
@@ -148,6 +152,25 @@ class RunnelPropertiesValidationTest {
         assertThatThrownBy(() -> start("--runnel.node.id=a", "--runnel.cluster.peers=" + PEERS));
         assertThat(output).contains("Binding to target", "Property: runnel.cluster.secret",
                 "is required when runnel.cluster.peers is set");
+    }
+
+    @Test
+    void securityWithoutASuperUserStopsTheBoot(CapturedOutput output) {
+        assertThatThrownBy(() -> start("--runnel.security.enabled=true", "--runnel.security.super-users="));
+        assertThat(output).contains("Binding to target", "Property: runnel.security.superUsers",
+                "must name at least one principal when runnel.security.enabled is true");
+    }
+
+    @Test
+    void securityDefaultsToOffWithAdminAsTheSuperUser() {
+        runner.run(context -> {
+            RunnelProperties.Security security = context.getBean(RunnelProperties.class).security();
+            assertThat(security).isEqualTo(RunnelProperties.Security.OFF);
+        });
+        runner.withPropertyValues("runnel.security.enabled=true", "runnel.security.super-users=User:admin,User:ops").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(RunnelProperties.class).security().superUsers()).containsExactly("User:admin", "User:ops");
+        });
     }
 
     @ParameterizedTest
