@@ -54,8 +54,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * certificates are valid from an hour ago for a day.
  * <ul>
  * <li>{@link #issue}: a server/instance certificate, subject {@code CN=<name>}, SANs
- * {@code DNS:<name>}, {@code DNS:localhost}, {@code IP:127.0.0.1}, usable for server and client
- * authentication (instances present it both ways).
+ * {@code DNS:<name>}, {@code DNS:localhost}, {@code IP:127.0.0.1} (or those given), usable for
+ * server and client authentication (instances present it both ways).
  * <li>{@link #issueClient}: a client certificate with exactly the subject DN given and no SAN,
  * usable for client authentication only.
  * </ul>
@@ -109,10 +109,24 @@ public final class TestCa {
 
     /** A server/instance certificate for {@code name}; writes {@code <name>.crt} and {@code <name>.key} into {@code dir}. */
     public Issued issue(String name, Path dir) {
+        return issue(name, dir, "DNS:" + name, "DNS:localhost", "IP:127.0.0.1");
+    }
+
+    /**
+     * As {@link #issue(String, Path)}, with exactly the subject alternative names given, each
+     * {@code DNS:<name>} or {@code IP:<address>} (e.g. to test host name verification).
+     */
+    public Issued issue(String name, Path dir, String... subjectAltNames) {
         List<GeneralName> sans = new ArrayList<>();
-        sans.add(new GeneralName(GeneralName.dNSName, name));
-        sans.add(new GeneralName(GeneralName.dNSName, "localhost"));
-        sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+        for (String san : subjectAltNames) {
+            if (san.startsWith("DNS:")) {
+                sans.add(new GeneralName(GeneralName.dNSName, san.substring(4)));
+            } else if (san.startsWith("IP:")) {
+                sans.add(new GeneralName(GeneralName.iPAddress, san.substring(3)));
+            } else {
+                throw new IllegalArgumentException("a subject alternative name is DNS:<name> or IP:<address>, not " + san);
+            }
+        }
         return issue(new X500Name("CN=" + name), sans, new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth},
                 dir, name);
     }
