@@ -157,6 +157,15 @@ class TlsHttpTest {
         }
     }
 
+    /** JettyConfig's customizations hold on the TLS connector: an encoded slash reaches Spring MVC and is a problem. */
+    @Test
+    void theJettySettingsApplyToTheTlsConnector() {
+        TestHttp.Response r = https.get("/topics/a%2Fb");
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().path("code").asString()).isEqualTo("INVALID_TOPIC_NAME");
+    }
+
     @Test
     void theNodeAdvertisesAnHttpsUrlAndInstanceCallsUseTls() {
         assertThat(https.get("/cluster").json().path("instances").get(0).path("url").asString()).startsWith("https://");
