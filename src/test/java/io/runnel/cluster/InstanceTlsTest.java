@@ -26,7 +26,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.pem.PemSslStoreBundle;
+import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 import org.springframework.mock.env.MockEnvironment;
 
 /**
@@ -104,6 +108,24 @@ class InstanceTlsTest {
         HttpClient plain = InstanceTls.OFF.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(5)).build();
         assertThatThrownBy(() -> plain.send(get("https://127.0.0.1:" + port + "/"), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(SSLHandshakeException.class);
+    }
+
+    @Test
+    void anSslBundleNamedByServerSslBundleIsUsedLikePemFiles() throws Exception {
+        SslBundle bundle = SslBundle.of(new PemSslStoreBundle(
+                PemSslStoreDetails.forCertificate(instance.certificate().toString()).withPrivateKey(instance.privateKey().toString()),
+                PemSslStoreDetails.forCertificate(ca.certificate().toString())));
+        DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
+        beans.registerSingleton("sslBundles", new DefaultSslBundleRegistry("peers", bundle));
+        MockEnvironment env = new MockEnvironment().withProperty("server.ssl.bundle", "peers").withProperty("server.ssl.client-auth", "want");
+        InstanceTls tls = new InstanceTls(env, beans.getBeanProvider(SslBundles.class));
+        assertThat(tls.enabled()).isTrue();
+        assertThat(tls.mutual()).isTrue();
+
+        int port = start(ca.clientContext(ca.issue("peer", dir)));
+        HttpClient client = tls.configure(HttpClient.newBuilder()).connectTimeout(Duration.ofSeconds(5)).build();
+        assertThat(client.send(get("https://localhost:" + port + "/"), HttpResponse.BodyHandlers.ofString()).body())
+                .isEqualTo("CN=instance");
     }
 
     @Test
