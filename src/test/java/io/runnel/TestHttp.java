@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,11 +25,18 @@ public final class TestHttp {
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final String base;
 
     public TestHttp(int port) {
         this.base = "http://localhost:" + port;
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Over HTTPS to {@code https://localhost:port}, with {@code tls} (e.g. a test CA's client context). */
+    public TestHttp(int port, SSLContext tls) {
+        this.base = "https://localhost:" + port;
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(tls).build();
     }
 
     /** A response with its body as text and, for JSON bodies, parsed. */

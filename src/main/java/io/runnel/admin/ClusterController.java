@@ -41,7 +41,7 @@ class ClusterController {
             ClusterState state = cluster.state();
             List<Instance> instances = node.peers().get().all().stream().map(peer -> {
                 Optional<InstanceMetadata> seen = state.instance(peer.id());
-                return new Instance(peer.id(), seen.map(InstanceMetadata::url).orElse(peer.httpUrl()),
+                return new Instance(peer.id(), seen.map(InstanceMetadata::url).orElse(node.urlOf(peer)),
                         seen.filter(InstanceMetadata::online).isPresent() ? "online" : "offline", state.partitionsLedBy(peer.id()));
             }).toList();
             return new ClusterView(node.clusterId(), cluster.controllerId().orElse(null), instances);

@@ -77,7 +77,7 @@ public class ClusterNode implements DisposableBean {
                 settings.requestTimeout(), MetadataQuorum.Settings.DEFAULT.snapshotEvery(),
                 MetadataQuorum.Settings.DEFAULT.snapshotsRetained(), MetadataQuorum.Settings.DEFAULT.logSegmentBytes());
         this.newMetadataStorage = !java.nio.file.Files.isDirectory(layout.raftGroupDir(MetadataQuorum.groupUuid(peers.get())));
-        this.quorum = MetadataQuorum.start(peers.get(), layout.raftDir(), quorumSettings, this::publish);
+        this.quorum = MetadataQuorum.start(peers.get(), layout.raftDir(), quorumSettings, identity.tls(), this::publish);
     }
 
     private void publish(ClusterState state) {
@@ -127,7 +127,7 @@ public class ClusterNode implements DisposableBean {
         if (heartbeatUrl.isPresent()) {
             return heartbeatUrl;
         }
-        return identity.peers().flatMap(p -> p.find(instanceId)).map(ClusterPeers.Peer::httpUrl);
+        return identity.peers().flatMap(p -> p.find(instanceId)).map(identity::urlOf);
     }
 
     /** Whether the metadata says {@code instanceId} is online (true for this instance on a single node). */

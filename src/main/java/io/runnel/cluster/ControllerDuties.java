@@ -103,7 +103,7 @@ public final class ControllerDuties implements AutoCloseable {
         }
         // Strictly increasing, so the controller can tell every heartbeat from the one before.
         lastHeartbeatMs = Math.max(clock.millis(), lastHeartbeatMs + 1);
-        InstanceHeartbeat beat = new InstanceHeartbeat(quorum.self().id(), quorum.self().httpUrl(), lastHeartbeatMs, incarnation);
+        InstanceHeartbeat beat = new InstanceHeartbeat(quorum.self().id(), quorum.selfUrl(), lastHeartbeatMs, incarnation);
         try {
             quorum.submit(beat).whenComplete((result, e) -> {
                 heartbeatInFlight.set(false);

@@ -63,6 +63,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code INVALID_REQUEST} at once, without going async.
  * </ul>
  *
+ * <p>TLS: an {@code https} target is called with the {@link InstanceTls} given (its certificate
+ * and host name verified); {@link InstanceTls#OFF} leaves the JDK's default context.
+ *
  * <p>Thread-safe; one instance serves every forward. Close it on shutdown, after the web server
  * stopped: closing stops the threads that relay answers still in flight.
  */
@@ -89,7 +92,7 @@ public final class HttpForwarder implements AutoCloseable {
 
     /** A forwarder with {@value #THREADS} threads of its own, which {@link #close} stops. */
     public HttpForwarder(String selfId, String secret, Duration connectTimeout) {
-        this(selfId, secret, connectTimeout, ownThreads(), true);
+        this(selfId, secret, connectTimeout, ownThreads(), true, InstanceTls.OFF);
     }
 
     /**
@@ -97,15 +100,21 @@ public final class HttpForwarder implements AutoCloseable {
      * the application's (not a request's); {@link #close} leaves it running.
      */
     public HttpForwarder(String selfId, String secret, Duration connectTimeout, ExecutorService executor) {
-        this(selfId, secret, connectTimeout, executor, false);
+        this(selfId, secret, connectTimeout, executor, false, InstanceTls.OFF);
     }
 
-    private HttpForwarder(String selfId, String secret, Duration connectTimeout, ExecutorService executor, boolean ownExecutor) {
+    /** As {@link #HttpForwarder(String, String, Duration, ExecutorService)}, calling {@code https} targets with {@code tls}. */
+    public HttpForwarder(String selfId, String secret, Duration connectTimeout, ExecutorService executor, InstanceTls tls) {
+        this(selfId, secret, connectTimeout, executor, false, tls);
+    }
+
+    private HttpForwarder(String selfId, String secret, Duration connectTimeout, ExecutorService executor, boolean ownExecutor,
+                          InstanceTls tls) {
         this.selfId = selfId;
         this.secret = secret;
         this.executor = executor;
         this.ownExecutor = ownExecutor;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+        this.client = tls.configure(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .proxy(HttpClient.Builder.NO_PROXY).followRedirects(HttpClient.Redirect.NEVER).executor(executor).build();
     }
 

@@ -21,6 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
  * carrying the cluster secret ({@link #SECRET_HEADER}) and this instance's id
  * ({@link #FORWARDED_BY_HEADER}).
  *
+ * <p>With TLS on, calls go over HTTPS with {@link InstanceTls}'s context (the URLs are then
+ * {@code https}), verifying the other instance's certificate and host name.
+ *
  * <p>Calls are asynchronous and hold no thread while they wait. A peer that cannot be reached
  * completes the future with {@code 503 LEADER_NOT_AVAILABLE} naming it; any answer, including a
  * problem detail, completes it normally with the response, for the caller to read. Connecting is
@@ -36,9 +39,9 @@ public class InternalClient {
     private final ClusterNode cluster;
     private final HttpClient http;
 
-    public InternalClient(ClusterNode cluster, RunnelProperties props, RunnelExecutors executors) {
+    public InternalClient(ClusterNode cluster, RunnelProperties props, RunnelExecutors executors, InstanceTls tls) {
         this.cluster = cluster;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executors.internalHttp())
+        this.http = tls.configure(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).executor(executors.internalHttp())
                 .connectTimeout(props.cluster().connectTimeout()).build();
     }
 

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Storage: {@code <data-dir>/raft/<group-id>/} holds the Raft log, term and vote
  * ({@code current/}) and the metadata snapshots ({@code sm/}). A start recovers from it; the
- * first start creates it. Transport: gRPC on the peer's {@code raftPort}, bound to its host.
+ * first start creates it. Transport: gRPC on the peer's {@code raftPort}, bound to its host; over TLS
+ * with the web server's key and trust material when it has TLS ({@link InstanceTls}, the Raft port then
+ * requiring the peer's certificate if {@link InstanceTls#mutual()}).
  *
  * <p>Thread-safety: every method may be called from any thread. Futures complete on Ratis or
  * common-pool threads, never on the thread that applies the log.
@@ -77,10 +79,12 @@ public final class MetadataQuorum implements AutoCloseable {
     private final MetadataStateMachine stateMachine;
     private final RaftServer server;
     private final MetadataClient client;
+    private final String selfUrl;
 
-    private MetadataQuorum(ClusterPeers peers, Path storageDir, Settings settings, Consumer<ClusterState> listener)
+    private MetadataQuorum(ClusterPeers peers, Path storageDir, Settings settings, InstanceTls tls, Consumer<ClusterState> listener)
             throws IOException {
         this.peers = peers;
+        this.selfUrl = tls.urlOf(peers.self());
         this.settings = settings;
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid(peers)),
                 peers.all().stream().map(MetadataQuorum::raftPeer).toList());
@@ -90,12 +94,14 @@ public final class MetadataQuorum implements AutoCloseable {
                 .setGroup(group)
                 .setStateMachine(stateMachine)
                 .setProperties(RatisProperties.server(peers.self(), storageDir, settings))
+                .setParameters(RatisProperties.parameters(tls))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = new MetadataClient(() -> RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setProperties(RatisProperties.client(settings))
                 .setRetryPolicy(RatisProperties.clientRetry(settings))
+                .setParameters(RatisProperties.parameters(tls))
                 .build());
     }
 
@@ -110,7 +116,13 @@ public final class MetadataQuorum implements AutoCloseable {
      */
     public static MetadataQuorum start(ClusterPeers peers, Path storageDir, Settings settings, Consumer<ClusterState> listener)
             throws IOException {
-        MetadataQuorum quorum = new MetadataQuorum(peers, storageDir, settings, listener);
+        return start(peers, storageDir, settings, InstanceTls.OFF, listener);
+    }
+
+    /** As {@link #start(ClusterPeers, Path, Settings, Consumer)}, with Raft over TLS when {@code tls} is on. */
+    public static MetadataQuorum start(ClusterPeers peers, Path storageDir, Settings settings, InstanceTls tls,
+                                       Consumer<ClusterState> listener) throws IOException {
+        MetadataQuorum quorum = new MetadataQuorum(peers, storageDir, settings, tls, listener);
         try {
             quorum.server.start();
         } catch (IOException | RuntimeException e) {
@@ -205,6 +217,11 @@ public final class MetadataQuorum implements AutoCloseable {
 
     public Peer self() {
         return peers.self();
+    }
+
+    /** The URL this instance heart-beats: its peer entry with the scheme of {@link InstanceTls}. */
+    public String selfUrl() {
+        return selfUrl;
     }
 
     public ClusterPeers peers() {

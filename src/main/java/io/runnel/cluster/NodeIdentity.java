@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -18,7 +19,8 @@ import org.springframework.stereotype.Component;
  * Who this instance is: its id ({@code runnel.node.id}, else the host name), its advertised URL,
  * and the cluster id.
  *
- * <p>On a single node the URL is {@code http://<host name>:<port>} and the cluster id is generated
+ * <p>The URL's scheme is {@code https} when the web server has TLS ({@link InstanceTls}), else
+ * {@code http}. On a single node the URL is {@code <scheme>://<host name>:<port>} and the cluster id is generated
  * once and kept in {@link DataLayout#clusterIdFile()}. In a cluster ({@code runnel.cluster.peers}
  * set) both come from the peer list: the URL is this instance's entry, and the cluster id is the
  * metadata quorum's Raft group id, which every instance derives from the same peer ids.
@@ -30,13 +32,21 @@ public class NodeIdentity {
     private volatile String url;
 
     private final Optional<ClusterPeers> peers;
+    private final InstanceTls tls;
 
+    /** Without TLS. */
     public NodeIdentity(RunnelProperties props, DataLayout layout) throws IOException {
+        this(props, layout, InstanceTls.OFF);
+    }
+
+    @Autowired
+    public NodeIdentity(RunnelProperties props, DataLayout layout, InstanceTls tls) throws IOException {
+        this.tls = tls;
         this.id = props.node().idOrHostName();
         this.peers = ClusterPeers.of(props.cluster().peers(), id);
         if (peers.isPresent()) {
             this.clusterId = MetadataQuorum.groupUuid(peers.get()).toString();
-            this.url = peers.get().self().httpUrl();
+            this.url = tls.urlOf(peers.get().self());
             return;
         }
         Path file = layout.clusterIdFile();
@@ -47,7 +57,7 @@ public class NodeIdentity {
             clusterId = UUID.randomUUID().toString();
             AtomicFile.write(file, clusterId.getBytes(StandardCharsets.US_ASCII));
         }
-        this.url = "http://" + hostName() + ":8080";
+        this.url = tls.scheme() + "://" + hostName() + ":8080";
     }
 
     private static String hostName() {
@@ -60,7 +70,7 @@ public class NodeIdentity {
             return;
         }
         String address = event.getApplicationContext().getEnvironment().getProperty("server.address", "");
-        url = "http://" + advertisedHost(address) + ":" + event.getWebServer().getPort();
+        url = tls.scheme() + "://" + advertisedHost(address) + ":" + event.getWebServer().getPort();
     }
 
     /**
@@ -78,6 +88,12 @@ public class NodeIdentity {
     public String id() { return id; }
     public String clusterId() { return clusterId; }
     public String url() { return url; }
+
+    /** The URL other instances call {@code peer} at ({@code https} with TLS on). */
+    public String urlOf(ClusterPeers.Peer peer) { return tls.urlOf(peer); }
+
+    /** The TLS of calls to other instances. */
+    public InstanceTls tls() { return tls; }
 
     /** The cluster's voting instances, or empty on a single node. */
     public Optional<ClusterPeers> peers() { return peers; }

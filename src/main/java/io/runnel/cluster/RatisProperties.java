@@ -9,8 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
@@ -55,6 +57,19 @@ final class RatisProperties {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, timeDuration(settings.electionTimeoutMax().multipliedBy(2)));
+        return p;
+    }
+
+    /**
+     * Ratis's non-string settings: with TLS on, gRPC over TLS for every Raft connection (server to
+     * server, client to server, admin) with the instance's key and trust managers; Ratis's default is
+     * plain text. {@code GrpcConfigKeys.TLS} is the fallback of the three per-channel settings.
+     */
+    static Parameters parameters(InstanceTls tls) {
+        Parameters p = new Parameters();
+        if (tls.enabled()) {
+            GrpcConfigKeys.TLS.setConf(p, new GrpcTlsConfig(tls.keyManager(), tls.trustManager(), tls.mutual()));
+        }
         return p;
     }
 

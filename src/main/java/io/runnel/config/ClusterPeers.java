@@ -87,9 +87,17 @@ public record ClusterPeers(List<Peer> all, Peer self) {
             return new Peer(id, host, httpPort, raftPort);
         }
 
-        /** {@code http://host:httpPort}, the URL other instances call. */
+        /**
+         * {@code http://host:httpPort}, the URL other instances call with TLS off; callers pick the
+         * scheme through {@code cluster.InstanceTls#urlOf}, which is {@code https} with TLS on.
+         */
         public String httpUrl() {
-            return "http://" + hostForUrl() + ":" + httpPort;
+            return url("http");
+        }
+
+        /** {@code <scheme>://host:httpPort}. */
+        public String url(String scheme) {
+            return scheme + "://" + hostForUrl() + ":" + httpPort;
         }
 
         /** {@code host:raftPort}, the address Ratis peers and clients connect to. */

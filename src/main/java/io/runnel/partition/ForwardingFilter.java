@@ -5,6 +5,7 @@ import io.runnel.error.ErrorCode;
 import io.runnel.api.Problems;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.HttpForwarder;
+import io.runnel.cluster.InstanceTls;
 import io.runnel.cluster.InternalClient;
 import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
@@ -48,11 +49,12 @@ class ForwardingFilter extends OncePerRequestFilter {
     private final PartitionRouter router;
     private final HttpForwarder forwarder;
 
-    ForwardingFilter(ClusterNode cluster, PartitionRouter router, RunnelProperties props, RunnelExecutors executors) {
+    ForwardingFilter(ClusterNode cluster, PartitionRouter router, RunnelProperties props, RunnelExecutors executors,
+                     InstanceTls tls) {
         this.cluster = cluster;
         this.router = router;
         this.forwarder = cluster.clustered()
-                ? new HttpForwarder(cluster.selfId(), cluster.secret(), props.cluster().connectTimeout(), executors.forwarding()) : null;
+                ? new HttpForwarder(cluster.selfId(), cluster.secret(), props.cluster().connectTimeout(), executors.forwarding(), tls) : null;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import javax.net.ssl.SSLContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,6 +32,16 @@ final class LocalCluster implements AutoCloseable {
 
     /** Starts {@code size} instances with {@code extraArgs} and waits until all are ready. */
     static LocalCluster start(String name, int size, Duration ready, String... extraArgs) throws IOException {
+        return start(name, size, ready, Map.of(), null, extraArgs);
+    }
+
+    /**
+     * Starts {@code size} instances with {@code extraEnv} added to their environment and
+     * {@code extraArgs}, talking to them with {@code clientTls} ({@code null}: plain HTTP), and
+     * waits until all are ready.
+     */
+    static LocalCluster start(String name, int size, Duration ready, Map<String, String> extraEnv, SSLContext clientTls,
+                              String... extraArgs) throws IOException {
         LocalCluster cluster = new LocalCluster();
         List<String> peers = new ArrayList<>();
         List<Integer> httpPorts = new ArrayList<>();
@@ -47,8 +58,9 @@ final class LocalCluster implements AutoCloseable {
             String id = "n" + i;
             List<String> args = new ArrayList<>(List.of("--runnel.cluster.peers=" + String.join(",", peers)));
             args.addAll(List.of(extraArgs));
-            Launch launch = new Launch(id, RunnelProcess.newDataDir(name + "-" + id), httpPorts.get(i),
-                    Map.of("RUNNEL_CLUSTER_SECRET", SECRET), args);
+            Map<String, String> env = new TreeMap<>(extraEnv);
+            env.put("RUNNEL_CLUSTER_SECRET", SECRET);
+            Launch launch = new Launch(id, RunnelProcess.newDataDir(name + "-" + id), httpPorts.get(i), env, args, clientTls);
             cluster.launches.put(id, launch);
             cluster.spawn(id);
         }
@@ -99,8 +111,19 @@ final class LocalCluster implements AutoCloseable {
     RunnelProcess restartEmpty(String id, Duration ready) {
         Launch old = launches.get(id);
         launches.put(id, new Launch(id, RunnelProcess.newDataDir(old.dataDir().getFileName() + "-empty"), old.port(), old.env(),
-                old.args()));
+                old.args(), old.tls()));
         return restart(id, ready);
+    }
+
+    /** The Raft (gRPC) port of {@code id}, from its peer entry. */
+    int raftPort(String id) {
+        String peers = launches.get(id).args().stream().filter(a -> a.startsWith("--runnel.cluster.peers=")).findFirst().orElseThrow();
+        for (String entry : peers.substring(peers.indexOf('=') + 1).split(",")) {
+            if (entry.startsWith(id + "@")) {
+                return Integer.parseInt(entry.substring(entry.lastIndexOf(':') + 1));
+            }
+        }
+        throw new IllegalArgumentException("no peer " + id);
     }
 
     Path dataDir(String id) {

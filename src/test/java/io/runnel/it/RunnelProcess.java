@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
@@ -71,16 +72,19 @@ public final class RunnelProcess implements AutoCloseable {
     private final Process process;
     private final HttpClient http;
 
-    private RunnelProcess(String name, Path dataDir, int port, Path logFile, Process process) {
+    private final boolean tls;
+
+    private RunnelProcess(String name, Path dataDir, int port, Path logFile, Process process, SSLContext tls) {
         this.name = name;
         this.dataDir = dataDir;
         this.port = port;
         this.logFile = logFile;
         this.process = process;
-        this.http = HttpClient.newBuilder()
+        this.tls = tls != null;
+        HttpClient.Builder http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .version(HttpClient.Version.HTTP_1_1);
+        this.http = (tls == null ? http : http.sslContext(tls)).build();
     }
 
     /** The packaged jar under test. */
@@ -129,12 +133,19 @@ public final class RunnelProcess implements AutoCloseable {
     /**
      * What to start: the instance's name (log file, and its node id unless {@code env} or
      * {@code args} set one), data directory, loopback HTTP port, environment variables added to
-     * this JVM's, and extra {@code --key=value} arguments.
+     * this JVM's, extra {@code --key=value} arguments, and the client TLS context the test talks
+     * to it with ({@code null}: plain HTTP; else {@code https://127.0.0.1:port} with that context,
+     * for an instance given {@code server.ssl.*}).
      */
-    public record Launch(String name, Path dataDir, int port, Map<String, String> env, List<String> args) {
+    public record Launch(String name, Path dataDir, int port, Map<String, String> env, List<String> args, SSLContext tls) {
         public Launch {
             env = Map.copyOf(env);
             args = List.copyOf(args);
+        }
+
+        /** Over plain HTTP. */
+        public Launch(String name, Path dataDir, int port, Map<String, String> env, List<String> args) {
+            this(name, dataDir, port, env, args, null);
         }
 
         /** On a free loopback port, with no extra environment or arguments. */
@@ -147,15 +158,19 @@ public final class RunnelProcess implements AutoCloseable {
         }
 
         public Launch withPort(int port) {
-            return new Launch(name, dataDir, port, env, args);
+            return new Launch(name, dataDir, port, env, args, tls);
         }
 
         public Launch withEnv(Map<String, String> env) {
-            return new Launch(name, dataDir, port, env, args);
+            return new Launch(name, dataDir, port, env, args, tls);
         }
 
         public Launch withArgs(List<String> args) {
-            return new Launch(name, dataDir, port, env, args);
+            return new Launch(name, dataDir, port, env, args, tls);
+        }
+
+        public Launch withTls(SSLContext tls) {
+            return new Launch(name, dataDir, port, env, args, tls);
         }
 
         private boolean setsNodeId() {
@@ -200,7 +215,7 @@ public final class RunnelProcess implements AutoCloseable {
             builder.environment().putAll(launch.env());
             Process process = builder.start();
             LIVE.add(process);
-            return new RunnelProcess(launch.name(), launch.dataDir(), launch.port(), logFile, process);
+            return new RunnelProcess(launch.name(), launch.dataDir(), launch.port(), logFile, process, launch.tls());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + launch.name(), e);
         }
@@ -305,7 +320,7 @@ public final class RunnelProcess implements AutoCloseable {
     public int port() { return port; }
     public Path logFile() { return logFile; }
     public long pid() { return process.pid(); }
-    public URI baseUri() { return URI.create("http://127.0.0.1:" + port); }
+    public URI baseUri() { return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port); }
 
     /** The last {@code lines} lines of the child's log. */
     public String logTail(int lines) {
