@@ -12,6 +12,7 @@ import io.runnel.security.ApiCall;
 import io.runnel.security.RequiredAccess;
 import io.runnel.security.web.Caller;
 import io.runnel.security.web.Guard;
+import io.runnel.security.web.Revocations;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -31,7 +32,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Stateless reads: records by offset or time, with long polling, and offsets by timestamp. Each needs
- * {@code READ} on the topic, checked before anything is looked up.
+ * {@code READ} on the topic, checked before anything is looked up; a held poll and a stream are watched
+ * by {@link Revocations} while open, so a revoked key or ACL ends them.
  */
 @Tag(name = "Fetch", description = "Read records by offset or timestamp")
 @RestController
@@ -49,13 +51,16 @@ class FetchController {
     private final RunnelProperties props;
     private final SseStreams sse;
     private final Guard guard;
+    private final Revocations revocations;
 
-    FetchController(PartitionRouter router, FetchService fetch, RunnelProperties props, SseStreams sse, Guard guard) {
+    FetchController(PartitionRouter router, FetchService fetch, RunnelProperties props, SseStreams sse, Guard guard,
+                    Revocations revocations) {
         this.router = router;
         this.fetch = fetch;
         this.props = props;
         this.sse = sse;
         this.guard = guard;
+        this.revocations = revocations;
     }
 
     record FetchedRecord(long offset,
@@ -120,7 +125,7 @@ class FetchController {
         long start = timestamp != null
                 ? fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"))
                 : fetch.resolveOffset(p, offset == null ? "earliest" : offset);
-        return fetch.fetch(p, start, records, bytes, waitMs);
+        return fetch.fetch(p, start, records, bytes, waitMs, revocations.heldRead(caller, needs));
     }
 
     @Operation(operationId = "streamRecords", summary = "Stream records as Server-Sent Events",
@@ -166,7 +171,7 @@ class FetchController {
             start = fetch.resolveOffset(p, offset == null ? "earliest" : offset);
         }
         fetch.read(p, start, 1, 1); // 416 now, as a problem detail, rather than inside the stream
-        return sse.open(p, start);
+        return sse.open(p, start, revocations.heldRead(caller, needs));
     }
 
     /** The same stream on the records URL, for {@code Accept: text/event-stream} alone ({@link StreamAcceptFilter}). */

@@ -18,6 +18,7 @@ import io.runnel.security.RequiredAccess;
 import io.runnel.security.ResourceType;
 import io.runnel.security.web.Caller;
 import io.runnel.security.web.Guard;
+import io.runnel.security.web.Revocations;
 import io.runnel.topic.Names;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -48,8 +49,8 @@ import org.springframework.web.bind.annotation.RestController;
  * <p>Each call first checks the caller's ACLs on the group ({@link ApiCall}), before it looks anything up.
  * A member's calls also need {@code READ} on each topic they touch: join on the topics of its body, commit on
  * the topics committed, heartbeat on the member's subscription and a read on the topics assigned to it,
- * both looked up without counting as a heartbeat ({@link GroupCoordinator#memberTopics}). The list keeps
- * only the groups the caller may describe.
+ * both looked up without counting as a heartbeat ({@link GroupCoordinator#memberTopics}). A held read is
+ * watched by {@link Revocations}. The list keeps only the groups the caller may describe.
  */
 @Tag(name = "Consumer groups", description = "Server-side consumer groups with committed offsets")
 @RestController
@@ -62,12 +63,14 @@ class GroupController {
     private final GroupReader reader;
     private final RunnelProperties props;
     private final Guard guard;
+    private final Revocations revocations;
 
-    GroupController(GroupCoordinator coordinator, GroupReader reader, RunnelProperties props, Guard guard) {
+    GroupController(GroupCoordinator coordinator, GroupReader reader, RunnelProperties props, Guard guard, Revocations revocations) {
         this.coordinator = coordinator;
         this.reader = reader;
         this.props = props;
         this.guard = guard;
+        this.revocations = revocations;
     }
 
     @Schema(description = "Join a group: topics to read; sessionTimeoutMs 1000-300000 (default 30000); "
@@ -158,7 +161,7 @@ class GroupController {
         MemberTopics topics = coordinator.memberTopics(Names.checkGroup(group), member);
         RequiredAccess needs = RequiredAccess.forCall(ApiCall.READ_AS_MEMBER, group, topics.assigned());
         guard.check(caller, needs);
-        return reader.read(group, member, records, bytes, waitMs, commit.equals("auto"));
+        return reader.read(group, member, records, bytes, waitMs, commit.equals("auto"), revocations.heldRead(caller, needs));
     }
 
     @Operation(operationId = "heartbeat", summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
