@@ -4,6 +4,10 @@ import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.ClusterState;
 import io.runnel.cluster.InstanceMetadata;
 import io.runnel.cluster.NodeIdentity;
+import io.runnel.security.ApiCall;
+import io.runnel.security.RequiredAccess;
+import io.runnel.security.web.Caller;
+import io.runnel.security.web.Guard;
 import io.runnel.topic.TopicCatalog;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -12,18 +16,20 @@ import java.util.Optional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /cluster}: the instances of the cluster; on a single node, a cluster of one. */
+/** {@code GET /cluster}: the instances of the cluster; on a single node, a cluster of one. Needs {@code DESCRIBE} on the cluster. */
 @Tag(name = "Cluster", description = "Instances and the controller")
 @RestController
 class ClusterController {
     private final NodeIdentity node;
     private final TopicCatalog topics;
     private final ClusterNode cluster;
+    private final Guard guard;
 
-    ClusterController(NodeIdentity node, TopicCatalog topics, ClusterNode cluster) {
+    ClusterController(NodeIdentity node, TopicCatalog topics, ClusterNode cluster, Guard guard) {
         this.node = node;
         this.topics = topics;
         this.cluster = cluster;
+        this.guard = guard;
     }
 
     record Instance(String id, String url, String status, int partitions) {
@@ -36,7 +42,8 @@ class ClusterController {
             + "controller is null during an election. An instance is offline once it has been silent for runnel.cluster.session-timeout, "
             + "or if it has not joined since the cluster formed.")
     @GetMapping("/cluster")
-    ClusterView cluster() {
+    ClusterView cluster(Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_CLUSTER));
         if (node.peers().isPresent()) {
             ClusterState state = cluster.state();
             List<Instance> instances = node.peers().get().all().stream().map(peer -> {

@@ -10,6 +10,11 @@ import io.runnel.error.ErrorCode;
 import io.runnel.api.ProblemResponses;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
+import io.runnel.security.ApiCall;
+import io.runnel.security.RequiredAccess;
+import io.runnel.security.ResourceType;
+import io.runnel.security.web.Caller;
+import io.runnel.security.web.Guard;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -18,6 +23,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,18 +33,24 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Topic administration: create, list, describe, grow or reconfigure, delete; partition details. */
+/**
+ * Topic administration: create, list, describe, grow or reconfigure, delete; partition details.
+ * Every call first checks the caller's ACLs for the call ({@link ApiCall}), before it looks anything up,
+ * so a refusal never tells whether the topic exists; the list keeps only what the caller may describe.
+ */
 @Tag(name = "Topics", description = "Create, describe, reconfigure and delete topics")
 @RestController
 class TopicController {
     private final TopicCatalog catalog;
     private final PartitionReads reads;
     private final RunnelProperties props;
+    private final Guard guard;
 
-    TopicController(TopicCatalog catalog, PartitionReads reads, RunnelProperties props) {
+    TopicController(TopicCatalog catalog, PartitionReads reads, RunnelProperties props, Guard guard) {
         this.catalog = catalog;
         this.reads = reads;
         this.props = props;
+        this.guard = guard;
     }
 
     @Schema(description = "A new topic; only the name is required.")
@@ -86,29 +98,35 @@ class TopicController {
     @ProblemResponses({ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARTITIONS,
             ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
     @PostMapping("/topics")
-    ResponseEntity<TopicDescription> create(@RequestBody CreateTopicRequest request) {
+    ResponseEntity<TopicDescription> create(@RequestBody CreateTopicRequest request, Caller caller) {
+        // The name is checked first: a malformed name reveals nothing, and the ACLs need a name to match.
+        guard.check(caller, RequiredAccess.forCall(ApiCall.CREATE_TOPIC, Names.checkTopic(request.name())));
         Topic topic = catalog.create(new NewTopic(request.name(), request.partitions(), request.replicationFactor(), request.configs()));
         return ResponseEntity.created(URI.create("/topics/" + topic.name())).body(describe(topic));
     }
 
     @Operation(operationId = "listTopics", summary = "List topics")
     @GetMapping("/topics")
-    TopicList list() {
-        return new TopicList(catalog.list().stream()
+    TopicList list(Caller caller) {
+        List<Topic> all = catalog.list();
+        Set<String> visible = Set.copyOf(guard.visible(caller, ResourceType.TOPIC, all.stream().map(Topic::name).toList()));
+        return new TopicList(all.stream().filter(t -> visible.contains(t.name()))
                 .map(t -> new TopicSummary(t.name(), t.partitions(), t.replicationFactor())).toList());
     }
 
     @Operation(operationId = "describeTopic", summary = "Describe a topic", description = "Effective configs and every partition's offsets.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_TOPIC_NAME})
     @GetMapping("/topics/{topic}")
-    TopicDescription get(@PathVariable String topic) {
+    TopicDescription get(@PathVariable String topic, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_TOPIC, topic));
         return describe(catalog.require(Names.checkTopic(topic)));
     }
 
     @Operation(operationId = "updateTopic", summary = "Grow partitions or change configs", description = "Partitions only grow; a config set to null returns to its default.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON})
     @PatchMapping("/topics/{topic}")
-    TopicDescription update(@PathVariable String topic, @RequestBody UpdateTopicRequest request) {
+    TopicDescription update(@PathVariable String topic, @RequestBody UpdateTopicRequest request, Caller caller) {
+        guard.check(caller, updateNeeds(topic, request));
         return describe(catalog.update(Names.checkTopic(topic), request.partitions(), request.configs()));
     }
 
@@ -116,7 +134,8 @@ class TopicController {
             responses = @ApiResponse(responseCode = "204", description = "Deleted"))
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND})
     @DeleteMapping("/topics/{topic}")
-    ResponseEntity<Void> delete(@PathVariable String topic) {
+    ResponseEntity<Void> delete(@PathVariable String topic, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.DELETE_TOPIC, topic));
         catalog.delete(Names.checkTopic(topic));
         return ResponseEntity.noContent().build();
     }
@@ -124,7 +143,8 @@ class TopicController {
     @Operation(operationId = "listPartitions", summary = "List a topic's partitions")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND})
     @GetMapping("/topics/{topic}/partitions")
-    PartitionList partitions(@PathVariable String topic) {
+    PartitionList partitions(@PathVariable String topic, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_TOPIC, topic));
         Names.checkTopic(topic);
         return new PartitionList(infos(topic));
     }
@@ -132,7 +152,8 @@ class TopicController {
     @Operation(operationId = "describePartition", summary = "Describe one partition")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND})
     @GetMapping("/topics/{topic}/partitions/{partition}")
-    PartitionInfo partition(@PathVariable String topic, @PathVariable int partition) {
+    PartitionInfo partition(@PathVariable String topic, @PathVariable int partition, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_TOPIC, topic));
         Names.checkTopic(topic);
         PartitionMetadata m = catalog.placement(topic, partition);
         PartitionReads.Offsets o;
@@ -142,6 +163,21 @@ class TopicController {
             o = null;
         }
         return info(m, o);
+    }
+
+    /**
+     * A {@code PATCH} needs {@code ALTER} to grow partitions and {@code ALTER_CONFIGS} to change configs (both
+     * when it does both); one that changes nothing only describes the topic.
+     */
+    private static RequiredAccess updateNeeds(String topic, UpdateTopicRequest request) {
+        RequiredAccess needs = new RequiredAccess(List.of());
+        if (request.partitions() != null) {
+            needs = needs.and(RequiredAccess.forCall(ApiCall.ADD_PARTITIONS, topic));
+        }
+        if (request.configs() != null) {
+            needs = needs.and(RequiredAccess.forCall(ApiCall.ALTER_TOPIC_CONFIGS, topic));
+        }
+        return needs.allOf().isEmpty() ? RequiredAccess.forCall(ApiCall.DESCRIBE_TOPIC, topic) : needs;
     }
 
     private TopicDescription describe(Topic topic) {

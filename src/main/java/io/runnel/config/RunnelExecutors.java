@@ -35,6 +35,7 @@ import org.springframework.stereotype.Component;
  *   <tr><td>{@code isr}</td><td>1</td><td>in-sync replica checks and high watermark checkpoints</td></tr>
  *   <tr><td>{@code log-maintenance}</td><td>1</td><td>retention and interval flushes</td></tr>
  *   <tr><td>{@code controller-duties}</td><td>1</td><td>heartbeats and liveness checks</td></tr>
+ *   <tr><td>{@code revocation}</td><td>1</td><td>ending the long-lived requests of revoked keys and ACLs</td></tr>
  *   <tr><td>{@code topic-follower}</td><td>1</td><td>applying topic changes of the metadata</td></tr>
  *   <tr><td>{@code fsync}</td><td>{@code fsync}</td><td>waiting for the fsyncs of produce requests</td></tr>
  *   <tr><td>{@code internal-http}</td><td>{@code internal-http}</td><td>the HTTP client of calls between instances</td></tr>
@@ -56,6 +57,7 @@ public class RunnelExecutors implements DisposableBean {
     private final ScheduledExecutorService isr;
     private final ScheduledExecutorService logMaintenance;
     private final ScheduledExecutorService controllerDuties;
+    private final ScheduledExecutorService revocation;
     private final ExecutorService topicFollower;
     private final ExecutorService fsync;
     private final ExecutorService internalHttp;
@@ -79,6 +81,7 @@ public class RunnelExecutors implements DisposableBean {
         isr = scheduled("isr", 1);
         logMaintenance = scheduled("log-maintenance", 1);
         controllerDuties = scheduled("controller-duties", 1);
+        revocation = scheduled("revocation", 1);
         topicFollower = fixed("topic-follower", 1);
         fsync = fixed("fsync", sizes.fsync());
         internalHttp = fixed("internal-http", sizes.internalHttp());
@@ -93,6 +96,8 @@ public class RunnelExecutors implements DisposableBean {
     public ScheduledExecutorService isr() { return isr; }
     public ScheduledExecutorService logMaintenance() { return logMaintenance; }
     public ScheduledExecutorService controllerDuties() { return controllerDuties; }
+    /** Re-checks open streams and held reads after a change of keys or ACLs ({@code io.runnel.security.web.Revocations}). */
+    public ScheduledExecutorService revocation() { return revocation; }
     /** One thread: topic changes are applied in the order the metadata made them. */
     public ExecutorService topicFollower() { return topicFollower; }
     public ExecutorService fsync() { return fsync; }

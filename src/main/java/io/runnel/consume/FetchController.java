@@ -8,6 +8,11 @@ import io.runnel.config.RunnelProperties;
 import io.runnel.topic.Names;
 import io.runnel.partition.Partition;
 import io.runnel.partition.PartitionRouter;
+import io.runnel.security.ApiCall;
+import io.runnel.security.RequiredAccess;
+import io.runnel.security.web.Caller;
+import io.runnel.security.web.Guard;
+import io.runnel.security.web.Revocations;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -25,7 +30,11 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-/** Stateless reads: records by offset or time, with long polling, and offsets by timestamp. */
+/**
+ * Stateless reads: records by offset or time, with long polling, and offsets by timestamp. Each needs
+ * {@code READ} on the topic, checked before anything is looked up; a held poll and a stream are watched
+ * by {@link Revocations} while open, so a revoked key or ACL ends them.
+ */
 @Tag(name = "Fetch", description = "Read records by offset or timestamp")
 @RestController
 class FetchController {
@@ -41,12 +50,17 @@ class FetchController {
     private final FetchService fetch;
     private final RunnelProperties props;
     private final SseStreams sse;
+    private final Guard guard;
+    private final Revocations revocations;
 
-    FetchController(PartitionRouter router, FetchService fetch, RunnelProperties props, SseStreams sse) {
+    FetchController(PartitionRouter router, FetchService fetch, RunnelProperties props, SseStreams sse, Guard guard,
+                    Revocations revocations) {
         this.router = router;
         this.fetch = fetch;
         this.props = props;
         this.sse = sse;
+        this.guard = guard;
+        this.revocations = revocations;
     }
 
     record FetchedRecord(long offset,
@@ -94,7 +108,10 @@ class FetchController {
             @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam(required = false) String timestamp,
             @Parameter(description = "most records to return, 1-" + "runnel.fetch.max-limit (default 500)") @RequestParam(required = false) Integer limit,
             @Parameter(description = "about this many bytes at most (at least one batch is returned)") @RequestParam(required = false) Integer maxBytes,
-            @Parameter(description = "0-30000: how long to hold an empty read") @RequestParam(defaultValue = "0") int waitMs) {
+            @Parameter(description = "0-30000: how long to hold an empty read") @RequestParam(defaultValue = "0") int waitMs,
+            Caller caller) {
+        RequiredAccess needs = RequiredAccess.forCall(ApiCall.FETCH, topic);
+        guard.check(caller, needs);
         Partition p = router.local(Names.checkTopic(topic), partition);
         if (offset != null && timestamp != null) {
             throw new RunnelException(ErrorCode.INVALID_PARAMETER, "give either 'offset' or 'timestamp', not both");
@@ -108,7 +125,7 @@ class FetchController {
         long start = timestamp != null
                 ? fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"))
                 : fetch.resolveOffset(p, offset == null ? "earliest" : offset);
-        return fetch.fetch(p, start, records, bytes, waitMs);
+        return fetch.fetch(p, start, records, bytes, waitMs, revocations.heldRead(caller, needs));
     }
 
     @Operation(operationId = "streamRecords", summary = "Stream records as Server-Sent Events",
@@ -133,7 +150,10 @@ class FetchController {
             @Parameter(description = OFFSET_DOC, schema = @Schema(pattern = OFFSET_PATTERN)) @RequestParam(required = false) String offset,
             @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam(required = false) String timestamp,
             @Parameter(description = "the id of the last event received: the stream resumes after it")
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            Caller caller) {
+        RequiredAccess needs = RequiredAccess.forCall(ApiCall.STREAM, topic);
+        guard.check(caller, needs);
         Partition p = router.local(Names.checkTopic(topic), partition);
         long start;
         if (lastEventId != null) {
@@ -151,7 +171,7 @@ class FetchController {
             start = fetch.resolveOffset(p, offset == null ? "earliest" : offset);
         }
         fetch.read(p, start, 1, 1); // 416 now, as a problem detail, rather than inside the stream
-        return sse.open(p, start);
+        return sse.open(p, start, revocations.heldRead(caller, needs));
     }
 
     /** The same stream on the records URL, for {@code Accept: text/event-stream} alone ({@link StreamAcceptFilter}). */
@@ -162,15 +182,18 @@ class FetchController {
             @PathVariable int partition,
             @RequestParam(required = false) String offset,
             @RequestParam(required = false) String timestamp,
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        return streamRecords(topic, partition, offset, timestamp, lastEventId);
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            Caller caller) {
+        return streamRecords(topic, partition, offset, timestamp, lastEventId, caller);
     }
 
     @Operation(operationId = "offsetForTimestamp", summary = "Find the offset for a time", description = "The first offset whose timestamp is >= timestamp; the high watermark (and a null timestamp) if none is.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.INVALID_PARAMETER})
     @GetMapping("/topics/{topic}/partitions/{partition}/offsets")
     OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition,
-                         @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam String timestamp) {
+                         @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam String timestamp,
+                         Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.LOOKUP_OFFSETS, topic));
         Partition p = router.local(Names.checkTopic(topic), partition);
         long offset = fetch.offsetForTimestamp(p, Timestamps.parse(timestamp, "timestamp"));
         if (offset >= p.log().highWatermark()) {

@@ -3,6 +3,7 @@ package io.runnel.consume;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
 import io.runnel.log.LogReadResult;
+import io.runnel.partition.HeldRead;
 import io.runnel.partition.Partition;
 import io.runnel.partition.PartitionRouter;
 import io.runnel.partition.PartitionWaits;
@@ -81,6 +82,11 @@ public class FetchService {
      * or the time is up. Returns a {@link FetchResponse} or a {@link DeferredResult} of one.
      */
     public Object fetch(Partition partition, long offset, int limit, int maxBytes, long waitMs) {
+        return fetch(partition, offset, limit, maxBytes, waitMs, HeldRead.NONE);
+    }
+
+    /** As {@link #fetch(Partition, long, int, int, long)}; {@code held} is told when the read is held, and may end it early. */
+    public Object fetch(Partition partition, long offset, int limit, int maxBytes, long waitMs, HeldRead held) {
         FetchResponse now = read(partition, offset, limit, maxBytes);
         if (now.hasRecords() || waitMs <= 0) {
             return now;
@@ -93,7 +99,11 @@ public class FetchService {
                         complete(deferred, partition, offset, limit, maxBytes);
                     }
                 });
-        deferred.onCompletion(wait::cancel);
+        Runnable released = held.held(deferred::setErrorResult);
+        deferred.onCompletion(() -> {
+            wait.cancel();
+            released.run();
+        });
         return deferred;
     }
 

@@ -8,6 +8,7 @@ import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
+import io.runnel.partition.HeldRead;
 import io.runnel.partition.Partition;
 import io.runnel.partition.PartitionWaits;
 import java.io.ByteArrayOutputStream;
@@ -32,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code data} = the record's JSON (one line: stored values hold no newlines). A stream holds no
  * thread while idle: it is a {@link PartitionWaits} wait for its next record, and a small pool
  * ({@code runnel.threads.sse-senders}) sends what arrives; a stream whose topic is deleted ends
- * with an {@code error} event carrying the {@code 404} problem.
+ * with an {@code error} event carrying the {@code 404} problem, and so does one ended early by its
+ * {@link HeldRead} (a revoked key or ACL: the {@code 401} or {@code 403} problem).
  * A stream opens with a comment line, so the client gets the status and headers at once, and
  * every {@code runnel.fetch.sse-keep-alive} (15 s) each stream gets another so proxies keep it open.
  * A stream whose client is gone is dropped at the first send that fails (usually the second after
@@ -65,6 +67,11 @@ public class SseStreams implements DisposableBean {
 
     /** Opens a stream of {@code partition} from {@code offset} on. */
     public SseEmitter open(Partition partition, long offset) {
+        return open(partition, offset, HeldRead.NONE);
+    }
+
+    /** Opens a stream of {@code partition} from {@code offset} on; {@code held} is told while it is open, and may end it. */
+    public SseEmitter open(Partition partition, long offset, HeldRead held) {
         // A stream ends after runnel.fetch.sse-max-duration (clients resume with Last-Event-ID), so
         // no stream lives forever.
         SseEmitter emitter = new SseEmitter(maxDurationMs);
@@ -81,6 +88,10 @@ public class SseStreams implements DisposableBean {
         emitter.onCompletion(stream::close);
         emitter.onError(e -> stream.close());
         emitter.onTimeout(stream::close);
+        stream.released = held.held(stream::end);
+        if (stream.closed) {
+            stream.released.run(); // ended while it was being registered
+        }
         stream.schedule();
         return emitter;
     }
@@ -108,6 +119,9 @@ public class SseStreams implements DisposableBean {
         volatile long nextOffset;
         volatile boolean closed;
         volatile boolean deleted;
+        /** Why the stream must end now, if something ended it early. */
+        volatile RuntimeException ended;
+        volatile Runnable released = () -> { };
 
         Stream(Partition partition, SseEmitter emitter, long nextOffset) {
             this.partition = partition;
@@ -135,6 +149,9 @@ public class SseStreams implements DisposableBean {
         /** Sends up to one turn's worth of records, then waits for more or yields the sender. */
         private void sendAvailable() {
             try {
+                if (ended != null) {
+                    throw ended;
+                }
                 if (deleted) {
                     throw RunnelException.topicNotFound(partition.topic());
                 }
@@ -207,6 +224,12 @@ public class SseStreams implements DisposableBean {
             }
         }
 
+        /** Ends the stream with {@code problem} as its last event, sent by the stream's sender. */
+        void end(RuntimeException problem) {
+            ended = problem;
+            schedule();
+        }
+
         void close() {
             closed = true;
             PartitionWaits.Wait current = wait;
@@ -214,6 +237,7 @@ public class SseStreams implements DisposableBean {
                 current.cancel();
             }
             streams.remove(this);
+            released.run();
         }
 
         /**

@@ -8,10 +8,17 @@ import io.runnel.group.GroupCoordinator.CommitSpec;
 import io.runnel.group.GroupCoordinator.GroupSummary;
 import io.runnel.group.GroupCoordinator.GroupView;
 import io.runnel.group.GroupCoordinator.JoinSpec;
+import io.runnel.group.GroupCoordinator.MemberTopics;
 import io.runnel.group.GroupCoordinator.Membership;
 import io.runnel.group.GroupCoordinator.OffsetCommit;
 import io.runnel.group.GroupCoordinator.OffsetView;
 import io.runnel.group.GroupCoordinator.ResetSpec;
+import io.runnel.security.ApiCall;
+import io.runnel.security.RequiredAccess;
+import io.runnel.security.ResourceType;
+import io.runnel.security.web.Caller;
+import io.runnel.security.web.Guard;
+import io.runnel.security.web.Revocations;
 import io.runnel.topic.Names;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -23,6 +30,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -34,7 +43,15 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Consumer groups: join, read, heartbeat, commit, leave; describe, reset and delete groups. */
+/**
+ * Consumer groups: join, read, heartbeat, commit, leave; describe, reset and delete groups.
+ *
+ * <p>Each call first checks the caller's ACLs on the group ({@link ApiCall}), before it looks anything up.
+ * A member's calls also need {@code READ} on each topic they touch: join on the topics of its body, commit on
+ * the topics committed, heartbeat on the member's subscription and a read on the topics assigned to it,
+ * both looked up without counting as a heartbeat ({@link GroupCoordinator#memberTopics}). A held read is
+ * watched by {@link Revocations}. The list keeps only the groups the caller may describe.
+ */
 @Tag(name = "Consumer groups", description = "Server-side consumer groups with committed offsets")
 @RestController
 class GroupController {
@@ -45,11 +62,15 @@ class GroupController {
     private final GroupCoordinator coordinator;
     private final GroupReader reader;
     private final RunnelProperties props;
+    private final Guard guard;
+    private final Revocations revocations;
 
-    GroupController(GroupCoordinator coordinator, GroupReader reader, RunnelProperties props) {
+    GroupController(GroupCoordinator coordinator, GroupReader reader, RunnelProperties props, Guard guard, Revocations revocations) {
         this.coordinator = coordinator;
         this.reader = reader;
         this.props = props;
+        this.guard = guard;
+        this.revocations = revocations;
     }
 
     @Schema(description = "Join a group: topics to read; sessionTimeoutMs 1000-300000 (default 30000); "
@@ -93,7 +114,8 @@ class GroupController {
             responses = @ApiResponse(responseCode = "201", description = "Joined; Location names the member"))
     @ProblemResponses({ErrorCode.INVALID_GROUP_NAME, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON})
     @PostMapping(path = "/groups/{group}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Membership> join(@PathVariable String group, @RequestBody JoinRequest request) {
+    ResponseEntity<Membership> join(@PathVariable String group, @RequestBody JoinRequest request, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.JOIN_GROUP, group, named(request.topics())));
         Names.checkGroup(group);
         if (request.topics() == null || request.topics().isEmpty()) {
             throw new RunnelException(ErrorCode.INVALID_REQUEST, "'topics' must name at least one topic");
@@ -126,7 +148,9 @@ class GroupController {
                    @Parameter(description = "0-30000") @RequestParam(defaultValue = "0") int waitMs,
                    @Parameter(description = "1-runnel.fetch.max-limit, default 500") @RequestParam(required = false) Integer limit,
                    @RequestParam(required = false) Integer maxBytes,
-                   @Parameter(description = "manual (default) | auto") @RequestParam(defaultValue = "manual") String commit) {
+                   @Parameter(description = "manual (default) | auto") @RequestParam(defaultValue = "manual") String commit,
+                   Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.READ_AS_MEMBER, group));
         int maxLimit = props.fetch().maxLimit();
         int records = limit == null ? Math.min(500, maxLimit) : limit;
         RunnelException.checkParameter(records >= 1 && records <= maxLimit, "limit", "from 1 to " + maxLimit);
@@ -134,13 +158,19 @@ class GroupController {
         RunnelException.checkParameter(bytes >= 1, "maxBytes", "at least 1");
         RunnelException.checkParameter(waitMs >= 0 && waitMs <= MAX_WAIT_MS, "waitMs", "from 0 to " + MAX_WAIT_MS);
         RunnelException.checkParameter(commit.equals("manual") || commit.equals("auto"), "commit", "manual or auto");
-        return reader.read(Names.checkGroup(group), member, records, bytes, waitMs, commit.equals("auto"));
+        MemberTopics topics = coordinator.memberTopics(Names.checkGroup(group), member);
+        RequiredAccess needs = RequiredAccess.forCall(ApiCall.READ_AS_MEMBER, group, topics.assigned());
+        guard.check(caller, needs);
+        return reader.read(group, member, records, bytes, waitMs, commit.equals("auto"), revocations.heldRead(caller, needs));
     }
 
     @Operation(operationId = "heartbeat", summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
     @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME})
     @PostMapping("/groups/{group}/members/{member}/heartbeat")
-    Membership heartbeat(@PathVariable String group, @PathVariable String member) {
+    Membership heartbeat(@PathVariable String group, @PathVariable String member, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.HEARTBEAT, group));
+        MemberTopics topics = coordinator.memberTopics(group, member);
+        guard.check(caller, RequiredAccess.forCall(ApiCall.HEARTBEAT, group, topics.subscribed()));
         return coordinator.heartbeat(group, member);
     }
 
@@ -148,7 +178,8 @@ class GroupController {
             responses = @ApiResponse(responseCode = "204", description = "Left"))
     @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME})
     @DeleteMapping("/groups/{group}/members/{member}")
-    ResponseEntity<Void> leave(@PathVariable String group, @PathVariable String member) {
+    ResponseEntity<Void> leave(@PathVariable String group, @PathVariable String member, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.LEAVE_GROUP, group));
         coordinator.leave(group, member);
         return ResponseEntity.noContent().build();
     }
@@ -158,27 +189,34 @@ class GroupController {
     @ProblemResponses({ErrorCode.ILLEGAL_GENERATION, ErrorCode.NOT_ASSIGNED, ErrorCode.UNKNOWN_MEMBER, ErrorCode.GROUP_NOT_EMPTY,
             ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_REQUEST})
     @PutMapping(path = "/groups/{group}/offsets", consumes = MediaType.APPLICATION_JSON_VALUE)
-    OffsetList commit(@PathVariable String group, @RequestBody CommitRequest request) {
+    OffsetList commit(@PathVariable String group, @RequestBody CommitRequest request, Caller caller) {
+        List<String> committed = request.offsets() == null ? List.of()
+                : named(request.offsets().stream().filter(Objects::nonNull).map(OffsetCommit::topic).toList());
+        guard.check(caller, RequiredAccess.forCall(ApiCall.COMMIT_OFFSETS, group, committed));
         return new OffsetList(coordinator.commit(group, new CommitSpec(request.memberId(), request.generation(), request.offsets())));
     }
 
     @Operation(operationId = "listGroups", summary = "List groups")
     @GetMapping("/groups")
-    GroupList list() {
-        return new GroupList(coordinator.list());
+    GroupList list(Caller caller) {
+        List<GroupSummary> all = coordinator.list();
+        Set<String> visible = Set.copyOf(guard.visible(caller, ResourceType.GROUP, all.stream().map(GroupSummary::group).toList()));
+        return new GroupList(all.stream().filter(g -> visible.contains(g.group())).toList());
     }
 
     @Operation(operationId = "describeGroup", summary = "Describe a group", description = "State, members with assignments, committed offsets with lag.")
     @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.INVALID_GROUP_NAME})
     @GetMapping("/groups/{group}")
-    GroupView describe(@PathVariable String group) {
+    GroupView describe(@PathVariable String group, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_GROUP, group));
         return coordinator.describe(group);
     }
 
     @Operation(operationId = "resetGroupOffsets", summary = "Reset a topic's committed offsets", description = "Only while the group has no members.")
     @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST})
     @PostMapping(path = "/groups/{group}/offsets/reset", consumes = MediaType.APPLICATION_JSON_VALUE)
-    OffsetList reset(@PathVariable String group, @RequestBody ResetRequest request) {
+    OffsetList reset(@PathVariable String group, @RequestBody ResetRequest request, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.RESET_GROUP_OFFSETS, group));
         Long timestamp = request.timestamp() == null ? null
                 : io.runnel.api.Timestamps.parse(String.valueOf(request.timestamp()), "timestamp");
         return new OffsetList(coordinator.reset(group, new ResetSpec(request.topic(), request.to(), timestamp, request.offset())));
@@ -188,8 +226,14 @@ class GroupController {
             responses = @ApiResponse(responseCode = "204", description = "Deleted"))
     @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.GROUP_NOT_FOUND})
     @DeleteMapping("/groups/{group}")
-    ResponseEntity<Void> delete(@PathVariable String group) {
+    ResponseEntity<Void> delete(@PathVariable String group, Caller caller) {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.DELETE_GROUP, group));
         coordinator.delete(group);
         return ResponseEntity.noContent().build();
+    }
+
+    /** The topic names of a body, without the missing ones (the call then refuses the body as it always did). */
+    private static List<String> named(List<String> topics) {
+        return topics == null ? List.of() : topics.stream().filter(Objects::nonNull).toList();
     }
 }

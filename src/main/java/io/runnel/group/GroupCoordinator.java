@@ -48,6 +48,10 @@ public interface GroupCoordinator {
     record GroupSummary(String group, String state, int members) {
     }
 
+    /** The topics a member subscribed to, and those of the partitions assigned to it now (a subset); sorted. */
+    record MemberTopics(List<String> subscribed, List<String> assigned) {
+    }
+
     record GroupView(String group, String state, int generation, List<MemberView> members, List<OffsetView> offsets) {
     }
 
@@ -56,6 +60,12 @@ public interface GroupCoordinator {
     Membership heartbeat(String group, String memberId);
 
     void leave(String group, String memberId);
+
+    /**
+     * The topics of a member, for the authorization of its calls: read only, it does not count as a
+     * heartbeat. {@code UNKNOWN_MEMBER} as the member's own calls.
+     */
+    MemberTopics memberTopics(String group, String memberId);
 
     /** Starts a member's read: counts as a heartbeat and keeps the member alive until {@link #endRead}. */
     ReadPlan beginRead(String group, String memberId);

@@ -5,6 +5,7 @@ import io.runnel.log.LogException;
 import io.runnel.log.LogReadResult;
 import io.runnel.log.RecordBatch;
 import io.runnel.topic.TopicPartition;
+import io.runnel.partition.HeldRead;
 import io.runnel.partition.PartitionReads;
 import io.runnel.partition.PartitionWaits;
 import java.time.Duration;
@@ -42,6 +43,11 @@ public class GroupReader {
 
     /** Returns {@link MemberRecords} now, or a {@link DeferredResult} of them. */
     public Object read(String group, String memberId, int limit, int maxBytes, long waitMs, boolean autoCommit) {
+        return read(group, memberId, limit, maxBytes, waitMs, autoCommit, HeldRead.NONE);
+    }
+
+    /** As {@link #read(String, String, int, int, long, boolean)}; {@code held} is told when the read waits, and may end it early. */
+    public Object read(String group, String memberId, int limit, int maxBytes, long waitMs, boolean autoCommit, HeldRead held) {
         ReadPlan plan = coordinator.beginRead(group, memberId);
         AtomicBoolean finished = new AtomicBoolean();
         try {
@@ -69,9 +75,11 @@ public class GroupReader {
                     deferred.setErrorResult(e);
                 }
             });
+            Runnable released = held.held(deferred::setErrorResult);
             deferred.onCompletion(() -> {
                 wait.cancel();
                 abandon(group, memberId, finished);
+                released.run();
             });
             return deferred;
         } catch (RuntimeException e) {

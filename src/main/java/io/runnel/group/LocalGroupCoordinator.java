@@ -157,6 +157,17 @@ public class LocalGroupCoordinator implements GroupCoordinator, DisposableBean {
     }
 
     @Override
+    public MemberTopics memberTopics(String groupName, String memberId) {
+        Group group = groupOfMember(groupName, memberId);
+        synchronized (group) {
+            Member member = member(group, memberId);
+            Set<String> assigned = new TreeSet<>();
+            member.assignment.forEach(tp -> assigned.add(tp.topic()));
+            return new MemberTopics(List.copyOf(new TreeSet<>(member.topics)), List.copyOf(assigned));
+        }
+    }
+
+    @Override
     public ReadPlan beginRead(String groupName, String memberId) {
         Group group = groupOfMember(groupName, memberId);
         synchronized (group) {

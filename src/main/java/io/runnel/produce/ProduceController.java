@@ -8,6 +8,10 @@ import io.runnel.api.ProblemResponses;
 import io.runnel.config.RunnelProperties;
 import io.runnel.produce.ProduceService.ProduceOutcome;
 import io.runnel.produce.ProduceService.RecordResult;
+import io.runnel.security.ApiCall;
+import io.runnel.security.RequiredAccess;
+import io.runnel.security.web.Caller;
+import io.runnel.security.web.Guard;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -36,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The body is read as bytes (bounded by {@code runnel.produce.max-request-size}) and handed to the
  * streaming parser; it is never bound to objects. An {@code Idempotency-Key} is checked here and
  * becomes an {@link IdempotentProducer}; the partition leaders recognise a replay from the producer
- * state in their logs, so no answer is remembered on this instance.
+ * state in their logs, so no answer is remembered on this instance. Both calls need {@code WRITE} on the
+ * topic, checked before anything else (the leaders' internal appends are then trusted by the cluster secret).
  */
 @Tag(name = "Produce", description = "Append records to a topic")
 @RestController
@@ -58,11 +63,13 @@ class ProduceController {
     private final ProduceService service;
     private final JsonMapper json;
     private final long maxRequestBytes;
+    private final Guard guard;
 
-    ProduceController(ProduceService service, JsonMapper json, RunnelProperties props) {
+    ProduceController(ProduceService service, JsonMapper json, RunnelProperties props, Guard guard) {
         this.service = service;
         this.json = json;
         this.maxRequestBytes = props.produce().maxRequestSize().toBytes();
+        this.guard = guard;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -104,7 +111,8 @@ class ProduceController {
             @PathVariable String topic,
             @Parameter(description = "all (default) | leader | none") @RequestParam(defaultValue = "all") String acks,
             @Parameter(description = "Makes retries safe: a replay returns the first answer") @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
-            HttpServletRequest request) throws IOException {
+            HttpServletRequest request, Caller caller) throws IOException {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.PRODUCE, topic));
         return handle(topic, null, acks, idempotencyKey, request);
     }
 
@@ -127,7 +135,8 @@ class ProduceController {
             @PathVariable int partition,
             @Parameter(description = "all (default) | leader | none") @RequestParam(defaultValue = "all") String acks,
             @Parameter(description = "Makes retries safe: a replay returns the first answer") @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
-            HttpServletRequest request) throws IOException {
+            HttpServletRequest request, Caller caller) throws IOException {
+        guard.check(caller, RequiredAccess.forCall(ApiCall.PRODUCE, topic));
         return handle(topic, partition, acks, idempotencyKey, request);
     }
 

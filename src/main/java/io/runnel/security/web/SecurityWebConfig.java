@@ -80,9 +80,7 @@ class SecurityWebConfig {
                                 "this call needs a credential: Authorization: Bearer <api-key>, or Basic with the key's id and the key"))
                         .accessDeniedHandler((request, response, e) -> {
                             if (!response.isCommitted()) {
-                                Problems.write(response, new RunnelException(ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
-                                        "not authorized to DESCRIBE the cluster").with("resourceType", "CLUSTER")
-                                        .with("operation", "DESCRIBE"));
+                                Problems.write(response, RequiredAccess.forCall(ApiCall.SCRAPE_METRICS).allOf().get(0).reported().refusal());
                             }
                         }));
         return http.build();
