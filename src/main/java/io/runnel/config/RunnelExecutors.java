@@ -36,6 +36,7 @@ import org.springframework.stereotype.Component;
  *   <tr><td>{@code log-maintenance}</td><td>1</td><td>retention and interval flushes</td></tr>
  *   <tr><td>{@code controller-duties}</td><td>1</td><td>heartbeats and liveness checks</td></tr>
  *   <tr><td>{@code topic-follower}</td><td>1</td><td>applying topic changes of the metadata</td></tr>
+ *   <tr><td>{@code security-follower}</td><td>1</td><td>applying key and ACL changes of the metadata</td></tr>
  *   <tr><td>{@code fsync}</td><td>{@code fsync}</td><td>waiting for the fsyncs of produce requests</td></tr>
  *   <tr><td>{@code internal-http}</td><td>{@code internal-http}</td><td>the HTTP client of calls between instances</td></tr>
  * </table>
@@ -57,6 +58,7 @@ public class RunnelExecutors implements DisposableBean {
     private final ScheduledExecutorService logMaintenance;
     private final ScheduledExecutorService controllerDuties;
     private final ExecutorService topicFollower;
+    private final ExecutorService securityFollower;
     private final ExecutorService fsync;
     private final ExecutorService internalHttp;
     /** Shutdown order. */
@@ -80,6 +82,7 @@ public class RunnelExecutors implements DisposableBean {
         logMaintenance = scheduled("log-maintenance", 1);
         controllerDuties = scheduled("controller-duties", 1);
         topicFollower = fixed("topic-follower", 1);
+        securityFollower = fixed("security-follower", 1);
         fsync = fixed("fsync", sizes.fsync());
         internalHttp = fixed("internal-http", sizes.internalHttp());
     }
@@ -95,6 +98,8 @@ public class RunnelExecutors implements DisposableBean {
     public ScheduledExecutorService controllerDuties() { return controllerDuties; }
     /** One thread: topic changes are applied in the order the metadata made them. */
     public ExecutorService topicFollower() { return topicFollower; }
+    /** One thread: key and ACL changes are applied in the order the metadata made them. */
+    public ExecutorService securityFollower() { return securityFollower; }
     public ExecutorService fsync() { return fsync; }
     public ExecutorService internalHttp() { return internalHttp; }
 
