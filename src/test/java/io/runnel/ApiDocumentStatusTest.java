@@ -29,7 +29,8 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
     static final Set<String> CONTRACT_OPERATIONS = Set.of("createTopic", "listTopics", "describeTopic", "updateTopic",
             "deleteTopic", "listPartitions", "describePartition", "produce", "produceToPartition", "fetchRecords",
             "streamRecords", "offsetForTimestamp", "joinGroup", "readMemberRecords", "heartbeat", "leaveGroup",
-            "commitOffsets", "listGroups", "describeGroup", "resetGroupOffsets", "deleteGroup", "describeCluster");
+            "commitOffsets", "listGroups", "describeGroup", "resetGroupOffsets", "deleteGroup", "describeCluster",
+            "createApiKey", "listApiKeys", "deleteApiKey", "createAcl", "listAcls", "deleteAcls");
 
     /** An operation as documented: its method and path, and for each status the media types of its body. */
     record Documented(String method, String path, Map<String, Set<String>> statuses) {
@@ -125,6 +126,21 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("deleteTopic", http.delete("/topics/" + topic), 204);
         check("deleteTopic", http.delete("/topics/" + topic), 404);
         check("describeCluster", http.get("/cluster"), 200);
+
+        HttpTestClient.Response key = http.post("/api-keys", "{\"principal\":\"User:statuses\",\"description\":\"d\"}");
+        check("createApiKey", key, 201);
+        check("createApiKey", http.post("/api-keys", "{\"principal\":\"statuses\"}"), 400);
+        check("listApiKeys", http.get("/api-keys"), 200);
+        check("deleteApiKey", http.delete("/api-keys/" + key.json().path("id").asString()), 204);
+        check("deleteApiKey", http.delete("/api-keys/" + key.json().path("id").asString()), 404);
+        String acl = "{\"principal\":\"User:statuses\",\"resourceType\":\"TOPIC\",\"resourceName\":\"" + topic
+                + "\",\"patternType\":\"LITERAL\",\"operation\":\"READ\",\"permission\":\"ALLOW\"}";
+        check("createAcl", http.post("/acls", acl), 201);
+        check("createAcl", http.post("/acls", acl.replace("READ", "READS")), 400);
+        check("listAcls", http.get("/acls?principal=User:statuses"), 200);
+        check("listAcls", http.get("/acls?resourceType=TOPICS"), 400);
+        check("deleteAcls", http.delete("/acls?principal=User:statuses"), 200);
+        check("deleteAcls", http.delete("/acls"), 400);
         softly.assertThat(called).as("operations exercised").containsAll(operations.keySet());
         softly.assertAll();
     }

@@ -19,6 +19,12 @@ public record ApplyResult(Code code, String message) {
         PARTITION_NOT_FOUND,
         INVALID_PARTITIONS,
         INVALID_REPLICATION_FACTOR,
+        /** A security command named a key that does not exist. */
+        NOT_FOUND,
+        /** A security command broke a rule of the command alone (a proposer's bug, or a taken key id). */
+        INVALID_REQUEST,
+        /** A security command would pass one of {@link SecurityState}'s limits. */
+        LIMIT_EXCEEDED,
         /** A controller command named an instance that never heart-beat. */
         INSTANCE_NOT_FOUND,
         /** The instance heart-beat after the controller decided it was silent. */

@@ -3,6 +3,10 @@ package io.runnel.cluster;
 import io.runnel.config.RunnelProperties;
 import io.runnel.cluster.ApplyResult.Code;
 import io.runnel.cluster.MetadataCommand.CommitOffsets;
+import io.runnel.cluster.MetadataCommand.CreateAcl;
+import io.runnel.cluster.MetadataCommand.CreateApiKey;
+import io.runnel.cluster.MetadataCommand.DeleteAcls;
+import io.runnel.cluster.MetadataCommand.DeleteApiKey;
 import io.runnel.cluster.MetadataCommand.CreateTopic;
 import io.runnel.cluster.MetadataCommand.DeleteGroup;
 import io.runnel.cluster.MetadataCommand.DeleteTopic;
@@ -21,7 +25,8 @@ import java.util.TreeMap;
 /**
  * The cluster metadata as of one Raft log index: topics with their partitions' replicas, leaders,
  * leader epochs and ISRs; the instances that have heart-beaten and whether they are online; and
- * the committed offsets of consumer groups ({@code group → topic → partition → offset}).
+ * the committed offsets of consumer groups ({@code group → topic → partition → offset}); and the API
+ * keys and ACLs ({@link SecurityState}).
  *
  * <p>Immutable. {@link #apply} is a pure function of this state and the command (no clock, no
  * randomness, no iteration over unordered collections), so every replica that applies the same
@@ -33,11 +38,12 @@ import java.util.TreeMap;
  * @param topics       by name
  * @param instances    by id
  * @param offsets      committed offsets: group → topic → partition → offset
+ * @param security     API keys and ACLs; {@link SecurityState#EMPTY} when absent (a snapshot from before it existed)
  */
 public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics, Map<String, InstanceMetadata> instances,
-                           Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets) {
+                           Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets, SecurityState security) {
 
-    public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of());
+    public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of(), SecurityState.EMPTY);
 
     /** Most partitions a topic may have (the topic API's limit), so no command can exhaust memory on every replica. */
     public static final int MAX_PARTITIONS = RunnelProperties.Topics.MAX_PARTITIONS;
@@ -50,6 +56,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         topics = SortedMaps.freeze(topics);
         instances = SortedMaps.freeze(instances);
         offsets = freezeOffsets(offsets);
+        security = security == null ? SecurityState.EMPTY : security;
     }
 
     private static Map<String, Map<String, Map<Integer, CommittedOffset>>> freezeOffsets(
@@ -67,7 +74,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     public ClusterState withAppliedIndex(long index) {
-        return new ClusterState(index, topics, instances, offsets);
+        return new ClusterState(index, topics, instances, offsets, security);
     }
 
     public Optional<TopicMetadata> topic(String name) {
@@ -111,7 +118,18 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         } else if (command instanceof CommitOffsets c) {
             return commitOffsets(c);
         } else if (command instanceof DeleteGroup c) {
-            return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.without(offsets, c.group())));
+            return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.without(offsets, c.group()), security));
+        } else if (command instanceof CreateApiKey c) {
+            return createApiKey(c);
+        } else if (command instanceof DeleteApiKey c) {
+            if (!security.apiKeys().containsKey(c.id())) {
+                return unchanged(Code.NOT_FOUND, "no API key with id '" + c.id() + "'");
+            }
+            return changed(withSecurity(security.withoutApiKey(c.id())));
+        } else if (command instanceof CreateAcl c) {
+            return createAcl(c.acl());
+        } else if (command instanceof DeleteAcls c) {
+            return deleteAcls(c);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -179,7 +197,8 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
                 }
             }
         });
-        return changed(new ClusterState(appliedIndex, SortedMaps.without(topics, c.name()), instances, SortedMaps.freeze(groups)));
+        return changed(new ClusterState(appliedIndex, SortedMaps.without(topics, c.name()), instances, SortedMaps.freeze(groups),
+                security));
     }
 
     private Applied markOffline(MarkInstanceOffline c) {
@@ -222,7 +241,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             }
             changedTopics.put(t.name(), t);
         }
-        return changed(new ClusterState(appliedIndex, changedTopics, next.instances, offsets));
+        return changed(new ClusterState(appliedIndex, changedTopics, next.instances, offsets, security));
     }
 
     private Applied setPartitionState(SetPartitionState c) {
@@ -270,7 +289,53 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return changed(this);
         }
         touched.forEach((topic, byPartition) -> byTopic.put(topic, SortedMaps.freeze(byPartition)));
-        return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.with(offsets, c.group(), SortedMaps.freeze(byTopic))));
+        return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.with(offsets, c.group(), SortedMaps.freeze(byTopic)),
+                security));
+    }
+
+    private Applied createApiKey(CreateApiKey c) {
+        if (security.apiKeys().containsKey(c.id())) {
+            return unchanged(Code.INVALID_REQUEST, "an API key with id '" + c.id() + "' exists");
+        }
+        if (c.description().length() > SecurityState.MAX_DESCRIPTION_LENGTH) {
+            return unchanged(Code.INVALID_REQUEST, "a description has at most " + SecurityState.MAX_DESCRIPTION_LENGTH
+                    + " characters, got " + c.description().length());
+        }
+        if (SecurityState.tooLong(c.id(), c.principal(), c.sha256())) {
+            return unchanged(Code.INVALID_REQUEST, "an API key's id, principal and hash have at most "
+                    + SecurityState.MAX_TEXT_LENGTH + " characters");
+        }
+        if (security.apiKeys().size() >= SecurityState.MAX_API_KEYS) {
+            return unchanged(Code.LIMIT_EXCEEDED, "the cluster already has " + security.apiKeys().size()
+                    + " API keys, the most it keeps; delete unused ones first");
+        }
+        return changed(withSecurity(security.withApiKey(new ApiKeyMetadata(c.id(), c.principal(), c.description(), c.createdAtMs(),
+                c.sha256()))));
+    }
+
+    private Applied createAcl(AclMetadata acl) {
+        if (security.acls().contains(acl)) {
+            return changed(this);
+        }
+        if (SecurityState.tooLong(acl.principal(), acl.resourceType(), acl.resourceName(), acl.patternType(), acl.operation(),
+                acl.permission(), acl.host())) {
+            return unchanged(Code.INVALID_REQUEST, "an ACL's members have at most " + SecurityState.MAX_TEXT_LENGTH + " characters");
+        }
+        if (security.acls().size() >= SecurityState.MAX_ACLS) {
+            return unchanged(Code.LIMIT_EXCEEDED, "the cluster already has " + security.acls().size()
+                    + " ACLs, the most it keeps; delete unused ones first (a PREFIXED ACL covers many resources)");
+        }
+        return changed(withSecurity(security.withAcl(acl)));
+    }
+
+    private Applied deleteAcls(DeleteAcls c) {
+        SecurityState.AclFilter filter = c.toFilter();
+        List<AclMetadata> kept = security.acls().stream().filter(acl -> !filter.matches(acl)).toList();
+        return changed(kept.size() == security.acls().size() ? this : withSecurity(security.withAcls(kept)));
+    }
+
+    private ClusterState withSecurity(SecurityState next) {
+        return new ClusterState(appliedIndex, topics, instances, offsets, next);
     }
 
     private Optional<Applied> checkReplicationFactor(int replicationFactor) {
@@ -292,11 +357,11 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     private ClusterState withTopic(TopicMetadata topic) {
-        return new ClusterState(appliedIndex, SortedMaps.with(topics, topic.name(), topic), instances, offsets);
+        return new ClusterState(appliedIndex, SortedMaps.with(topics, topic.name(), topic), instances, offsets, security);
     }
 
     private ClusterState withInstance(InstanceMetadata instance) {
-        return new ClusterState(appliedIndex, topics, SortedMaps.with(instances, instance.id(), instance), offsets);
+        return new ClusterState(appliedIndex, topics, SortedMaps.with(instances, instance.id(), instance), offsets, security);
     }
 
     private Applied topicNotFound(String name) {

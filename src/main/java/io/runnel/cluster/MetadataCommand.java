@@ -31,6 +31,10 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.SetPartitionState.class, name = "SetPartitionState"),
         @JsonSubTypes.Type(value = MetadataCommand.CommitOffsets.class, name = "CommitOffsets"),
         @JsonSubTypes.Type(value = MetadataCommand.DeleteGroup.class, name = "DeleteGroup"),
+        @JsonSubTypes.Type(value = MetadataCommand.CreateApiKey.class, name = "CreateApiKey"),
+        @JsonSubTypes.Type(value = MetadataCommand.DeleteApiKey.class, name = "DeleteApiKey"),
+        @JsonSubTypes.Type(value = MetadataCommand.CreateAcl.class, name = "CreateAcl"),
+        @JsonSubTypes.Type(value = MetadataCommand.DeleteAcls.class, name = "DeleteAcls"),
 })
 public sealed interface MetadataCommand {
 
@@ -161,6 +165,54 @@ public sealed interface MetadataCommand {
     record DeleteGroup(String group) implements MetadataCommand {
         public DeleteGroup {
             Objects.requireNonNull(group, "group");
+        }
+    }
+
+    /**
+     * Adds an API key. The proposer made the key, its id and its hash, and read its clock: applying needs
+     * neither randomness nor time. Fails with {@code INVALID_REQUEST} (the id is taken, a description over
+     * {@link SecurityState#MAX_DESCRIPTION_LENGTH} characters, another member too long) or
+     * {@code LIMIT_EXCEEDED} (already {@link SecurityState#MAX_API_KEYS} keys).
+     *
+     * @param sha256      the SHA-256 of the key in hex; the key itself never enters the log
+     * @param createdAtMs the proposer's clock
+     */
+    record CreateApiKey(String id, String principal, String description, long createdAtMs, String sha256)
+            implements MetadataCommand {
+        public CreateApiKey {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(principal, "principal");
+            Objects.requireNonNull(sha256, "sha256");
+            description = description == null ? "" : description;
+        }
+    }
+
+    /** Deletes an API key. Fails with {@code NOT_FOUND} when there is none with this id. */
+    record DeleteApiKey(String id) implements MetadataCommand {
+        public DeleteApiKey {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * Adds an ACL at the end of the list; adding one that is already there changes nothing and succeeds.
+     * The proposer validated it against the authorization model. Fails with {@code LIMIT_EXCEEDED} (already
+     * {@link SecurityState#MAX_ACLS} ACLs) or {@code INVALID_REQUEST} (a member too long).
+     */
+    record CreateAcl(AclMetadata acl) implements MetadataCommand {
+        public CreateAcl {
+            Objects.requireNonNull(acl, "acl");
+        }
+    }
+
+    /**
+     * Deletes every ACL the filter selects: each member that is not {@code null} must equal the ACL's
+     * (all {@code null} selects every ACL). Succeeds whether or not any matched.
+     */
+    record DeleteAcls(String principal, String resourceType, String resourceName, String patternType, String operation,
+                      String permission) implements MetadataCommand {
+        SecurityState.AclFilter toFilter() {
+            return new SecurityState.AclFilter(principal, resourceType, resourceName, patternType, operation, permission);
         }
     }
 }

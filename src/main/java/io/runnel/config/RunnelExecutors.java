@@ -37,6 +37,7 @@ import org.springframework.stereotype.Component;
  *   <tr><td>{@code controller-duties}</td><td>1</td><td>heartbeats and liveness checks</td></tr>
  *   <tr><td>{@code revocation}</td><td>1</td><td>ending the long-lived requests of revoked keys and ACLs</td></tr>
  *   <tr><td>{@code topic-follower}</td><td>1</td><td>applying topic changes of the metadata</td></tr>
+ *   <tr><td>{@code security-follower}</td><td>1</td><td>applying key and ACL changes of the metadata</td></tr>
  *   <tr><td>{@code fsync}</td><td>{@code fsync}</td><td>waiting for the fsyncs of produce requests</td></tr>
  *   <tr><td>{@code internal-http}</td><td>{@code internal-http}</td><td>the HTTP client of calls between instances</td></tr>
  * </table>
@@ -59,6 +60,7 @@ public class RunnelExecutors implements DisposableBean {
     private final ScheduledExecutorService controllerDuties;
     private final ScheduledExecutorService revocation;
     private final ExecutorService topicFollower;
+    private final ExecutorService securityFollower;
     private final ExecutorService fsync;
     private final ExecutorService internalHttp;
     /** Shutdown order. */
@@ -83,6 +85,7 @@ public class RunnelExecutors implements DisposableBean {
         controllerDuties = scheduled("controller-duties", 1);
         revocation = scheduled("revocation", 1);
         topicFollower = fixed("topic-follower", 1);
+        securityFollower = fixed("security-follower", 1);
         fsync = fixed("fsync", sizes.fsync());
         internalHttp = fixed("internal-http", sizes.internalHttp());
     }
@@ -100,6 +103,8 @@ public class RunnelExecutors implements DisposableBean {
     public ScheduledExecutorService revocation() { return revocation; }
     /** One thread: topic changes are applied in the order the metadata made them. */
     public ExecutorService topicFollower() { return topicFollower; }
+    /** One thread: key and ACL changes are applied in the order the metadata made them. */
+    public ExecutorService securityFollower() { return securityFollower; }
     public ExecutorService fsync() { return fsync; }
     public ExecutorService internalHttp() { return internalHttp; }
 

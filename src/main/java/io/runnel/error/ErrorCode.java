@@ -28,6 +28,7 @@ public enum ErrorCode {
     ILLEGAL_GENERATION(409, "Stale group generation"),
     NOT_ASSIGNED(409, "Partition not assigned to this member"),
     GROUP_NOT_EMPTY(409, "Group has members"),
+    LIMIT_EXCEEDED(409, "Limit exceeded"),
     IDEMPOTENCY_KEY_REUSED(422, "Idempotency key reused with a different request"),
     RECORD_TOO_LARGE(413, "Record too large"),
     REQUEST_TOO_LARGE(413, "Request too large"),

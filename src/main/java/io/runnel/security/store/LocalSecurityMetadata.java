@@ -66,6 +66,7 @@ final class LocalSecurityMetadata implements SecurityMetadata {
 
     @Override
     public synchronized NewApiKey createApiKey(KafkaPrincipal principal, String description) {
+        Entries.checkNewKey(principal, description, keys.all().size());
         String key = ApiKeys.newKey();
         StoredApiKey stored = new StoredApiKey(ApiKeys.newId(), principal, description,
                 clock.instant().truncatedTo(ChronoUnit.MILLIS), ApiKeys.hash(key));
@@ -107,6 +108,7 @@ final class LocalSecurityMetadata implements SecurityMetadata {
     public synchronized AclBinding createAcl(AclBinding acl) {
         List<AclBinding> current = authorizer.acls(AclBindingFilter.ANY);
         if (!current.contains(acl)) {
+            Entries.checkNewAcl(current.size());
             List<AclBinding> next = new ArrayList<>(current);
             next.add(acl);
             save(keys.all(), next);

@@ -1,6 +1,7 @@
 package io.runnel.security.store;
 
 import io.runnel.cluster.ClusterNode;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.security.AclAuthorizer;
 import io.runnel.security.KafkaPrincipal;
@@ -25,8 +26,11 @@ public class SecurityStoreConfig {
     }
 
     @Bean
-    SecurityMetadata securityMetadata(ClusterNode cluster, DataLayout layout, AclAuthorizer authorizer, JsonMapper json, Clock clock)
-            throws IOException {
+    SecurityMetadata securityMetadata(ClusterNode cluster, DataLayout layout, AclAuthorizer authorizer, JsonMapper json, Clock clock,
+                                      RunnelExecutors executors) throws IOException {
+        if (cluster.clustered()) {
+            return new RaftSecurityMetadata(cluster, authorizer, clock, executors.securityFollower()).start();
+        }
         return new LocalSecurityMetadata(layout.securityFile(), authorizer, json, clock);
     }
 }
