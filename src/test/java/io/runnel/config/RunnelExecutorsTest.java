@@ -33,6 +33,6 @@ class RunnelExecutorsTest {
 
         executors.destroy();
 
-        assertThat(executors.all()).hasSize(12).allMatch(ExecutorService::isShutdown);
+        assertThat(executors.all()).hasSize(13).allMatch(ExecutorService::isShutdown);
     }
 }

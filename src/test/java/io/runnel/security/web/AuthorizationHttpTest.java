@@ -59,13 +59,13 @@ class AuthorizationHttpTest extends SecuredHttpTest {
     }
 
     /**
-     * Left out: {@code MANAGE_API_KEYS} ({@code /api-keys}) and {@code MANAGE_ACLS} ({@code /acls}) are built on
-     * another branch, whose merge adds their rows here; {@code MANAGE_CONNECTORS} and {@code MANAGE_STREAMS}
-     * have no endpoints yet. Any other row without a case fails {@link #row}.
+     * Left out: {@code MANAGE_CONNECTORS} and {@code MANAGE_STREAMS} have no endpoints yet. Any other row
+     * without a case fails {@link #row}. ({@code SecurityAdminHttpTest} checks all six calls of
+     * {@code /api-keys} and {@code /acls}; their rows here check one each.)
      */
     @ParameterizedTest
     @EnumSource(value = ApiCall.class, mode = EnumSource.Mode.EXCLUDE,
-            names = {"MANAGE_API_KEYS", "MANAGE_ACLS", "MANAGE_CONNECTORS", "MANAGE_STREAMS"})
+            names = {"MANAGE_CONNECTORS", "MANAGE_STREAMS"})
     void everyRowIsRefusedWithoutItsAclsAndAllowedWithThem(ApiCall call) {
         Row row = row(call, admin());
         Client caller = newPrincipal(call.name().toLowerCase().replace('_', '-'));
@@ -183,6 +183,14 @@ class AuthorizationHttpTest extends SecuredHttpTest {
             }
             case SCRAPE_METRICS -> {
                 return Row.of(List.of(Access.cluster(DESCRIBE)), c -> c.get("/actuator/prometheus"), 200, Access.cluster(DESCRIBE));
+            }
+            case MANAGE_API_KEYS -> {
+                return Row.of(List.of(Access.cluster(ALTER)), c -> c.post("/api-keys", Map.of("principal", "User:" + t)), 201,
+                        Access.cluster(ALTER));
+            }
+            case MANAGE_ACLS -> {
+                return Row.of(List.of(Access.cluster(ALTER)), c -> c.post("/acls", Map.of("principal", "User:" + t, "resourceType", "TOPIC",
+                        "resourceName", t, "patternType", "LITERAL", "operation", "READ", "permission", "ALLOW")), 201, Access.cluster(ALTER));
             }
             default -> throw new AssertionError("no case for the row " + call + " of the table: add one to AuthorizationHttpTest.row");
         }
