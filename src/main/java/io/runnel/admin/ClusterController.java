@@ -1,8 +1,10 @@
 package io.runnel.admin;
 
+import io.runnel.api.ProblemResponses;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.ClusterState;
 import io.runnel.cluster.InstanceMetadata;
+import io.runnel.error.ErrorCode;
 import io.runnel.cluster.NodeIdentity;
 import io.runnel.security.ApiCall;
 import io.runnel.security.RequiredAccess;
@@ -41,6 +43,7 @@ class ClusterController {
     @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status and the number of partitions it leads; "
             + "controller is null during an election. An instance is offline once it has been silent for runnel.cluster.session-timeout, "
             + "or if it has not joined since the cluster formed.")
+    @ProblemResponses({ErrorCode.UNAUTHENTICATED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/cluster")
     ClusterView cluster(Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_CLUSTER));
