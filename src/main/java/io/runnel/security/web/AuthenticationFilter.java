@@ -25,6 +25,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * keep the request's {@link Caller} attribute):
  * <ul>
  *   <li>{@code Authorization: Bearer <key>}: the bootstrap key ({@code User:admin}) or an API key;</li>
+ *   <li>{@code Authorization: Bearer <jwt>}, when OpenID Connect is configured: a value with the shape of a JWT
+ *       (three dot-separated parts) is checked by {@link JwtAuthenticator}; any other value is an API key;</li>
  *   <li>{@code Authorization: Basic} with a key id as user name and the key as password ({@value
  *       RunnelProperties.Security#BOOTSTRAP_KEY_ID} for the bootstrap key);</li>
  *   <li>no {@code Authorization}: no caller; the authorization rules then answer {@code 401} unless the
@@ -43,11 +45,13 @@ final class AuthenticationFilter extends OncePerRequestFilter {
 
     private final SecurityMetadata metadata;
     private final byte[] bootstrapKey;
+    private final JwtAuthenticator jwts;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
     AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata) {
         this.metadata = metadata;
         this.bootstrapKey = settings.bootstrapKey().isEmpty() ? null : settings.bootstrapKey().getBytes(StandardCharsets.UTF_8);
+        this.jwts = settings.oidc().enabled() ? new JwtAuthenticator(settings.oidc()) : null;
     }
 
     @Override
@@ -58,22 +62,26 @@ final class AuthenticationFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<Caller> caller = authenticate(authorization.strip());
-        if (caller.isEmpty()) {
-            refuse(response, "the credential in the Authorization header is not valid");
+        Verdict verdict = authenticate(authorization.strip());
+        if (!verdict.authenticated()) {
+            refuse(response, verdict.detail());
             return;
         }
-        request.setAttribute(Caller.ATTRIBUTE, caller.get());
-        SecurityContext context = contexts.createEmptyContext();
-        context.setAuthentication(new CallerAuthentication(caller.get()));
-        contexts.setContext(context);
+        authenticated(request, verdict.caller());
         chain.doFilter(request, response);
     }
 
-    private Optional<Caller> authenticate(String authorization) {
+    private void authenticated(HttpServletRequest request, Caller caller) {
+        request.setAttribute(Caller.ATTRIBUTE, caller);
+        SecurityContext context = contexts.createEmptyContext();
+        context.setAuthentication(new CallerAuthentication(caller));
+        contexts.setContext(context);
+    }
+
+    private Verdict authenticate(String authorization) {
         int space = authorization.indexOf(' ');
         if (space < 0) {
-            return Optional.empty();
+            return malformed("the Authorization header is not '<scheme> <credential>'");
         }
         String scheme = authorization.substring(0, space);
         String value = authorization.substring(space + 1).strip();
@@ -83,33 +91,47 @@ final class AuthenticationFilter extends OncePerRequestFilter {
         if (scheme.equalsIgnoreCase("Basic")) {
             return basic(value);
         }
-        return Optional.empty();
+        return malformed("the Authorization scheme is neither Bearer nor Basic");
     }
 
-    private Optional<Caller> bearer(String key) {
-        if (isBootstrapKey(key)) {
-            return Optional.of(new Caller(ADMIN, Caller.BOOTSTRAP_KEY));
+    private Verdict bearer(String token) {
+        if (isBootstrapKey(token)) {
+            return Verdict.of(new Caller(ADMIN, Caller.BOOTSTRAP_KEY));
         }
-        return metadata.apiKeyOf(key).map(k -> Caller.ofApiKey(k.principal(), k.id()));
+        if (jwts != null && JwtAuthenticator.looksLikeJwt(token)) {
+            return jwts.authenticate(token);
+        }
+        return metadata.apiKeyOf(token).map(k -> Verdict.of(Caller.ofApiKey(k.principal(), k.id())))
+                .orElseGet(() -> invalid("the Bearer credential is not a valid API key"));
     }
 
-    private Optional<Caller> basic(String encoded) {
+    private Verdict basic(String encoded) {
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            return malformed("the Basic credential is not Base64");
         }
         int colon = decoded.indexOf(':');
         if (colon < 0) {
-            return Optional.empty();
+            return malformed("the Basic credential is not '<key id>:<key>'");
         }
         String id = decoded.substring(0, colon);
         String key = decoded.substring(colon + 1);
         if (id.equals(RunnelProperties.Security.BOOTSTRAP_KEY_ID)) {
-            return isBootstrapKey(key) ? Optional.of(new Caller(ADMIN, Caller.BOOTSTRAP_KEY)) : Optional.empty();
+            return isBootstrapKey(key) ? Verdict.of(new Caller(ADMIN, Caller.BOOTSTRAP_KEY))
+                    : invalid("the Basic credential is not valid");
         }
-        return metadata.apiKey(id).filter(k -> k.matches(key)).map(k -> Caller.ofApiKey(k.principal(), k.id()));
+        Optional<Caller> caller = metadata.apiKey(id).filter(k -> k.matches(key)).map(k -> Caller.ofApiKey(k.principal(), k.id()));
+        return caller.map(Verdict::of).orElseGet(() -> invalid("the Basic credential is not valid"));
+    }
+
+    private static Verdict malformed(String detail) {
+        return Verdict.refused(FailureReason.MALFORMED, detail);
+    }
+
+    private static Verdict invalid(String detail) {
+        return Verdict.refused(FailureReason.INVALID, detail);
     }
 
     private boolean isBootstrapKey(String key) {
