@@ -29,9 +29,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       (three dot-separated parts) is checked by {@link JwtAuthenticator}; any other value is an API key;</li>
  *   <li>{@code Authorization: Basic} with a key id as user name and the key as password ({@value
  *       RunnelProperties.Security#BOOTSTRAP_KEY_ID} for the bootstrap key);</li>
- *   <li>no {@code Authorization}: no caller; the authorization rules then answer {@code 401} unless the
- *       path is open.</li>
+ *   <li>no {@code Authorization} but a TLS client certificate: {@code User:<mapped subject>}
+ *       ({@link CertificateAuthenticator}); a certificate that no rule maps is refused;</li>
+ *   <li>neither: no caller; the authorization rules then answer {@code 401} unless the path is open.</li>
  * </ul>
+ * An {@code Authorization} header wins over a certificate. {@code /internal/**} is not looked at: the cluster
+ * secret guards it, and instances calling each other over mutual TLS present their own certificates there.
  * A credential that is present but wrong answers {@code 401 UNAUTHENTICATED} at once, with
  * {@code WWW-Authenticate}; it never falls back to no credential. Secrets are compared in constant time
  * and never logged.
@@ -46,23 +49,32 @@ final class AuthenticationFilter extends OncePerRequestFilter {
     private final SecurityMetadata metadata;
     private final byte[] bootstrapKey;
     private final JwtAuthenticator jwts;
+    private final CertificateAuthenticator certificates;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
     AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata) {
         this.metadata = metadata;
         this.bootstrapKey = settings.bootstrapKey().isEmpty() ? null : settings.bootstrapKey().getBytes(StandardCharsets.UTF_8);
         this.jwts = settings.oidc().enabled() ? new JwtAuthenticator(settings.oidc()) : null;
+        this.certificates = new CertificateAuthenticator(settings.sslPrincipalMappingRules());
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return request.getRequestURI().startsWith("/internal/");
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String authorization = request.getHeader("Authorization");
-        if (authorization == null) {
+        Optional<Verdict> found = authorization == null ? certificates.authenticate(request.getAttribute(CertificateAuthenticator.CERTIFICATES_ATTRIBUTE))
+                : Optional.of(authenticate(authorization.strip()));
+        if (found.isEmpty()) {
             chain.doFilter(request, response);
             return;
         }
-        Verdict verdict = authenticate(authorization.strip());
+        Verdict verdict = found.get();
         if (!verdict.authenticated()) {
             refuse(response, verdict.detail());
             return;
