@@ -1,6 +1,7 @@
 package io.runnel.security.web;
 
 import io.runnel.api.Problems;
+import io.runnel.cluster.HttpForwarder;
 import io.runnel.config.RunnelProperties;
 import io.runnel.error.ErrorCode;
 import io.runnel.error.RunnelException;
@@ -33,7 +34,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       ({@link CertificateAuthenticator}); a certificate that no rule maps is refused;</li>
  *   <li>neither: no caller; the authorization rules then answer {@code 401} unless the path is open.</li>
  * </ul>
- * An {@code Authorization} header wins over a certificate. {@code /internal/**} is not looked at: the cluster
+ * An {@code Authorization} header wins over a certificate.
+ *
+ * <p>A call another instance forwarded ({@link HttpForwarder}) is answered for the caller that instance
+ * authenticated: {@value HttpForwarder#FORWARDED_PRINCIPAL} (and {@value HttpForwarder#FORWARDED_CREDENTIAL})
+ * are believed only together with {@value HttpForwarder#FORWARDED_BY} and the cluster secret in
+ * {@value HttpForwarder#CLUSTER_SECRET} (compared in constant time), and then no other credential is needed.
+ * Without them those headers are ignored, as if absent (the forwarder never relays a client's copy). Every
+ * authenticated caller is also left on the request for the forwarder ({@link HttpForwarder#PRINCIPAL_ATTRIBUTE}). {@code /internal/**} is not looked at: the cluster
  * secret guards it, and instances calling each other over mutual TLS present their own certificates there.
  * A credential that is present but wrong answers {@code 401 UNAUTHENTICATED} at once, with
  * {@code WWW-Authenticate}; it never falls back to no credential. Secrets are compared in constant time
@@ -45,15 +53,20 @@ final class AuthenticationFilter extends OncePerRequestFilter {
     static final String CHALLENGE_BEARER = "Bearer realm=\"runnel\"";
     static final String CHALLENGE_BASIC = "Basic realm=\"runnel\", charset=\"UTF-8\"";
     private static final KafkaPrincipal ADMIN = KafkaPrincipal.user("admin");
+    /** The credential of a forwarded caller whose instance did not name one. */
+    static final String FORWARDED = "forwarded";
 
     private final SecurityMetadata metadata;
     private final byte[] bootstrapKey;
     private final JwtAuthenticator jwts;
     private final CertificateAuthenticator certificates;
+    private final byte[] clusterSecret;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
-    AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata) {
+    /** @param clusterSecret {@code runnel.cluster.secret}; empty = forwarded principals are never believed */
+    AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata, String clusterSecret) {
         this.metadata = metadata;
+        this.clusterSecret = clusterSecret.getBytes(StandardCharsets.UTF_8);
         this.bootstrapKey = settings.bootstrapKey().isEmpty() ? null : settings.bootstrapKey().getBytes(StandardCharsets.UTF_8);
         this.jwts = settings.oidc().enabled() ? new JwtAuthenticator(settings.oidc()) : null;
         this.certificates = new CertificateAuthenticator(settings.sslPrincipalMappingRules());
@@ -68,8 +81,12 @@ final class AuthenticationFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String authorization = request.getHeader("Authorization");
-        Optional<Verdict> found = authorization == null ? certificates.authenticate(request.getAttribute(CertificateAuthenticator.CERTIFICATES_ATTRIBUTE))
-                : Optional.of(authenticate(authorization.strip()));
+        Optional<Verdict> found = forwarded(request);
+        if (found.isEmpty()) {
+            found = authorization == null
+                    ? certificates.authenticate(request.getAttribute(CertificateAuthenticator.CERTIFICATES_ATTRIBUTE))
+                    : Optional.of(authenticate(authorization.strip()));
+        }
         if (found.isEmpty()) {
             chain.doFilter(request, response);
             return;
@@ -85,9 +102,32 @@ final class AuthenticationFilter extends OncePerRequestFilter {
 
     private void authenticated(HttpServletRequest request, Caller caller) {
         request.setAttribute(Caller.ATTRIBUTE, caller);
+        request.setAttribute(HttpForwarder.PRINCIPAL_ATTRIBUTE, caller.principal().toString());
+        request.setAttribute(HttpForwarder.CREDENTIAL_ATTRIBUTE, caller.credential());
         SecurityContext context = contexts.createEmptyContext();
         context.setAuthentication(new CallerAuthentication(caller));
         contexts.setContext(context);
+    }
+
+    /** The caller another instance of the cluster vouches for; empty when the request does not come from one. */
+    private Optional<Verdict> forwarded(HttpServletRequest request) {
+        String principal = request.getHeader(HttpForwarder.FORWARDED_PRINCIPAL);
+        if (principal == null || !fromAnInstance(request)) {
+            return Optional.empty();
+        }
+        String credential = request.getHeader(HttpForwarder.FORWARDED_CREDENTIAL);
+        try {
+            KafkaPrincipal forwarded = KafkaPrincipal.parse(HttpForwarder.textOf(principal));
+            return Optional.of(Verdict.of(new Caller(forwarded, credential == null ? FORWARDED : HttpForwarder.textOf(credential))));
+        } catch (IllegalArgumentException | RunnelException e) {
+            return Optional.of(malformed("the forwarded principal is not 'User:<name>'"));
+        }
+    }
+
+    private boolean fromAnInstance(HttpServletRequest request) {
+        String secret = request.getHeader(HttpForwarder.CLUSTER_SECRET);
+        return clusterSecret.length > 0 && secret != null && request.getHeader(HttpForwarder.FORWARDED_BY) != null
+                && MessageDigest.isEqual(clusterSecret, secret.getBytes(StandardCharsets.UTF_8));
     }
 
     private Verdict authenticate(String authorization) {

@@ -65,7 +65,7 @@ class SecurityWebConfig {
         AuthorizationManager<RequestAuthorizationContext> describeCluster = (authentication, context) -> new AuthorizationDecision(
                 authentication.get() instanceof CallerAuthentication caller
                         && guard.allows(caller.caller(), RequiredAccess.forCall(ApiCall.SCRAPE_METRICS)));
-        http.addFilterBefore(new AuthenticationFilter(settings, metadata), AnonymousAuthenticationFilter.class)
+        http.addFilterBefore(new AuthenticationFilter(settings, metadata, props.cluster().secret()), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(rules -> {
                     rules.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                             .requestMatchers(OPEN).permitAll();
