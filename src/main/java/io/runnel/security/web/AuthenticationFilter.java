@@ -7,6 +7,9 @@ import io.runnel.error.ErrorCode;
 import io.runnel.error.RunnelException;
 import io.runnel.security.KafkaPrincipal;
 import io.runnel.security.store.SecurityMetadata;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,6 +17,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Base64;
 import java.util.Optional;
 import org.springframework.security.core.context.SecurityContext;
@@ -45,9 +54,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * secret guards it, and instances calling each other over mutual TLS present their own certificates there.
  * A credential that is present but wrong answers {@code 401 UNAUTHENTICATED} at once, with
  * {@code WWW-Authenticate}; it never falls back to no credential. Secrets are compared in constant time
- * and never logged.
+ * and never logged. Every refusal is counted, logged sparingly and, for a client address that keeps
+ * failing, answered late without holding a thread ({@link AuthenticationFailures}).
  *
- * <p>Thread-safe; holds no state of its own.
+ * <p>Thread-safe; its only state is the number of {@code 401}s it holds back.
  */
 final class AuthenticationFilter extends OncePerRequestFilter {
     static final String CHALLENGE_BEARER = "Bearer realm=\"runnel\"";
@@ -55,17 +65,31 @@ final class AuthenticationFilter extends OncePerRequestFilter {
     private static final KafkaPrincipal ADMIN = KafkaPrincipal.user("admin");
     /** The credential of a forwarded caller whose instance did not name one. */
     static final String FORWARDED = "forwarded";
+    /** Most {@code 401}s held back at once. */
+    static final int MAX_DELAYED_ANSWERS = 1_000;
+    /** How much longer than its delay a held-back {@code 401} may stay async before the container's timeout answers it. */
+    private static final Duration ASYNC_MARGIN = Duration.ofSeconds(10);
 
     private final SecurityMetadata metadata;
     private final byte[] bootstrapKey;
     private final JwtAuthenticator jwts;
     private final CertificateAuthenticator certificates;
     private final byte[] clusterSecret;
+    private final AuthenticationFailures failures;
+    private final ScheduledExecutorService delays;
+    private final AtomicInteger delayedAnswers = new AtomicInteger();
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
-    /** @param clusterSecret {@code runnel.cluster.secret}; empty = forwarded principals are never believed */
-    AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata, String clusterSecret) {
+    /**
+     * @param clusterSecret {@code runnel.cluster.secret}; empty = forwarded principals are never believed
+     * @param failures      counts, logs and slows down failures
+     * @param delays        where held-back {@code 401}s are answered from
+     */
+    AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata, String clusterSecret,
+                         AuthenticationFailures failures, ScheduledExecutorService delays) {
         this.metadata = metadata;
+        this.failures = failures;
+        this.delays = delays;
         this.clusterSecret = clusterSecret.getBytes(StandardCharsets.UTF_8);
         this.bootstrapKey = settings.bootstrapKey().isEmpty() ? null : settings.bootstrapKey().getBytes(StandardCharsets.UTF_8);
         this.jwts = settings.oidc().enabled() ? new JwtAuthenticator(settings.oidc()) : null;
@@ -93,7 +117,7 @@ final class AuthenticationFilter extends OncePerRequestFilter {
         }
         Verdict verdict = found.get();
         if (!verdict.authenticated()) {
-            refuse(response, verdict.detail());
+            refuse(request, response, verdict);
             return;
         }
         authenticated(request, verdict.caller());
@@ -188,6 +212,90 @@ final class AuthenticationFilter extends OncePerRequestFilter {
 
     private boolean isBootstrapKey(String key) {
         return bootstrapKey != null && MessageDigest.isEqual(bootstrapKey, key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Answers {@code 401} now, or, for an address that keeps failing, later: the request goes async (no thread
+     * waits) and a scheduled task answers it. At most {@value #MAX_DELAYED_ANSWERS} answers wait at a time;
+     * beyond that they are given at once, so held connections stay bounded too.
+     */
+    private void refuse(HttpServletRequest request, HttpServletResponse response, Verdict verdict) throws IOException {
+        Duration delay = failures.failed(new AuthenticationFailures.Failure(request.getRemoteAddr(), verdict.reason(),
+                verdict.detail(), request.getMethod(), request.getRequestURI()));
+        if (delay.isZero() || !request.isAsyncSupported() || !reserveDelayedAnswer()) {
+            refuse(response, verdict.detail());
+            return;
+        }
+        AsyncContext async = request.startAsync();
+        async.setTimeout(delay.toMillis() + ASYNC_MARGIN.toMillis());
+        DelayedRefusal answer = new DelayedRefusal(async, response, verdict.detail());
+        async.addListener(answer);
+        try {
+            delays.schedule(answer::run, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            answer.run();
+        }
+    }
+
+    private boolean reserveDelayedAnswer() {
+        if (delayedAnswers.incrementAndGet() <= MAX_DELAYED_ANSWERS) {
+            return true;
+        }
+        delayedAnswers.decrementAndGet();
+        return false;
+    }
+
+    /** A {@code 401} answered once, by the scheduled task or, should it never run, by the async timeout. */
+    private final class DelayedRefusal implements AsyncListener {
+        private final AsyncContext async;
+        private final HttpServletResponse response;
+        private final String detail;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        DelayedRefusal(AsyncContext async, HttpServletResponse response, String detail) {
+            this.async = async;
+            this.response = response;
+            this.detail = detail;
+        }
+
+        void run() {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            delayedAnswers.decrementAndGet();
+            try {
+                refuse(response, detail);
+            } catch (IOException | RuntimeException clientGone) {
+                // nothing to answer to
+            }
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyCompleted) {
+                // the container ended it (client gone)
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            run();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            run();
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            if (done.compareAndSet(false, true)) {
+                delayedAnswers.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // not restarted
+        }
     }
 
     /** Answers {@code 401 UNAUTHENTICATED} with the challenges this node accepts. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.runnel.TestDataDirs;
 import io.runnel.TestHttp;
 import io.runnel.cluster.HttpForwarder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.security.KafkaPrincipal;
 import io.runnel.security.store.SecurityMetadata;
@@ -48,6 +50,8 @@ class ForwardedPrincipalHttpTest {
     SecurityMetadata metadata;
     @Autowired
     RunnelProperties props;
+    @Autowired
+    RunnelExecutors executors;
 
     int status(String path, Map<String, String> headers) {
         TestHttp http = new TestHttp(port);
@@ -92,7 +96,8 @@ class ForwardedPrincipalHttpTest {
     }
 
     AuthenticationFilter filter() {
-        return new AuthenticationFilter(props.security(), metadata, props.cluster().secret());
+        return new AuthenticationFilter(props.security(), metadata, props.cluster().secret(),
+                new AuthenticationFailures(new SimpleMeterRegistry(), System::currentTimeMillis), executors.wakeups());
     }
 
     @Test
