@@ -29,7 +29,7 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
     static final Set<String> CONTRACT_OPERATIONS = Set.of("createTopic", "listTopics", "describeTopic", "updateTopic",
             "deleteTopic", "listPartitions", "describePartition", "produce", "produceToPartition", "fetchRecords",
             "streamRecords", "offsetForTimestamp", "joinGroup", "readMemberRecords", "heartbeat", "leaveGroup",
-            "commitOffsets", "listGroups", "describeGroup", "resetGroupOffsets", "deleteGroup", "describeCluster");
+            "commitOffsets", "listGroups", "describeGroup", "resetGroupOffsets", "deleteGroup", "describeCluster", "whoami");
 
     /** An operation as documented: its method and path, and for each status the media types of its body. */
     record Documented(String method, String path, Map<String, Set<String>> statuses) {
@@ -125,6 +125,7 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("deleteTopic", http.delete("/topics/" + topic), 204);
         check("deleteTopic", http.delete("/topics/" + topic), 404);
         check("describeCluster", http.get("/cluster"), 200);
+        check("whoami", http.get("/whoami"), 200);
         softly.assertThat(called).as("operations exercised").containsAll(operations.keySet());
         softly.assertAll();
     }

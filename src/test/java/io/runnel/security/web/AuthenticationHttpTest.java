@@ -63,6 +63,14 @@ class AuthenticationHttpTest {
     }
 
     @Test
+    void whoamiNamesTheCallerAndWhetherItIsASuperUser() {
+        var whoami = get("/whoami", "Bearer " + BOOTSTRAP);
+        assertThat(whoami.status()).isEqualTo(200);
+        assertThat(whoami.body()).isEqualTo("{\"principal\":\"User:admin\",\"superUser\":true}");
+        assertThat(get("/whoami", null).status()).isEqualTo(401);
+    }
+
+    @Test
     void aWrongCredentialIsRefusedEvenOnAnOpenPath() {
         assertThat(get("/topics", "Bearer " + BOOTSTRAP + "x").status()).isEqualTo(401);
         assertThat(get("/topics", "Basic !!!").status()).isEqualTo(401);

@@ -71,6 +71,15 @@ class ForwardedPrincipalHttpTest {
         assertThat(status("/actuator/prometheus", fromAnInstance("User:admin", SECRET))).isEqualTo(200);
         assertThat(status("/actuator/prometheus", fromAnInstance("User:bob", SECRET))).isEqualTo(403);
         assertThat(status("/topics", fromAnInstance("User:bob", SECRET))).isEqualTo(200);
+        assertThat(whoami(fromAnInstance("User:bob", SECRET))).isEqualTo("{\"principal\":\"User:bob\",\"superUser\":false}");
+        assertThat(whoami(fromAnInstance("User:José Ünïcode", SECRET))).contains("\"User:José Ünïcode\"");
+    }
+
+    String whoami(Map<String, String> headers) {
+        TestHttp http = new TestHttp(port);
+        HttpRequest.Builder request = http.request("/whoami").GET();
+        headers.forEach(request::header);
+        return http.send(request.build()).body();
     }
 
     @Test
@@ -88,6 +97,7 @@ class ForwardedPrincipalHttpTest {
                 HttpForwarder.CLUSTER_SECRET, "a guess");
         assertThat(status("/topics", bobClaimingAdmin)).isEqualTo(200);
         assertThat(status("/actuator/prometheus", bobClaimingAdmin)).isEqualTo(403); // answered as bob, not admin
+        assertThat(whoami(bobClaimingAdmin)).contains("\"User:bob\"");
     }
 
     @Test

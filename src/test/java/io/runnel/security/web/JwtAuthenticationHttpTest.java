@@ -46,7 +46,12 @@ class JwtAuthenticationHttpTest {
 
     @Test
     void aValidTokenAuthenticatesItsSubject() {
-        assertThat(get("/topics", PROVIDER.token(claims -> {})).status()).isEqualTo(200);
+        String token = PROVIDER.token(claims -> {});
+        assertThat(get("/topics", token).status()).isEqualTo(200);
+        var whoami = get("/whoami", token);
+        assertThat(whoami.status()).isEqualTo(200);
+        assertThat(whoami.json().path("principal").asString()).isEqualTo("User:alice");
+        assertThat(whoami.json().path("superUser").asBoolean()).isFalse();
     }
 
     @Test
