@@ -223,9 +223,10 @@ final class AuthenticationFilter extends OncePerRequestFilter {
         Duration delay = failures.failed(new AuthenticationFailures.Failure(request.getRemoteAddr(), verdict.reason(),
                 verdict.detail(), request.getMethod(), request.getRequestURI()));
         if (delay.isZero() || !request.isAsyncSupported() || !reserveDelayedAnswer()) {
-            refuse(response, verdict.detail());
+            refuse(request, response, verdict.detail());
             return;
         }
+        challenge(request, response);
         AsyncContext async = request.startAsync();
         async.setTimeout(delay.toMillis() + ASYNC_MARGIN.toMillis());
         DelayedRefusal answer = new DelayedRefusal(async, response, verdict.detail());
@@ -264,7 +265,7 @@ final class AuthenticationFilter extends OncePerRequestFilter {
             }
             delayedAnswers.decrementAndGet();
             try {
-                refuse(response, detail);
+                unauthenticated(response, detail);
             } catch (IOException | RuntimeException clientGone) {
                 // nothing to answer to
             }
@@ -299,12 +300,33 @@ final class AuthenticationFilter extends OncePerRequestFilter {
     }
 
     /** Answers {@code 401 UNAUTHENTICATED} with the challenges this node accepts. */
-    static void refuse(HttpServletResponse response, String detail) throws IOException {
+    static void refuse(HttpServletRequest request, HttpServletResponse response, String detail) throws IOException {
         if (response.isCommitted()) {
             return;
         }
+        challenge(request, response);
+        unauthenticated(response, detail);
+    }
+
+    /**
+     * The {@code WWW-Authenticate} challenges: Bearer always; Basic too, except for a browser page's script
+     * ({@code fetch} or {@code XMLHttpRequest}: {@code Sec-Fetch-Mode} other than {@code navigate}, or
+     * {@code X-Requested-With: XMLHttpRequest}), for which a Basic challenge makes the browser open its own
+     * login dialog over the page: Swagger UI's "Try it out" would hang behind it instead of showing the 401.
+     */
+    private static void challenge(HttpServletRequest request, HttpServletResponse response) {
         response.addHeader("WWW-Authenticate", CHALLENGE_BEARER);
-        response.addHeader("WWW-Authenticate", CHALLENGE_BASIC);
-        Problems.write(response, new RunnelException(ErrorCode.UNAUTHENTICATED, detail));
+        String fetchMode = request.getHeader("Sec-Fetch-Mode");
+        boolean fromScript = (fetchMode != null && !fetchMode.equalsIgnoreCase("navigate"))
+                || "XMLHttpRequest".equalsIgnoreCase(request.getHeader("X-Requested-With"));
+        if (!fromScript) {
+            response.addHeader("WWW-Authenticate", CHALLENGE_BASIC);
+        }
+    }
+
+    private static void unauthenticated(HttpServletResponse response, String detail) throws IOException {
+        if (!response.isCommitted()) {
+            Problems.write(response, new RunnelException(ErrorCode.UNAUTHENTICATED, detail));
+        }
     }
 }

@@ -84,7 +84,7 @@ class SecurityWebConfig {
                         .authenticationEntryPoint((request, response, e) -> {
                             failures.failed(new AuthenticationFailures.Failure(request.getRemoteAddr(), FailureReason.MISSING,
                                     "no credential", request.getMethod(), request.getRequestURI()));
-                            AuthenticationFilter.refuse(response, "this call needs a credential: Authorization: Bearer <api-key or "
+                            AuthenticationFilter.refuse(request, response, "this call needs a credential: Authorization: Bearer <api-key or "
                                     + "token>, or Basic with the key's id and the key, or a client certificate");
                         })
                         .accessDeniedHandler((request, response, e) -> {

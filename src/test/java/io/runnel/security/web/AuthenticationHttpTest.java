@@ -56,6 +56,21 @@ class AuthenticationHttpTest {
     }
 
     @Test
+    void aBrowserPagesScriptIsNotChallengedToBasicSoNoLoginDialogOpens() throws Exception {
+        TestHttp http = new TestHttp(port);
+        for (String[] header : new String[][] {{"Sec-Fetch-Mode", "cors"}, {"X-Requested-With", "XMLHttpRequest"}}) {
+            var response = http.client().send(http.request("/topics").header(header[0], header[1]).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly(AuthenticationFilter.CHALLENGE_BEARER);
+        }
+        var navigation = http.client().send(http.request("/topics").header("Sec-Fetch-Mode", "navigate").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(navigation.headers().allValues("WWW-Authenticate"))
+                .containsExactly(AuthenticationFilter.CHALLENGE_BEARER, AuthenticationFilter.CHALLENGE_BASIC);
+    }
+
+    @Test
     void theBootstrapKeyAuthenticatesAsBearerAndAsBasic() {
         assertThat(get("/topics", "Bearer " + BOOTSTRAP).status()).isEqualTo(200);
         String basic = Base64.getEncoder().encodeToString(("bootstrap:" + BOOTSTRAP).getBytes(StandardCharsets.UTF_8));
