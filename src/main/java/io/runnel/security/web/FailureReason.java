@@ -11,9 +11,12 @@ enum FailureReason {
     MISSING,
     /** The {@code Authorization} header cannot be read: unknown scheme, broken Base64, no {@code id:key}. */
     MALFORMED,
-    /** An unknown key, a wrong key for its id, a JWT with a bad signature, an unknown signing key, the wrong issuer or audience. */
+    /**
+     * An unknown key, a wrong key for its id, a JWT with a bad signature, an unknown signing key, the wrong issuer or
+     * audience, or one not valid yet ({@code nbf}).
+     */
     INVALID,
-    /** A JWT past its expiry (or before its {@code nbf}), beyond the allowed clock skew. */
+    /** A JWT past its expiry ({@code exp}), beyond the allowed clock skew. */
     EXPIRED,
     /** A valid credential that names no usable principal: a JWT without the principal claim, a certificate no rule maps. */
     UNMAPPED,
