@@ -18,13 +18,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.Base64;
-import java.util.Optional;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
@@ -43,19 +43,21 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       ({@link CertificateAuthenticator}); a certificate that no rule maps is refused;</li>
  *   <li>neither: no caller; the authorization rules then answer {@code 401} unless the path is open.</li>
  * </ul>
- * An {@code Authorization} header wins over a certificate.
+ * An {@code Authorization} header wins over a certificate. {@code /internal/**} is not looked at: the cluster
+ * secret guards it, and instances calling each other over mutual TLS present their own certificates there.
  *
  * <p>A call another instance forwarded ({@link HttpForwarder}) is answered for the caller that instance
  * authenticated: {@value HttpForwarder#FORWARDED_PRINCIPAL} (and {@value HttpForwarder#FORWARDED_CREDENTIAL})
  * are believed only together with {@value HttpForwarder#FORWARDED_BY} and the cluster secret in
  * {@value HttpForwarder#CLUSTER_SECRET} (compared in constant time), and then no other credential is needed.
  * Without them those headers are ignored, as if absent (the forwarder never relays a client's copy). Every
- * authenticated caller is also left on the request for the forwarder ({@link HttpForwarder#PRINCIPAL_ATTRIBUTE}). {@code /internal/**} is not looked at: the cluster
- * secret guards it, and instances calling each other over mutual TLS present their own certificates there.
- * A credential that is present but wrong answers {@code 401 UNAUTHENTICATED} at once, with
- * {@code WWW-Authenticate}; it never falls back to no credential. Secrets are compared in constant time
- * and never logged. Every refusal is counted, logged sparingly and, for a client address that keeps
- * failing, answered late without holding a thread ({@link AuthenticationFailures}).
+ * authenticated caller is also left on the request, as text, for the forwarder
+ * ({@link HttpForwarder#PRINCIPAL_ATTRIBUTE}).
+ *
+ * <p>A credential that is present but wrong answers {@code 401 UNAUTHENTICATED}, with {@code WWW-Authenticate};
+ * it never falls back to no credential. Secrets are compared in constant time and never logged. Every refusal
+ * is counted and logged sparingly, and for a client address that keeps failing it is answered late, without
+ * holding a thread ({@link AuthenticationFailures}).
  *
  * <p>Thread-safe; its only state is the number of {@code 401}s it holds back.
  */
