@@ -30,7 +30,7 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
             "deleteTopic", "listPartitions", "describePartition", "produce", "produceToPartition", "fetchRecords",
             "streamRecords", "offsetForTimestamp", "joinGroup", "readMemberRecords", "heartbeat", "leaveGroup",
             "commitOffsets", "listGroups", "describeGroup", "resetGroupOffsets", "deleteGroup", "describeCluster",
-            "createApiKey", "listApiKeys", "deleteApiKey", "createAcl", "listAcls", "deleteAcls");
+            "createApiKey", "listApiKeys", "deleteApiKey", "createAcl", "listAcls", "deleteAcls", "whoami");
 
     /** An operation as documented: its method and path, and for each status the media types of its body. */
     record Documented(String method, String path, Map<String, Set<String>> statuses) {
@@ -141,6 +141,7 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("listAcls", http.get("/acls?resourceType=TOPICS"), 400);
         check("deleteAcls", http.delete("/acls?principal=User:statuses"), 200);
         check("deleteAcls", http.delete("/acls"), 400);
+        check("whoami", http.get("/whoami"), 200);
         softly.assertThat(called).as("operations exercised").containsAll(operations.keySet());
         softly.assertAll();
     }

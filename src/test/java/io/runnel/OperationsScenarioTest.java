@@ -119,10 +119,19 @@ class OperationsScenarioTest extends HttpScenarioTest {
                 "/groups/{group}/members/{member}/heartbeat", Set.of("post"),
                 "/groups/{group}/offsets", Set.of("put"),
                 "/groups/{group}/offsets/reset", Set.of("post")));
+        publicApi.put("/whoami", Set.of("get"));
         publicApi.forEach((path, methods) -> assertThat(operations).as("documented operations").containsKey(path));
         publicApi.forEach((path, methods) -> assertThat(operations.get(path)).as("methods of %s", path).containsAll(methods));
         assertThat(operations.keySet()).noneMatch(path -> path.startsWith("/internal") || path.startsWith("/actuator") || path.startsWith("/error"));
         assertThat(docs.json().path("components").path("schemas").size()).isPositive();
+    }
+
+    @Test
+    void withSecurityOffEveryoneIsTheAnonymousSuperUser() {
+        HttpTestClient.Response whoami = http.get("/whoami");
+        assertThat(whoami.status()).isEqualTo(200);
+        assertThat(whoami.json().path("principal").asString()).isEqualTo("User:ANONYMOUS");
+        assertThat(whoami.json().path("superUser").asBoolean()).isTrue();
     }
 
     @Test

@@ -97,7 +97,7 @@ class TopicController {
             description = "Created; Location names the topic", headers = @Header(name = "Location", description = "/topics/{name}")))
     @ProblemResponses({ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARTITIONS,
             ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @PostMapping("/topics")
     ResponseEntity<TopicDescription> create(@RequestBody CreateTopicRequest request, Caller caller) {
         // The name is checked first: a malformed name reveals nothing, and the ACLs need a name to match.
@@ -107,7 +107,6 @@ class TopicController {
     }
 
     @Operation(operationId = "listTopics", summary = "List topics")
-    @ProblemResponses({ErrorCode.UNAUTHENTICATED})
     @GetMapping("/topics")
     TopicList list(Caller caller) {
         List<Topic> all = catalog.list();
@@ -117,8 +116,7 @@ class TopicController {
     }
 
     @Operation(operationId = "describeTopic", summary = "Describe a topic", description = "Effective configs and every partition's offsets.")
-    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_TOPIC_NAME,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @GetMapping("/topics/{topic}")
     TopicDescription get(@PathVariable String topic, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_TOPIC, topic));
@@ -127,7 +125,7 @@ class TopicController {
 
     @Operation(operationId = "updateTopic", summary = "Grow partitions or change configs", description = "Partitions only grow; a config set to null returns to its default.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_CONFIG, ErrorCode.MALFORMED_JSON,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @PatchMapping("/topics/{topic}")
     TopicDescription update(@PathVariable String topic, @RequestBody UpdateTopicRequest request, Caller caller) {
         guard.check(caller, updateNeeds(topic, request));
@@ -136,7 +134,7 @@ class TopicController {
 
     @Operation(operationId = "deleteTopic", summary = "Delete a topic and all its data",
             responses = @ApiResponse(responseCode = "204", description = "Deleted"))
-    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @DeleteMapping("/topics/{topic}")
     ResponseEntity<Void> delete(@PathVariable String topic, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DELETE_TOPIC, topic));
@@ -145,7 +143,7 @@ class TopicController {
     }
 
     @Operation(operationId = "listPartitions", summary = "List a topic's partitions")
-    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @GetMapping("/topics/{topic}/partitions")
     PartitionList partitions(@PathVariable String topic, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_TOPIC, topic));
@@ -154,8 +152,7 @@ class TopicController {
     }
 
     @Operation(operationId = "describePartition", summary = "Describe one partition")
-    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @GetMapping("/topics/{topic}/partitions/{partition}")
     PartitionInfo partition(@PathVariable String topic, @PathVariable int partition, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_TOPIC, topic));

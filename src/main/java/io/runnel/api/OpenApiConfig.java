@@ -15,6 +15,8 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +39,23 @@ import org.springframework.context.annotation.Configuration;
  * request bodies use ({@code orders}, {@code 0}, {@code billing}), so that Swagger UI's "Try it
  * out" fills them in: with the examples alone one can create a topic, produce to it, read it and
  * join a group. Member ids are assigned by the server and have none.
+ *
+ * <p>Security (README "Security"): two schemes, {@value #BEARER} (HTTP bearer: an API key or an OpenID
+ * Connect JWT) and {@value #BASIC} (HTTP basic: the key's id and the key), either of which every operation
+ * accepts (a global requirement), so Swagger UI's "Authorize" sends the header with "Try it out". Every
+ * operation that needs a credential also lists {@code 401 UNAUTHENTICATED}. An operation that needs none is
+ * annotated with an empty {@code @SecurityRequirements} and so documented with {@code security: []}; no
+ * operation of the document is open today (the open paths, health, info and the documentation itself, are not
+ * in it). With security off ({@code runnel.security.enabled=false}) no credential is needed at all, and
+ * Swagger UI works without authorizing. The schemes are declared here as plain text: {@code api} knows nothing
+ * of {@code io.runnel.security}.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfig {
     private static final String PROBLEM_REF = "#/components/schemas/Problem";
     private static final Map<String, Object> PATH_EXAMPLES = Map.of("topic", "orders", "partition", 0, "group", "billing");
+    static final String BEARER = "apiKeyOrToken";
+    static final String BASIC = "keyIdAndKey";
 
     @Bean
     OpenAPI runnelOpenApi() {
@@ -51,7 +65,38 @@ class OpenApiConfig {
                         key/value records at dense offsets. Produce, read by offset or time, long-poll or stream. \
                         Errors are RFC 9457 problem details with a stable `code`.""")
                         .license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")))
-                .components(new Components().addSchemas("Problem", problemSchema()));
+                .components(new Components().addSchemas("Problem", problemSchema())
+                        .addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
+                                .description("""
+                                        An API key (`POST /api-keys` shows it once; or the bootstrap key, \
+                                        `runnel.security.bootstrap-key`), or an OpenID Connect JWT when the node is configured \
+                                        for one (`runnel.security.oidc.*`). Not needed while `runnel.security.enabled=false`."""))
+                        .addSecuritySchemes(BASIC, new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")
+                                .description("""
+                                        An API key's id as the user name and the key as the password (user `bootstrap` for the \
+                                        bootstrap key). Not needed while `runnel.security.enabled=false`.""")))
+                .addSecurityItem(new SecurityRequirement().addList(BEARER))
+                .addSecurityItem(new SecurityRequirement().addList(BASIC));
+    }
+
+    /**
+     * {@code 401 UNAUTHENTICATED} on every operation that needs a credential (all but those documented with
+     * {@code security: []}), unless its {@link ProblemResponses} already name it.
+     */
+    @Bean
+    OperationCustomizer unauthenticatedResponses() {
+        return (operation, handlerMethod) -> {
+            boolean open = operation.getSecurity() != null && operation.getSecurity().isEmpty();
+            ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
+            if (!open && !responses.containsKey("401")) {
+                responses.addApiResponse("401", new ApiResponse().description(ErrorCode.UNAUTHENTICATED.name() + ": "
+                        + ErrorCode.UNAUTHENTICATED.title() + " (no credential, or one that is not valid; security on only)")
+                        .content(new Content().addMediaType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                                problemMedia(List.of(ErrorCode.UNAUTHENTICATED)))));
+                operation.setResponses(responses);
+            }
+            return operation;
+        };
     }
 
     /** The standard members, then the context members some problems carry; further members may appear. */
@@ -103,17 +148,8 @@ class OpenApiConfig {
                 return operation;
             }
             Map<Integer, MediaType> byStatus = new LinkedHashMap<>();
-            for (ErrorCode code : annotation.value()) {
-                MediaType media = byStatus.computeIfAbsent(code.status(),
-                        s -> new MediaType().schema(new Schema<>().$ref(PROBLEM_REF)));
-                Map<String, Object> example = new LinkedHashMap<>();
-                example.put("type", code.type());
-                example.put("title", code.title());
-                example.put("status", code.status());
-                example.put("detail", "…");
-                example.put("code", code.name());
-                media.addExamples(code.name(), new Example().summary(code.title()).value(example));
-            }
+            Arrays.stream(annotation.value()).collect(Collectors.groupingBy(ErrorCode::status, LinkedHashMap::new, Collectors.toList()))
+                    .forEach((status, codes) -> byStatus.put(status, problemMedia(codes)));
             ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
             byStatus.forEach((status, media) -> responses.addApiResponse(Integer.toString(status), new ApiResponse()
                     .description(titles(annotation, status))
@@ -133,6 +169,21 @@ class OpenApiConfig {
             }
             return operation;
         };
+    }
+
+    /** The problem schema with an example of each code. */
+    private static MediaType problemMedia(List<ErrorCode> codes) {
+        MediaType media = new MediaType().schema(new Schema<>().$ref(PROBLEM_REF));
+        for (ErrorCode code : codes) {
+            Map<String, Object> example = new LinkedHashMap<>();
+            example.put("type", code.type());
+            example.put("title", code.title());
+            example.put("status", code.status());
+            example.put("detail", "…");
+            example.put("code", code.name());
+            media.addExamples(code.name(), new Example().summary(code.title()).value(example));
+        }
+        return media;
     }
 
     private static String titles(ProblemResponses annotation, int status) {

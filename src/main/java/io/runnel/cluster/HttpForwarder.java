@@ -11,12 +11,15 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -43,7 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * query; the body, read fully (forwarded calls carry small bodies); every header except hop-by-hop
  * ones (Connection and the names it lists, Keep-Alive, Transfer-Encoding, TE, Trailer, Upgrade,
  * Proxy-*) and Host, Content-Length, Expect (the client sets those). {@value #FORWARDED_BY} and
- * {@value #CLUSTER_SECRET} are added, replacing any the client sent. No request timeout: only
+ * {@value #CLUSTER_SECRET} are added, replacing any the client sent. The caller authenticated here goes
+ * along: the request attributes {@link #PRINCIPAL_ATTRIBUTE} and {@link #CREDENTIAL_ATTRIBUTE} (set by
+ * authentication, text forms) become {@value #FORWARDED_PRINCIPAL} and {@value #FORWARDED_CREDENTIAL}
+ * ({@link #headerValue percent-encoded}); a client's own copies of those two headers are always dropped,
+ * so only an instance holding the cluster secret ever sends them. No request timeout: only
  * connecting is bounded; long polls and SSE streams last until the upstream ends them.
  * <li><b>Response:</b> status and headers except hop-by-hop ones (Content-Length is kept when the
  * upstream sent one: the bytes are relayed unchanged). Each body chunk is written and flushed as
@@ -72,13 +79,22 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HttpForwarder implements AutoCloseable {
     public static final String FORWARDED_BY = "Runnel-Forwarded-By";
     public static final String CLUSTER_SECRET = "Runnel-Cluster-Secret";
+    /** The principal the forwarding instance authenticated ({@code User:alice}), percent-encoded. */
+    public static final String FORWARDED_PRINCIPAL = "Runnel-Forwarded-Principal";
+    /** The credential that proved it ({@code api-key:<id>}, {@code jwt}, …; never a secret), percent-encoded. */
+    public static final String FORWARDED_CREDENTIAL = "Runnel-Forwarded-Credential";
+    /** Request attribute (a {@code String}): the authenticated principal to forward; absent = none. */
+    public static final String PRINCIPAL_ATTRIBUTE = HttpForwarder.class.getName() + ".principal";
+    /** Request attribute (a {@code String}): the credential of {@link #PRINCIPAL_ATTRIBUTE}. */
+    public static final String CREDENTIAL_ATTRIBUTE = HttpForwarder.class.getName() + ".credential";
     static final int THREADS = 4;
 
     private static final Set<String> HOP_BY_HOP =
             Set.of("connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade");
     /** Request headers the JDK client sets itself (it refuses most of them) or that this class sets. */
     private static final Set<String> NOT_COPIED_TO_UPSTREAM = Set.of("host", "content-length", "expect",
-            FORWARDED_BY.toLowerCase(Locale.ROOT), CLUSTER_SECRET.toLowerCase(Locale.ROOT));
+            FORWARDED_BY.toLowerCase(Locale.ROOT), CLUSTER_SECRET.toLowerCase(Locale.ROOT),
+            FORWARDED_PRINCIPAL.toLowerCase(Locale.ROOT), FORWARDED_CREDENTIAL.toLowerCase(Locale.ROOT));
 
     /** Where one forward goes, and the code to answer with when it cannot get there. */
     private record Target(String id, String baseUrl, ErrorCode unreachable) {}
@@ -191,7 +207,26 @@ public final class HttpForwarder implements AutoCloseable {
                 }
             }
         }
+        if (request.getAttribute(PRINCIPAL_ATTRIBUTE) instanceof String principal) {
+            builder.setHeader(FORWARDED_PRINCIPAL, headerValue(principal));
+            if (request.getAttribute(CREDENTIAL_ATTRIBUTE) instanceof String credential) {
+                builder.setHeader(FORWARDED_CREDENTIAL, headerValue(credential));
+            }
+        }
         return builder.setHeader(FORWARDED_BY, selfId).setHeader(CLUSTER_SECRET, secret).build();
+    }
+
+    /**
+     * {@code text} as a header value of plain ASCII whatever it contains (principal names come from JWT claims and
+     * certificate subjects): UTF-8, percent-encoded as in a form ({@link URLEncoder}); {@link #textOf} reverses it.
+     */
+    public static String headerValue(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    /** The text of a {@link #headerValue}; {@link IllegalArgumentException} for a broken encoding. */
+    public static String textOf(String headerValue) {
+        return URLDecoder.decode(headerValue, StandardCharsets.UTF_8);
     }
 
     private static Set<String> connectionTokens(Enumeration<String> values) {

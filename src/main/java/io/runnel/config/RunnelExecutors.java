@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  *   <tr><td>{@code forward}</td><td>{@code forwarding}</td><td>relaying answers of forwarded public calls</td></tr>
  *   <tr><td>{@code sse-sender}</td><td>{@code sse-senders}</td><td>sending records to SSE streams</td></tr>
  *   <tr><td>{@code sse-keepalive}</td><td>1</td><td>keep-alive comments of SSE streams</td></tr>
- *   <tr><td>{@code wakeup}</td><td>{@code wakeups}</td><td>answering held reads, and their deadlines</td></tr>
+ *   <tr><td>{@code wakeup}</td><td>{@code wakeups}</td><td>answering held reads, and their deadlines; held-back 401s</td></tr>
  *   <tr><td>{@code group-sweeper}</td><td>1</td><td>removing group members that went silent</td></tr>
  *   <tr><td>{@code isr}</td><td>1</td><td>in-sync replica checks and high watermark checkpoints</td></tr>
  *   <tr><td>{@code log-maintenance}</td><td>1</td><td>retention and interval flushes</td></tr>

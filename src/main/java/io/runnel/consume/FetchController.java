@@ -99,7 +99,7 @@ class FetchController {
                             "key":"customer-42","value":{"amount":12.50},"headers":{"source":"web"}}],"nextOffset":51,\
                             "highWatermark":57,"logStartOffset":0}"""))))
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE,
-            ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @GetMapping(path = "/topics/{topic}/partitions/{partition}/records", produces = MediaType.APPLICATION_JSON_VALUE)
     Object records(
             @PathVariable String topic,
@@ -142,7 +142,7 @@ class FetchController {
 
                             """))))
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_PARAMETER,
-            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @GetMapping(path = "/topics/{topic}/partitions/{partition}/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter streamRecords(
             @PathVariable String topic,
@@ -189,7 +189,7 @@ class FetchController {
 
     @Operation(operationId = "offsetForTimestamp", summary = "Find the offset for a time", description = "The first offset whose timestamp is >= timestamp; the high watermark (and a null timestamp) if none is.")
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.INVALID_PARAMETER,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @GetMapping("/topics/{topic}/partitions/{partition}/offsets")
     OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition,
                          @Parameter(description = TIMESTAMP_DOC, schema = @Schema(format = "date-time")) @RequestParam String timestamp,

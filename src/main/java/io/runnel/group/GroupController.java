@@ -113,7 +113,7 @@ class GroupController {
     @Operation(operationId = "joinGroup", summary = "Join a group", description = "Returns the member id, generation and the member's partitions.",
             responses = @ApiResponse(responseCode = "201", description = "Joined; Location names the member"))
     @ProblemResponses({ErrorCode.INVALID_GROUP_NAME, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @PostMapping(path = "/groups/{group}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Membership> join(@PathVariable String group, @RequestBody JoinRequest request, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.JOIN_GROUP, group, named(request.topics())));
@@ -144,7 +144,7 @@ class GroupController {
                             "partition":0,"offset":57,"timestamp":"2026-11-28T03:46:38.123Z","key":"customer-42",\
                             "value":{"amount":12.50},"headers":{}}]}"""))))
     @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME, ErrorCode.INVALID_PARAMETER,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @GetMapping(path = "/groups/{group}/members/{member}/records", produces = MediaType.APPLICATION_JSON_VALUE)
     Object records(@PathVariable String group, @PathVariable String member,
                    @Parameter(description = "0-30000") @RequestParam(defaultValue = "0") int waitMs,
@@ -168,7 +168,7 @@ class GroupController {
 
     @Operation(operationId = "heartbeat", summary = "Heartbeat", description = "Keeps the member alive; rebalancing=true means the assignment changed since its last call.")
     @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @PostMapping("/groups/{group}/members/{member}/heartbeat")
     Membership heartbeat(@PathVariable String group, @PathVariable String member, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.HEARTBEAT, group));
@@ -179,8 +179,7 @@ class GroupController {
 
     @Operation(operationId = "leaveGroup", summary = "Leave a group", description = "The member's partitions are reassigned at once.",
             responses = @ApiResponse(responseCode = "204", description = "Left"))
-    @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.UNKNOWN_MEMBER, ErrorCode.INVALID_GROUP_NAME, ErrorCode.GROUP_AUTHORIZATION_FAILED})
     @DeleteMapping("/groups/{group}/members/{member}")
     ResponseEntity<Void> leave(@PathVariable String group, @PathVariable String member, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.LEAVE_GROUP, group));
@@ -192,7 +191,7 @@ class GroupController {
             + "every partition assigned to the member; without, the group must have no members.")
     @ProblemResponses({ErrorCode.ILLEGAL_GENERATION, ErrorCode.NOT_ASSIGNED, ErrorCode.UNKNOWN_MEMBER, ErrorCode.GROUP_NOT_EMPTY,
             ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.OFFSET_OUT_OF_RANGE, ErrorCode.INVALID_REQUEST,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @PutMapping(path = "/groups/{group}/offsets", consumes = MediaType.APPLICATION_JSON_VALUE)
     OffsetList commit(@PathVariable String group, @RequestBody CommitRequest request, Caller caller) {
         List<String> committed = request.offsets() == null ? List.of()
@@ -202,7 +201,6 @@ class GroupController {
     }
 
     @Operation(operationId = "listGroups", summary = "List groups")
-    @ProblemResponses({ErrorCode.UNAUTHENTICATED})
     @GetMapping("/groups")
     GroupList list(Caller caller) {
         List<GroupSummary> all = coordinator.list();
@@ -211,8 +209,7 @@ class GroupController {
     }
 
     @Operation(operationId = "describeGroup", summary = "Describe a group", description = "State, members with assignments, committed offsets with lag.")
-    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.INVALID_GROUP_NAME,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.GROUP_NOT_FOUND, ErrorCode.INVALID_GROUP_NAME, ErrorCode.GROUP_AUTHORIZATION_FAILED})
     @GetMapping("/groups/{group}")
     GroupView describe(@PathVariable String group, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_GROUP, group));
@@ -221,7 +218,7 @@ class GroupController {
 
     @Operation(operationId = "resetGroupOffsets", summary = "Reset a topic's committed offsets", description = "Only while the group has no members.")
     @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.TOPIC_NOT_FOUND, ErrorCode.INVALID_REQUEST,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED})
+            ErrorCode.GROUP_AUTHORIZATION_FAILED})
     @PostMapping(path = "/groups/{group}/offsets/reset", consumes = MediaType.APPLICATION_JSON_VALUE)
     OffsetList reset(@PathVariable String group, @RequestBody ResetRequest request, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.RESET_GROUP_OFFSETS, group));
@@ -232,8 +229,7 @@ class GroupController {
 
     @Operation(operationId = "deleteGroup", summary = "Delete a group", description = "Only while it has no members; its committed offsets are forgotten.",
             responses = @ApiResponse(responseCode = "204", description = "Deleted"))
-    @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.GROUP_NOT_FOUND,
-            ErrorCode.UNAUTHENTICATED, ErrorCode.GROUP_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.GROUP_NOT_EMPTY, ErrorCode.GROUP_NOT_FOUND, ErrorCode.GROUP_AUTHORIZATION_FAILED})
     @DeleteMapping("/groups/{group}")
     ResponseEntity<Void> delete(@PathVariable String group, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DELETE_GROUP, group));

@@ -39,6 +39,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * needs no forwarding: any instance proposes metadata commands. A request that was forwarded
  * once ({@link InternalClient#FORWARDED_BY_HEADER}) is never forwarded again; if the metadata moved
  * meanwhile it is answered here with a 503 the client may retry.
+ *
+ * <p>Runs after authentication ({@code spring.security.filter.order}): with security on, a call is
+ * authenticated here, and the instance that answers it is told who the caller is
+ * ({@link HttpForwarder#FORWARDED_PRINCIPAL}), so it applies the same ACLs without a credential of its own.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)

@@ -105,7 +105,7 @@ class ProduceController {
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.NESTING_TOO_DEEP,
             ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_RECORD, ErrorCode.RECORD_TOO_LARGE, ErrorCode.REQUEST_TOO_LARGE,
             ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.STORAGE_FULL,
-            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARAMETER, ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARAMETER, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @PostMapping(path = "/topics/{topic}/records", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<byte[]> produce(
             @PathVariable String topic,
@@ -128,7 +128,7 @@ class ProduceController {
     @ProblemResponses({ErrorCode.TOPIC_NOT_FOUND, ErrorCode.PARTITION_NOT_FOUND, ErrorCode.MALFORMED_JSON, ErrorCode.NESTING_TOO_DEEP,
             ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_RECORD, ErrorCode.RECORD_TOO_LARGE, ErrorCode.REQUEST_TOO_LARGE,
             ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.STORAGE_FULL,
-            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARAMETER, ErrorCode.UNAUTHENTICATED, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
+            ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_PARAMETER, ErrorCode.TOPIC_AUTHORIZATION_FAILED})
     @PostMapping(path = "/topics/{topic}/partitions/{partition}/records", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<byte[]> produceToPartition(
             @PathVariable String topic,

@@ -91,6 +91,10 @@ class HttpForwarderTest {
         front = jetty("front", new HttpServlet() {
             @Override
             protected void service(HttpServletRequest req, HttpServletResponse resp) {
+                if (req.getRequestURI().startsWith("/as-alice")) { // as if authentication had found User:alice
+                    req.setAttribute(HttpForwarder.PRINCIPAL_ATTRIBUTE, "User:alice Ünïcode");
+                    req.setAttribute(HttpForwarder.CREDENTIAL_ATTRIBUTE, "api-key:k1");
+                }
                 if (req.getRequestURI().startsWith("/controller")) {
                     forwarder.forward(req, resp, target, "up", ErrorCode.CONTROLLER_NOT_AVAILABLE);
                 } else {
@@ -133,6 +137,23 @@ class HttpForwarderTest {
                 .containsEntry("host", upstreamUrl.substring("http://".length()))
                 .doesNotContainKeys("keep-alive", "proxy-authorization");
         assertThat(forwarder.forwarded()).isEqualTo(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void sendsTheAuthenticatedPrincipalAndNeverTheClientsOwn() throws Exception {
+        HttpResponse<String> spoofed = http.send(request("/echo").header(HttpForwarder.FORWARDED_PRINCIPAL, "User:admin")
+                .header(HttpForwarder.FORWARDED_CREDENTIAL, "bootstrap-key").header(HttpForwarder.CLUSTER_SECRET, "guess")
+                .GET().build(), BodyHandlers.ofString());
+        assertThat((Map<String, String>) JSON.readValue(spoofed.body(), Map.class).get("headers"))
+                .doesNotContainKeys("runnel-forwarded-principal", "runnel-forwarded-credential")
+                .containsEntry("runnel-cluster-secret", "s3cret");
+
+        HttpResponse<String> authenticated = http.send(request("/as-alice").header(HttpForwarder.FORWARDED_PRINCIPAL, "User:admin")
+                .GET().build(), BodyHandlers.ofString());
+        Map<String, String> headers = (Map<String, String>) JSON.readValue(authenticated.body(), Map.class).get("headers");
+        assertThat(headers).containsEntry("runnel-forwarded-credential", "api-key%3Ak1");
+        assertThat(HttpForwarder.textOf(headers.get("runnel-forwarded-principal"))).isEqualTo("User:alice Ünïcode");
     }
 
     @Test

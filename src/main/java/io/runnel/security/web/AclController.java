@@ -38,7 +38,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code MATCH}). A {@code DELETE} without any filter parameter is refused unless it says {@code all=true}:
  * deleting every ACL by leaving out a parameter would be too easy a mistake (Kafka's tools ask the same).
  */
-@Tag(name = "Security", description = "API keys and Kafka-style ACLs")
+@Tag(name = "Security", description = "Who the caller is; API keys and Kafka-style ACLs")
 @RestController
 class AclController {
     private static final String PRINCIPAL_DOC = "User:<name>; User:* (every principal) as written";
@@ -95,7 +95,7 @@ class AclController {
     @Operation(operationId = "createAcl", summary = "Add an ACL", description = "Needs ALTER on the cluster. Adding an ACL that "
             + "exists changes nothing and answers the same. It holds on every instance within a second.",
             responses = @ApiResponse(responseCode = "201", description = "The ACL"))
-    @ProblemResponses({ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON, ErrorCode.LIMIT_EXCEEDED, ErrorCode.UNAUTHENTICATED,
+    @ProblemResponses({ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON, ErrorCode.LIMIT_EXCEEDED,
             ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @PostMapping("/acls")
     ResponseEntity<AclView> create(Caller caller,
@@ -108,7 +108,7 @@ class AclController {
 
     @Operation(operationId = "listAcls", summary = "List ACLs", description = "Needs ALTER on the cluster. In the order they were "
             + "added; each parameter given keeps only the ACLs with that value.")
-    @ProblemResponses({ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_REQUEST, ErrorCode.UNAUTHENTICATED,
+    @ProblemResponses({ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_REQUEST,
             ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/acls")
     AclList list(Caller caller,
@@ -129,7 +129,7 @@ class AclController {
     @Operation(operationId = "deleteAcls", summary = "Delete ACLs", description = "Needs ALTER on the cluster. Deletes every ACL "
             + "with the values of the parameters given. At least one parameter is required; to delete every ACL, say all=true. "
             + "The change holds on every instance within a second.")
-    @ProblemResponses({ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_REQUEST, ErrorCode.UNAUTHENTICATED,
+    @ProblemResponses({ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_REQUEST,
             ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @DeleteMapping("/acls")
     DeletedAcls delete(Caller caller,

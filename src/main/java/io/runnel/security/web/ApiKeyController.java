@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
  * itself is in the answer to its creation and nowhere else, ever: lists show ids, principals and
  * descriptions only.
  */
-@Tag(name = "Security", description = "API keys and Kafka-style ACLs")
+@Tag(name = "Security", description = "Who the caller is; API keys and Kafka-style ACLs")
 @RestController
 class ApiKeyController {
     private final SecurityMetadata metadata;
@@ -75,7 +75,7 @@ class ApiKeyController {
     @Operation(operationId = "createApiKey", summary = "Make an API key", description = "Needs ALTER on the cluster. "
             + "The answer is the only place the key ever appears; keep it. It works on every instance within a second.",
             responses = @ApiResponse(responseCode = "201", description = "Created; the key is in the body"))
-    @ProblemResponses({ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON, ErrorCode.LIMIT_EXCEEDED, ErrorCode.UNAUTHENTICATED,
+    @ProblemResponses({ErrorCode.INVALID_REQUEST, ErrorCode.MALFORMED_JSON, ErrorCode.LIMIT_EXCEEDED,
             ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @PostMapping("/api-keys")
     ResponseEntity<NewApiKeyView> create(Caller caller,
@@ -93,7 +93,7 @@ class ApiKeyController {
     }
 
     @Operation(operationId = "listApiKeys", summary = "List API keys", description = "Needs ALTER on the cluster. Oldest first; no secrets.")
-    @ProblemResponses({ErrorCode.UNAUTHENTICATED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/api-keys")
     ApiKeyList list(Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.MANAGE_API_KEYS));
@@ -103,7 +103,7 @@ class ApiKeyController {
     @Operation(operationId = "deleteApiKey", summary = "Delete an API key", description = "Needs ALTER on the cluster. "
             + "The key stops authenticating on every instance within a second.",
             responses = @ApiResponse(responseCode = "204", description = "Deleted"))
-    @ProblemResponses({ErrorCode.NOT_FOUND, ErrorCode.UNAUTHENTICATED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
+    @ProblemResponses({ErrorCode.NOT_FOUND, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @DeleteMapping("/api-keys/{id}")
     ResponseEntity<Void> delete(Caller caller, @PathVariable String id) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.MANAGE_API_KEYS));

@@ -1,6 +1,8 @@
 package io.runnel.security.web;
 
 import io.runnel.api.Problems;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.runnel.config.RunnelExecutors;
 import io.runnel.config.RunnelProperties;
 import io.runnel.error.ErrorCode;
 import io.runnel.error.RunnelException;
@@ -49,8 +51,8 @@ class SecurityWebConfig {
             "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**", "/internal/**", "/error"};
 
     @Bean
-    SecurityFilterChain runnelFilterChain(HttpSecurity http, RunnelProperties props, SecurityMetadata metadata, Guard guard)
-            throws Exception {
+    SecurityFilterChain runnelFilterChain(HttpSecurity http, RunnelProperties props, SecurityMetadata metadata, Guard guard,
+                                          MeterRegistry meters, RunnelExecutors executors) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
@@ -65,7 +67,10 @@ class SecurityWebConfig {
         AuthorizationManager<RequestAuthorizationContext> describeCluster = (authentication, context) -> new AuthorizationDecision(
                 authentication.get() instanceof CallerAuthentication caller
                         && guard.allows(caller.caller(), RequiredAccess.forCall(ApiCall.SCRAPE_METRICS)));
-        http.addFilterBefore(new AuthenticationFilter(settings, metadata), AnonymousAuthenticationFilter.class)
+        AuthenticationFailures failures = new AuthenticationFailures(meters, System::currentTimeMillis);
+        AuthenticationFilter authentication = new AuthenticationFilter(settings, metadata, props.cluster().secret(), failures,
+                executors.wakeups());
+        http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(rules -> {
                     rules.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()
                             .requestMatchers(OPEN).permitAll();
@@ -76,8 +81,12 @@ class SecurityWebConfig {
                             .anyRequest().authenticated();
                 })
                 .exceptionHandling(errors -> errors
-                        .authenticationEntryPoint((request, response, e) -> AuthenticationFilter.refuse(response,
-                                "this call needs a credential: Authorization: Bearer <api-key>, or Basic with the key's id and the key"))
+                        .authenticationEntryPoint((request, response, e) -> {
+                            failures.failed(new AuthenticationFailures.Failure(request.getRemoteAddr(), FailureReason.MISSING,
+                                    "no credential", request.getMethod(), request.getRequestURI()));
+                            AuthenticationFilter.refuse(request, response, "this call needs a credential: Authorization: Bearer <api-key or "
+                                    + "token>, or Basic with the key's id and the key, or a client certificate");
+                        })
                         .accessDeniedHandler((request, response, e) -> {
                             if (!response.isCommitted()) {
                                 Problems.write(response, RequiredAccess.forCall(ApiCall.SCRAPE_METRICS).allOf().get(0).reported().refusal());

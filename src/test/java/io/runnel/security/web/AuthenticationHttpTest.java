@@ -14,7 +14,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** Authentication over real HTTP with security on: the bootstrap key, Bearer and Basic, open paths, 401s. */
+/**
+ * Authentication over real HTTP with security on: the bootstrap key, Bearer and Basic, open paths, 401s; the
+ * configured identity provider is unreachable, which neither stops the node nor affects keys.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AuthenticationHttpTest {
     static final String BOOTSTRAP = "bootstrap-key-for-tests-0123456789";
@@ -25,6 +28,8 @@ class AuthenticationHttpTest {
         registry.add("runnel.data-dir", DATA_DIR::toString);
         registry.add("runnel.security.enabled", () -> "true");
         registry.add("runnel.security.bootstrap-key", () -> BOOTSTRAP);
+        // an identity provider nobody answers for: the node boots all the same (the decoder is built on first use)
+        registry.add("runnel.security.oidc.issuer-uri", () -> "http://127.0.0.1:9/unreachable");
     }
 
     @LocalServerPort
@@ -51,10 +56,33 @@ class AuthenticationHttpTest {
     }
 
     @Test
+    void aBrowserPagesScriptIsNotChallengedToBasicSoNoLoginDialogOpens() throws Exception {
+        TestHttp http = new TestHttp(port);
+        for (String[] header : new String[][] {{"Sec-Fetch-Mode", "cors"}, {"X-Requested-With", "XMLHttpRequest"}}) {
+            var response = http.client().send(http.request("/topics").header(header[0], header[1]).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().allValues("WWW-Authenticate")).containsExactly(AuthenticationFilter.CHALLENGE_BEARER);
+        }
+        var navigation = http.client().send(http.request("/topics").header("Sec-Fetch-Mode", "navigate").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(navigation.headers().allValues("WWW-Authenticate"))
+                .containsExactly(AuthenticationFilter.CHALLENGE_BEARER, AuthenticationFilter.CHALLENGE_BASIC);
+    }
+
+    @Test
     void theBootstrapKeyAuthenticatesAsBearerAndAsBasic() {
         assertThat(get("/topics", "Bearer " + BOOTSTRAP).status()).isEqualTo(200);
         String basic = Base64.getEncoder().encodeToString(("bootstrap:" + BOOTSTRAP).getBytes(StandardCharsets.UTF_8));
         assertThat(get("/topics", "Basic " + basic).status()).isEqualTo(200);
+    }
+
+    @Test
+    void whoamiNamesTheCallerAndWhetherItIsASuperUser() {
+        var whoami = get("/whoami", "Bearer " + BOOTSTRAP);
+        assertThat(whoami.status()).isEqualTo(200);
+        assertThat(whoami.body()).isEqualTo("{\"principal\":\"User:admin\",\"superUser\":true}");
+        assertThat(get("/whoami", null).status()).isEqualTo(401);
     }
 
     @Test
@@ -65,6 +93,7 @@ class AuthenticationHttpTest {
                 .status()).isEqualTo(401);
         assertThat(get("/topics", "Digest x").status()).isEqualTo(401);
         assertThat(get("/actuator/health", "Bearer wrong").status()).isEqualTo(401);
+        assertThat(get("/topics", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln").status()).isEqualTo(401);
     }
 
     @Test
