@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -41,7 +42,12 @@ final class RawHttp {
 
     /** Writes {@code request}, half-closes, reads the answer's head and whatever body is sent before close. */
     static Answer exchange(int port, byte[] request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        return exchange(InetAddress.getByName("127.0.0.1"), port, request);
+    }
+
+    /** As {@link #exchange(int, byte[])}, from the local address {@code from} (any of 127.0.0.0/8 on Linux). */
+    static Answer exchange(InetAddress from, int port, byte[] request) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), port, from, 0)) {
             socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
             try {
                 socket.getOutputStream().write(request);
