@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -133,11 +134,12 @@ public final class TestCa {
 
     /**
      * A client certificate whose subject is exactly {@code subjectDn} (RFC 4514, e.g.
-     * {@code CN=alice,OU=payments,O=Acme}); the files are named after the DN with every character
+     * {@code CN=alice,OU=payments,O=Acme}: read back with {@code getName()} it is the same string, as a CA
+     * that encodes {@code O} first would issue it); the files are named after the DN with every character
      * other than letters, digits, {@code .} and {@code -} replaced by {@code _}.
      */
     public Issued issueClient(String subjectDn, Path dir) {
-        return issue(new X500Name(subjectDn), List.of(), new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}, dir,
+        return issue(X500Name.getInstance(new X500Principal(subjectDn).getEncoded()), List.of(), new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}, dir,
                 subjectDn.replaceAll("[^A-Za-z0-9.-]", "_"));
     }
 
