@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Three real instances with security on and the same bootstrap key: an API key and an ACL made through one
  * instance are listed by the two others, and the key authenticates there, within a second (awaited with a
  * bound of a few seconds, the contract's second is not timed here); after one instance restarts it has them
- * too; a key deleted through one instance stops authenticating on all.
+ * too; a key deleted through one instance stops authenticating on all. The ACLs decide on every instance,
+ * for calls appended on a partition's leader and for reads forwarded to it with the caller's principal.
  */
 class SecurityClusterIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -95,6 +96,25 @@ class SecurityClusterIT {
             await().atMost(PROPAGATION).pollInterval(Duration.ofMillis(50)).until(() -> listsAcl(id));
             assertThat(statusWith(id, bearer)).as("the key authenticates on %s", id).isEqualTo(200);
             assertThat(statusWith(id, basic)).isEqualTo(200);
+        }
+
+        // The ACLs decide on whichever instance answers: produce (appended on the leader from any instance), and
+        // fetch (forwarded to the leader with the authenticated principal when asked of another instance).
+        Response topic = call("n0", "POST", "/topics", ADMIN, "{\"name\":\"orders.eu\",\"partitions\":1}");
+        assertThat(topic.status()).as(topic.text()).isEqualTo(201);
+        Response reader = call("n1", "POST", "/api-keys", ADMIN, "{\"principal\":\"User:reader\"}");
+        String readerBearer = "Bearer " + json(reader).path("key").asString();
+        assertThat(call("n1", "POST", "/acls", ADMIN, ACL.replace("alice", "reader").replace("WRITE", "READ")).status()).isEqualTo(201);
+        String records = "/topics/orders.eu/partitions/0/records?offset=0";
+        for (String id : List.of("n0", "n1", "n2")) {
+            await().atMost(PROPAGATION).pollInterval(Duration.ofMillis(50))
+                    .until(() -> call(id, "POST", "/topics/orders.eu/records", bearer, "{\"records\":[{\"value\":1}]}").status() == 200);
+            await().atMost(PROPAGATION).pollInterval(Duration.ofMillis(50)).until(() -> call(id, "GET", records, readerBearer, null).status() == 200);
+            Response refused = call(id, "GET", records, bearer, null);
+            assertThat(refused.status()).as("alice may write, not read, on %s: %s", id, refused.text()).isEqualTo(403);
+            assertThat(json(refused).path("code").asString()).isEqualTo("TOPIC_AUTHORIZATION_FAILED");
+            Response elsewhere = call(id, "POST", "/topics/payments/records", bearer, "{\"records\":[{\"value\":1}]}");
+            assertThat(elsewhere.status()).as("%s: %s", id, elsewhere.text()).isEqualTo(403);
         }
 
         cluster.kill("n2");
