@@ -54,7 +54,12 @@ public final class Problems {
 
     /** A controller answer carrying the problem. */
     public static ResponseEntity<ProblemDetail> response(RunnelException e) {
-        return ResponseEntity.status(e.code().status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(detail(e));
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(e.code().status()).contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (e.code() == ErrorCode.UNAUTHENTICATED) {
+            // HTTP requires a challenge with every 401 (a held read whose key was revoked answers one here)
+            answer.header("WWW-Authenticate", "Bearer realm=\"runnel\"");
+        }
+        return answer.body(detail(e));
     }
 
     /** Writes the problem straight to a servlet response, for code that answers before or outside Spring MVC. */

@@ -132,6 +132,9 @@ class RevocationHttpTest extends SecuredHttpTest {
         assertThat(problem.path("operation").asString()).isEqualTo("READ");
     }
 
+    /** The {@code WWW-Authenticate} of the last held poll's answer, empty when it had none. */
+    private final java.util.concurrent.atomic.AtomicReference<String> lastChallenge = new java.util.concurrent.atomic.AtomicReference<>("");
+
     /** Requests watched before the poll (streams of other tests whose clients left may linger until a keep-alive). */
     private int watchedBefore;
 
@@ -141,7 +144,10 @@ class RevocationHttpTest extends SecuredHttpTest {
         watchedBefore = before;
         CompletableFuture<TestHttp.Response> poll = client.http().client()
                 .sendAsync(client.request(path).GET().build(), HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> new TestHttp.Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body()));
+                .thenApply(r -> {
+                    lastChallenge.set(r.headers().firstValue("WWW-Authenticate").orElse(""));
+                    return new TestHttp.Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+                });
         await().atMost(BOUND).until(() -> revocations.watched() > before || poll.isDone());
         assertThat(poll).as("the poll is held, not answered").isNotDone();
         return poll;
@@ -156,6 +162,7 @@ class RevocationHttpTest extends SecuredHttpTest {
         metadata.deleteApiKey(reader.client().keyId());
 
         assertProblem(poll.get(BOUND.toSeconds(), TimeUnit.SECONDS), 401, "UNAUTHENTICATED");
+        assertThat(lastChallenge.get()).as("a 401 carries its challenge").startsWith("Bearer");
         await().atMost(BOUND).until(() -> revocations.watched() <= watchedBefore);
     }
 
