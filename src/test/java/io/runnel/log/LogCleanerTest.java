@@ -310,4 +310,77 @@ class LogCleanerTest {
         log.clean(CLEANER, log.highWatermark());
         assertThat(log.dirtyRatio()).isZero();
     }
+
+    @Test
+    void aFollowerCopiesACompactedLogAsItIsAndEndsWithTheSameRecordsAndEpochs() {
+        PartitionLog leader = open(ROLL_BY_TIME);
+        putBatch(leader, 1, kv("\"a\"", "0"), kv("\"b\"", "1"));
+        putBatch(leader, 1, kv("\"a\"", "2"));
+        putBatch(leader, 2, kv("\"b\"", "3"));
+        putBatch(leader, 2, kv("\"c\"", "4"));
+        clock.advance(ROLL_MS);
+        putBatch(leader, 3, kv("\"a\"", "5"));
+        leader.clean(CLEANER, leader.highWatermark());
+        PartitionLog follower = PartitionLog.open(tmp.resolve("follower"), ROLL_BY_TIME, FlushPolicy.OS, clock);
+        opened.add(follower);
+
+        for (long offset = 0; offset < leader.durableEnd(); ) {
+            List<RecordBatch> batches = leader.readForReplication(offset, 100).batches();
+            follower.appendAsFollower(batches);
+            offset = batches.get(batches.size() - 1).nextOffset();
+        }
+
+        assertThat(readAll(follower)).isEqualTo(readAll(leader)).isEqualTo(at(2, 3, 4, 5));
+        assertThat(follower.logEndOffset()).isEqualTo(leader.logEndOffset());
+        for (int epoch = 0; epoch <= 4; epoch++) {
+            assertThat(follower.endOffsetForEpoch(epoch)).as("epoch %d", epoch).isEqualTo(leader.endOffsetForEpoch(epoch));
+        }
+    }
+
+    @Test
+    void aProducersBatchInsideTheProducerWindowKeepsItsLastRecordSoARetryIsStillADuplicate() {
+        PartitionLog log = open(ROLL_BY_TIME);
+        RecordBatch produced = new BatchBuilder(0, null, 0).producer(7, (short) 0, 0)
+                .add(clock.millis(), LogTestSupport.bytes("\"a\""), LogTestSupport.bytes("1"), null).build();
+        log.appendAsLeader(produced);
+        putBatch(log, 0, kv("\"a\"", "2"));
+        clock.advance(ROLL_MS);
+        putBatch(log, 0, kv("\"b\"", "3"));
+        log.clean(CLEANER, log.highWatermark());
+        log.close();
+
+        PartitionLog reopened = open(ROLL_BY_TIME);
+        RecordBatch retry = new BatchBuilder(0, null, 0).producer(7, (short) 0, 0)
+                .add(clock.millis(), LogTestSupport.bytes("\"a\""), LogTestSupport.bytes("1"), null).build();
+        assertThat(reopened.appendAsLeader(retry).duplicate()).isTrue();
+        assertThat(decode(reopened.read(0, 1 << 20).batches()).get(0).value()).isEqualTo("1");
+    }
+
+    @Test
+    void aProducersBatchOutsideTheProducerWindowIsRemovedLikeAnyOther() {
+        PartitionLog log = open(ROLL_BY_TIME);
+        log.appendAsLeader(new BatchBuilder(0, null, 0).producer(7, (short) 0, 0)
+                .add(clock.millis(), LogTestSupport.bytes("\"a\""), LogTestSupport.bytes("1"), null).build());
+        putBatch(log, 0, kv("\"a\"", "2"));
+        clock.advance(PartitionLog.DEFAULT_PRODUCER_WINDOW.toMillis() + ROLL_MS);
+        putBatch(log, 0, kv("\"b\"", "3"));
+
+        log.clean(CLEANER, log.highWatermark());
+
+        assertThat(readAll(log)).extracting(Rec::value).containsExactly("2", "3");
+    }
+
+    @Test
+    void offsetForTimestampFindsTheFirstRemainingRecord() {
+        PartitionLog log = open(SMALL_SEGMENTS);
+        for (int i = 0; i < 8; i++) {
+            put(log, "\"k" + (i % 2) + "\"", Integer.toString(i));
+            clock.advance(10);
+        }
+        log.clean(CLEANER, log.highWatermark());
+
+        assertThat(log.offsetForTimestamp(T0)).isEqualTo(4);
+        assertThat(log.offsetForTimestamp(T0 + 45)).isEqualTo(5);
+        assertThat(log.offsetForTimestamp(T0 + 70)).isEqualTo(7);
+    }
 }
