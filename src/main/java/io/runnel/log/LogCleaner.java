@@ -140,7 +140,11 @@ final class LogCleaner {
         }
     }
 
-    /** Bytes in the dirty part of the closed segments, over the bytes of the whole log; 0 for an empty log. */
+    /**
+     * Kafka's cleanable ratio: the bytes of the closed segments that hold offsets no pass has
+     * cleaned, over the bytes of all closed segments (the active segment is never cleaned, so it
+     * counts in neither); 0 when there is no closed segment.
+     */
     double dirtyRatio() {
         LogView v = views.current();
         long firstDirty;
@@ -152,9 +156,9 @@ final class LogCleaner {
         long dirty = 0;
         long total = 0;
         Segment[] segments = v.segments();
-        for (int i = 0; i < segments.length; i++) {
+        for (int i = 0; i < segments.length - 1; i++) {
             total += segments[i].size();
-            if (i < segments.length - 1 && segments[i].nextOffset() > firstDirty) {
+            if (segments[i].nextOffset() > firstDirty) {
                 dirty += segments[i].size();
             }
         }

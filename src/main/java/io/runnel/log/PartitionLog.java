@@ -398,8 +398,9 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * The share of the log's bytes in closed segments that hold records no pass has cleaned yet
-     * (Kafka's dirty ratio: compare with {@code min.cleanable.dirty.ratio}); 0 for an empty log.
+     * Kafka's cleanable ratio, to compare with {@code min.cleanable.dirty.ratio}: the share of the
+     * closed segments' bytes in segments that hold offsets no pass has cleaned yet; 0 without a
+     * closed segment. Reads a small file; takes no lock.
      */
     public double dirtyRatio() {
         return cleaner.dirtyRatio();

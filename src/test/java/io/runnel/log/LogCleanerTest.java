@@ -300,15 +300,43 @@ class LogCleanerTest {
     }
 
     @Test
-    void theDirtyRatioIsTheShareOfBytesNoPassCleaned() {
+    void theDirtyRatioIsTheShareOfClosedSegmentBytesNoPassCleaned() {
         PartitionLog log = open(SMALL_SEGMENTS);
         assertThat(log.dirtyRatio()).isZero();
         for (int i = 0; i < 8; i++) {
             put(log, "\"a\"", Integer.toString(i));
         }
-        assertThat(log.dirtyRatio()).isGreaterThan(0.5);
+        assertThat(log.dirtyRatio()).isEqualTo(1.0);
         log.clean(CLEANER, log.highWatermark());
         assertThat(log.dirtyRatio()).isZero();
+        for (int i = 0; i < 4; i++) {
+            put(log, "\"b\"", Integer.toString(i));
+        }
+        assertThat(log.dirtyRatio()).isBetween(0.01, 0.99);
+    }
+
+    @Test
+    void theCleanerPicksTheDirtiestLogAboveItsMinimumRatio() {
+        PartitionLog clean = open(SMALL_SEGMENTS);
+        for (int i = 0; i < 8; i++) {
+            put(clean, "\"a\"", Integer.toString(i));
+        }
+        clean.clean(CLEANER, clean.highWatermark());
+        put(clean, "\"a\"", "8");
+        put(clean, "\"a\"", "9");
+        PartitionLog dirty = PartitionLog.open(tmp.resolve("p1"), SMALL_SEGMENTS, FlushPolicy.OS, clock);
+        opened.add(dirty);
+        for (int i = 0; i < 8; i++) {
+            appended.addAll(append(dirty, 0, clock.millis(), List.of(kv("\"a\"", Integer.toString(i)))));
+        }
+        java.util.Map<String, PartitionLog> logs = java.util.Map.of("clean", clean, "dirty", dirty);
+
+        assertThat(CleanerChoice.dirtiest(logs, name -> 0.5)).contains("dirty");
+        assertThat(CleanerChoice.dirtiest(java.util.Map.of("clean", clean), name -> 0.99)).isEmpty();
+        assertThat(CleanerChoice.dirtiest(java.util.Map.of("clean", clean), name -> 0.01)).contains("clean");
+        dirty.clean(CLEANER, dirty.highWatermark());
+        assertThat(CleanerChoice.dirtiest(logs, name -> 0.5)).as("the other one, now").contains("clean");
+        assertThat(CleanerChoice.dirtiest(logs, name -> 0.99)).isEmpty();
     }
 
     @Test
