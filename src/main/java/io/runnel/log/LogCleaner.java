@@ -1,7 +1,6 @@
 package io.runnel.log;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +8,6 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * Compacts one {@link PartitionLog} (Kafka's log cleaner): keeps, for every key, its latest record,
@@ -22,11 +20,10 @@ import java.util.OptionalLong;
  * {@link CleanerCheckpoint}'s first dirty offset. The pass builds the {@link OffsetMap} of the
  * dirty part (key → latest offset); when the map fills, the pass covers only the dirty part up to
  * the first record that did not fit (a partial pass: the rest is the next pass's). It then copies
- * every segment from the log start to the one holding that end, keeping a record when: its offset
- * is at or past the end the map covers; it has no key (never compacted); no later record of its
- * key is in the map; and, for a tombstone, it has not been clean for {@code delete.retention.ms}.
- * The last record below the covered end is always kept, so a reader of that range always finds
- * a record to move on from, and the log end offset never moves. Offsets, order, timestamps,
+ * every segment from the log start to the one holding that end, keeping the records that
+ * {@link RecordFilter} keeps: the latest of each key, keyless ones, those past the covered end,
+ * and tombstones not yet clean for {@code delete.retention.ms}; the log end offset never moves.
+ * Offsets, order, timestamps,
  * headers and batch header fields of what remains are kept ({@link CleanedSegmentWriter}).
  * Consecutive source segments whose total size fits {@code segment.bytes} become one segment.
  *
@@ -182,7 +179,7 @@ final class LogCleaner {
         if (plan.mapEnd() <= firstDirty) {
             return CleanResult.nothing(firstDirty);
         }
-        RecordFilter filter = new RecordFilter(map, plan, checkpoint, config, now);
+        RecordFilter filter = new RecordFilter(map, plan.mapEnd(), plan.lastRecord(), checkpoint, config, now);
         List<Group> groups = new ArrayList<>();
         List<CleanedSegmentWriter> writers = new ArrayList<>();
         Map<Segment, LogView.End> movedEnds = new IdentityHashMap<>();
@@ -197,19 +194,10 @@ final class LogCleaner {
         if (!swap(view, plan, groups, copies, movedEnds)) {
             return CleanResult.nothing(firstDirty);
         }
-        long before = 0;
-        long after = 0;
-        long recordsBefore = 0;
-        long recordsAfter = 0;
-        for (Segment s : plan.sources()) {
-            before += s.size();
-        }
-        for (int i = 0; i < copies.size(); i++) {
-            after += copies.get(i).size();
-            recordsAfter += writers.get(i).recordsKept();
-        }
-        recordsBefore = filter.recordsSeen();
-        return new CleanResult(plan.sources().length, copies.size(), before, after, recordsBefore - recordsAfter,
+        long before = Arrays.stream(plan.sources()).mapToLong(Segment::size).sum();
+        long after = copies.stream().mapToLong(Segment::size).sum();
+        long kept = writers.stream().mapToLong(CleanedSegmentWriter::recordsKept).sum();
+        return new CleanResult(plan.sources().length, copies.size(), before, after, filter.recordsSeen() - kept,
                 plan.mapEnd(), plan.partial());
     }
 
@@ -367,15 +355,19 @@ final class LogCleaner {
                     saveIndexesQuietly(copy);
                 }
                 hook.after(Step.SWAPPED);
-                // Read again under the lock: a truncation meanwhile may have cut the history back.
-                CleanerCheckpoint.read(ctx.dir).cleanedTo(plan.mapEnd(), now).write(ctx.dir);
-                hook.after(Step.CHECKPOINTED);
-                return true;
             } catch (IOException | RuntimeException e) {
                 IOException cause = e instanceof IOException io ? io : new IOException(e);
                 ctx.fail(cause);
                 throw cause;
             }
+            try {
+                // Read again under the lock: a truncation meanwhile may have cut the history back.
+                CleanerCheckpoint.read(ctx.dir).cleanedTo(plan.mapEnd(), ctx.clock.millis()).write(ctx.dir);
+            } catch (IOException e) {
+                // The files match the view: the next pass takes the range for dirty and cleans it again.
+            }
+            hook.after(Step.CHECKPOINTED);
+            return true;
         }
     }
 
@@ -410,53 +402,6 @@ final class LogCleaner {
             segment.saveIndexes();
         } catch (IOException e) {
             // The index is a cache: rebuilt from the log at open.
-        }
-    }
-
-    /** Which records of a source batch the pass keeps (see the class comment). */
-    private static final class RecordFilter {
-        private final OffsetMap map;
-        private final Plan plan;
-        private final CleanerCheckpoint history;
-        private final CleanerConfig config;
-        private final long now;
-        private long recordsSeen;
-
-        RecordFilter(OffsetMap map, Plan plan, CleanerCheckpoint history, CleanerConfig config, long now) {
-            this.map = map;
-            this.plan = plan;
-            this.history = history;
-            this.config = config;
-            this.now = now;
-        }
-
-        long recordsSeen() {
-            return recordsSeen;
-        }
-
-        CompactedBatch apply(RecordBatch batch) {
-            CompactedBatch out = new CompactedBatch(batch);
-            batch.forEachRecordRaw((offset, timestampDelta, key, value, headers) -> {
-                recordsSeen++;
-                if (keeps(offset, key, value)) {
-                    out.keep(new CompactedBatch.Kept(offset, timestampDelta, key, value, headers));
-                }
-            });
-            return out;
-        }
-
-        private boolean keeps(long offset, ByteBuffer key, ByteBuffer value) {
-            if (offset >= plan.mapEnd() || offset == plan.lastRecord() || key == null) {
-                return true;
-            }
-            if (map.get(key) > offset) {
-                return false; // a later record of the key is in the dirty part
-            }
-            if (value != null) {
-                return true;
-            }
-            OptionalLong cleanSince = history.cleanSince(offset);
-            return cleanSince.isEmpty() || now - cleanSince.getAsLong() < config.deleteRetentionMs();
         }
     }
 }
