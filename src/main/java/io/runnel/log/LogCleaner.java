@@ -316,13 +316,11 @@ final class LogCleaner {
         synchronized (ctx.appendLock) {
             LogView v = views.current();
             Segment[] current = v.segments();
-            // Only segments wholly below the high watermark are sources, so an end of the view can
-            // lie in one only at the end of the last one, which movedEnds maps; checked all the same.
             boolean unchanged = !ctx.isClosed() && !ctx.failed() && current.length > sources.length
                     && v.logStartOffset() == planned.logStartOffset()
                     && Arrays.equals(Arrays.copyOf(current, sources.length), sources)
-                    && Arrays.stream(sources).noneMatch(s -> s == appender.writtenEnd().segment()
-                            || (!movedEnds.containsKey(s) && (s == v.visibleEnd().segment() || s == v.durableEnd().segment())));
+                    && Arrays.stream(sources).noneMatch(s -> s == appender.writtenEnd().segment())
+                    && movable(v.visibleEnd(), sources, movedEnds) && movable(v.durableEnd(), sources, movedEnds);
             if (!unchanged) {
                 abandon(groups, copies);
                 return false;
@@ -369,6 +367,19 @@ final class LogCleaner {
             hook.after(Step.CHECKPOINTED);
             return true;
         }
+    }
+
+    /**
+     * Whether {@code end} stays valid once the sources are replaced: it lies in no source, or at
+     * the end of a group's last one, where its copy ends. Sources lie wholly below the high
+     * watermark the pass was given, so this fails only if the high watermark went down meanwhile.
+     */
+    private static boolean movable(LogView.End end, Segment[] sources, Map<Segment, LogView.End> movedEnds) {
+        if (Arrays.stream(sources).noneMatch(s -> s == end.segment())) {
+            return true;
+        }
+        LogView.End moved = movedEnds.get(end.segment());
+        return moved != null && moved.offset() == end.offset();
     }
 
     /** Deletes the files of the sources: each group's first, then the others (see step 4). */

@@ -310,4 +310,22 @@ class LogCleanerCrashTest {
         assertThat(files(log.dir(), LogCleaner.CLEANED_SUFFIX)).isEmpty();
         assertThat(files(log.dir(), ".log")).hasSize(log.segmentCount());
     }
+
+    @Test
+    void aHighWatermarkThatWentDownIntoTheSourcesDuringThePassAbandonsIt() {
+        PartitionLog log = logOfSeveralSegments();
+        List<Rec> before = readAll(log);
+        long hw = log.highWatermark();
+        log.cleanerHook(step -> {
+            if (step == LogCleaner.Step.CLEANED_WRITTEN) {
+                log.setHighWatermarkCap(log.view().segments()[1].baseOffset() + 1);
+            }
+        });
+
+        CleanResult result = log.clean(CLEANER, hw);
+
+        assertThat(result.segmentsCleaned()).isZero();
+        log.setHighWatermarkCap(Long.MAX_VALUE);
+        assertThat(readAll(log)).isEqualTo(before);
+    }
 }
