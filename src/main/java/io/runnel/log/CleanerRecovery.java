@@ -33,9 +33,9 @@ final class CleanerRecovery {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if (name.endsWith(LogCleaner.CLEANED_SUFFIX)) {
+                if (isNamedByOffset(name, LogCleaner.CLEANED_SUFFIX)) {
                     Files.delete(file);
-                } else if (name.endsWith(LogCleaner.SWAP_SUFFIX)) {
+                } else if (isNamedByOffset(name, LogCleaner.SWAP_SUFFIX)) {
                     swaps.add(file);
                 }
             }
@@ -74,11 +74,15 @@ final class CleanerRecovery {
         Files.move(swap, first, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    private static boolean isNamedByOffset(String name, String suffix) {
+        return name.length() == 20 + suffix.length() && name.endsWith(suffix)
+                && name.substring(0, 20).chars().allMatch(Character::isDigit);
+    }
+
     /** The base offset of a segment's {@code .log}, {@code .index} or {@code .timeindex} file, or -1. */
     private static long segmentFileBase(String name) {
         for (String suffix : new String[] {Segment.LOG_SUFFIX, ".index", ".timeindex"}) {
-            if (name.length() == 20 + suffix.length() && name.endsWith(suffix)
-                    && name.substring(0, 20).chars().allMatch(Character::isDigit)) {
+            if (isNamedByOffset(name, suffix)) {
                 return Long.parseLong(name.substring(0, 20));
             }
         }

@@ -16,7 +16,9 @@ import java.util.Optional;
  * {@value #RECOVERY_POINT} (an offset below which every byte is known to be on disk, written
  * atomically at each roll, truncation and at close: {@link RecoveryPoint}); {@value #CLEAN_SHUTDOWN}
  * (present only between a clean close and the next open); {@code leader-epoch-checkpoint} (the
- * {@link LeaderEpochCache}); {@value #RESET_MARKER} (present only while
+ * {@link LeaderEpochCache}); {@code cleaner-checkpoint} (when each range became clean: {@link
+ * CleanerCheckpoint}); {@code <base>.log.cleaned} and {@code <base>.log.swap} (present only while
+ * a compaction swaps segments in, or after a crash in it: {@link LogCleaner}); {@value #RESET_MARKER} (present only while
  * {@link #truncateFullyAndStartAt} runs).
  *
  * <p>Commit point of an append: the batch is written under the append lock, forced to disk per the

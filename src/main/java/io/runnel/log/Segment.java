@@ -36,7 +36,10 @@ import java.util.OptionalLong;
  * <p>Crash behaviour: appended bytes reach the disk when {@link #flush} returns. Index files are
  * written only at roll and clean close; after a crash {@link #recover} rebuilds them from the log.
  *
- * <p>Why one class of about 430 lines: the append path, the recovery scan and the superseded-read
+ * <p>Compaction ({@link LogCleaner}) never changes a segment: it writes a copy under a temporary
+ * name, opens it with {@link #openCleaned} (every batch validated) and swaps it in.
+ *
+ * <p>Why one class of about 500 lines: the append path, the recovery scan and the superseded-read
  * check all maintain the same few fields ({@code size}, {@code nextOffset}, the index cursors and the
  * seqlock mark) whose ordering is the contract above; split apart, that ordering would have to be
  * restated across classes. Batch framing and index files already live in {@link RecordBatch} and
