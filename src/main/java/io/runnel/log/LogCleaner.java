@@ -23,9 +23,16 @@ import java.util.Map;
  * every segment from the log start to the one holding that end, keeping the records that
  * {@link RecordFilter} keeps: the latest of each key, keyless ones, those past the covered end,
  * and tombstones not yet clean for {@code delete.retention.ms}; the log end offset never moves.
- * Offsets, order, timestamps,
- * headers and batch header fields of what remains are kept ({@link CleanedSegmentWriter}).
- * Consecutive source segments whose total size fits {@code segment.bytes} become one segment.
+ * Offsets, order, timestamps, headers and batch header fields of what remains are kept, and a
+ * batch left empty gives its offsets to a neighbour of its leader epoch
+ * ({@link CleanedSegmentWriter}). Consecutive sources go into one copy while it stays within
+ * {@code segment.bytes}; a copy ends only once it holds a record, so sources whose records were
+ * all removed join a neighbour instead of keeping a segment of their own.
+ *
+ * <p><b>Where a record may stay that could go</b> (compaction keeps <em>at least</em> the latest
+ * record of each key): a batch emptied where no neighbour in its copy has its leader epoch, or a
+ * producer's batch newer than the producer window ({@link ProducerStates} are rebuilt from batch
+ * headers at open), keeps its last record.
  *
  * <p><b>Swap protocol.</b> Each group of source segments {@code S1..Sn} (base offset {@code B})
  * is replaced by one file; the steps, what a crash right after a step leaves, and what
@@ -59,13 +66,14 @@ import java.util.Map;
  * rules out unless the disk lies) is deleted while its first source {@code B.log} is still there
  * (every source is then intact); without it the open fails rather than guess.
  * An I/O failure in steps 2–5 of a running log takes the log offline (its files no longer match
- * its view) until it is opened again, which recovers as above.
+ * its view) until it is opened again, which recovers as above; one in step 1 or 6 does not.
  *
  * <p><b>Thread-safety.</b> One pass at a time per log (the clean lock, taken before and outside
  * the log's lock hierarchy). Reading the sources and writing the copies take no lock: closed
  * segments do not change, and the check of step 2 catches a retention or truncation meanwhile.
- * Steps 2–5 hold the append lock, so appends wait for renames and directory fsyncs but never for
- * the copy.
+ * Steps 2–6 hold the append lock, so appends wait for renames and directory fsyncs but never for
+ * the copy. A pass also stops, doing nothing, when the view's high watermark was lowered into its
+ * sources meanwhile, or when a source was closed under it.
  */
 final class LogCleaner {
     static final String CLEANED_SUFFIX = ".log.cleaned";
