@@ -411,4 +411,17 @@ class LogCleanerTest {
         assertThat(log.offsetForTimestamp(T0 + 45)).isEqualTo(5);
         assertThat(log.offsetForTimestamp(T0 + 70)).isEqualTo(7);
     }
+
+    @Test
+    void aLeaderAppendRefusesABatchWithFewerRecordsThanOffsets() {
+        PartitionLog log = open(SMALL_SEGMENTS);
+        RecordBatch original = new BatchBuilder(0, null, 0).add(T0, LogTestSupport.bytes("\"a\""), LogTestSupport.bytes("1"), null)
+                .add(T0, LogTestSupport.bytes("\"b\""), LogTestSupport.bytes("2"), null).build();
+        CompactedBatch compacted = new CompactedBatch(original);
+        compacted.keepLastRecordOnly();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.appendAsLeader(compacted.build()))
+                .isInstanceOf(LogException.class).hasMessageContaining("one record per offset");
+        assertThat(log.logEndOffset()).isZero();
+    }
 }
