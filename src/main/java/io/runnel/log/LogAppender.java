@@ -59,6 +59,10 @@ final class LogAppender {
     AppendResult appendAsLeader(RecordBatch batch) {
         assert Thread.holdsLock(ctx.appendLock);
         ctx.checkWritable();
+        if (!batch.isDense()) {
+            // Only compaction writes batches with fewer records than offsets; a new batch takes one offset per record.
+            throw new LogException("a leader append to " + ctx.dir + " must hold one record per offset: " + batch);
+        }
         epochs.checkEpoch(batch.leaderEpoch());
         Optional<ProducerBatch> duplicate = producers.duplicateOf(batch);
         if (duplicate.isPresent()) {

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Opens a {@link PartitionLog}'s directory and recovers it, as the log's files say it was left.
  *
- * <p>Steps: complete a {@link PartitionLog#truncateFullyAndStartAt} that a crash interrupted (its
+ * <p>Steps: complete or roll back a compaction that a crash interrupted ({@link CleanerRecovery});
+ * complete a {@link PartitionLog#truncateFullyAndStartAt} that a crash interrupted (its
  * {@value PartitionLog#RESET_MARKER} marker is the commit point); delete leftover {@code .tmp}
  * files; open the segments in offset order — after a clean close ({@value
  * PartitionLog#CLEAN_SHUTDOWN} present) or below the {@link RecoveryPoint} their saved indexes are
@@ -64,6 +65,7 @@ final class LogLoader {
 
     private Loaded load() throws IOException {
         Files.createDirectories(dir);
+        CleanerRecovery.recover(dir, config.indexIntervalBytes());
         completeReset();
         boolean clean = Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN));
         RecoveryPoint recoveryPoint = RecoveryPoint.read(dir);
@@ -147,6 +149,7 @@ final class LogLoader {
                 }
             }
         }
+        Files.deleteIfExists(dir.resolve(CleanerCheckpoint.FILE));
         RecoveryPoint.write(dir, offset);
         LeaderEpochCache.empty(dir.resolve(LeaderEpochCache.FILE)).persist();
         Files.delete(marker);

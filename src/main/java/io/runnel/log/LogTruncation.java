@@ -23,7 +23,8 @@ import java.util.Arrays;
  * and epoch checkpoint before returning, so a crash does not bring cut batches back. A reset is
  * atomic through the {@value PartitionLog#RESET_MARKER} marker: once it is written an open
  * completes the reset ({@link LogLoader}); before, the old log stays. A failure midway takes the
- * log offline: its files no longer match its state in memory. The {@link ProducerStates} follow the
+ * log offline: its files no longer match its state in memory. The {@link CleanerCheckpoint} is
+ * cut back with the log (a reset deletes it), so rewritten offsets count as dirty. The {@link ProducerStates} follow the
  * cut (they are rebuilt from the log at the next open in any case).
  */
 final class LogTruncation {
@@ -133,6 +134,10 @@ final class LogTruncation {
         }
         AtomicFile.fsyncDirectory(ctx.dir);
         recoveryPoint.write(Math.min(recoveryPoint.offset(), end));
+        CleanerCheckpoint cleaned = CleanerCheckpoint.read(ctx.dir);
+        if (cleaned.firstDirtyOffset() > end) {
+            cleaned.truncatedTo(end).write(ctx.dir);
+        }
         if (epochs.truncateFromEnd(end)) {
             epochs.persist();
         }
@@ -162,6 +167,7 @@ final class LogTruncation {
         epochs.clear();
         epochs.persist();
         producers.clear();
+        Files.deleteIfExists(ctx.dir.resolve(CleanerCheckpoint.FILE));
         recoveryPoint.write(offset);
         Files.delete(marker);
         AtomicFile.fsyncDirectory(ctx.dir);

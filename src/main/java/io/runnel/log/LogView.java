@@ -48,7 +48,9 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd, End dura
 
     /**
      * Whole batches from the one holding {@code offset}: about {@code maxBytes} (at least one
-     * batch), stopping early once they cover {@code maxRecords} records from {@code offset}.
+     * batch, and at least one holding a record at or after {@code offset} if any is below the
+     * end), stopping early once they hold {@code maxRecords} records from {@code offset}. Records,
+     * not offsets, are counted: after compaction a batch covers more offsets than it holds records.
      */
     LogReadResult read(long offset, int maxBytes, int maxRecords) throws IOException {
         return read(offset, maxBytes, maxRecords, visibleEnd);
@@ -67,6 +69,7 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd, End dura
         }
         List<RecordBatch> batches = new ArrayList<>();
         int budget = maxBytes;
+        long records = 0;
         for (int i = segmentIndexOf(offset); i < segments.length && offset < end; i++) {
             Segment s = segments[i];
             int limit = readLimit(s, upTo);
@@ -82,14 +85,17 @@ record LogView(Segment[] segments, long logStartOffset, End visibleEnd, End dura
                     throw new IOException("corrupt batch header at " + position + " of " + s.logFile());
                 }
                 int size = (int) declared;
-                if (!batches.isEmpty() && size > budget) {
+                // Budgets count only once a record at or after offset was found: after compaction
+                // the first batches read may hold none, and a reader must always get one to move on.
+                if (!batches.isEmpty() && records > 0 && size > budget) {
                     return new LogReadResult(batches, hw, logStartOffset);
                 }
                 RecordBatch batch = s.readBatch(position, size);
                 batches.add(batch);
                 budget -= size;
                 position += size;
-                if (budget <= 0 || batch.nextOffset() - offset >= maxRecords) {
+                records += batch.recordsFrom(offset);
+                if (records > 0 && (budget <= 0 || records >= maxRecords)) {
                     return new LogReadResult(batches, hw, logStartOffset);
                 }
             }

@@ -16,7 +16,9 @@ import java.util.Optional;
  * {@value #RECOVERY_POINT} (an offset below which every byte is known to be on disk, written
  * atomically at each roll, truncation and at close: {@link RecoveryPoint}); {@value #CLEAN_SHUTDOWN}
  * (present only between a clean close and the next open); {@code leader-epoch-checkpoint} (the
- * {@link LeaderEpochCache}); {@value #RESET_MARKER} (present only while
+ * {@link LeaderEpochCache}); {@code cleaner-checkpoint} (when each range became clean: {@link
+ * CleanerCheckpoint}); {@code <base>.log.cleaned} and {@code <base>.log.swap} (present only while
+ * a compaction swaps segments in, or after a crash in it: {@link LogCleaner}); {@value #RESET_MARKER} (present only while
  * {@link #truncateFullyAndStartAt} runs).
  *
  * <p>Commit point of an append: the batch is written under the append lock, forced to disk per the
@@ -39,7 +41,7 @@ import java.util.Optional;
  * {@link LogLoader} (open, recovery, clean-shutdown marker), {@link LogAppender} (leader and
  * follower writes, rolls), {@link GroupCommit} (shared fsyncs, the durable end, {@link
  * #awaitDurable}), {@link ViewPublisher} (the reader view and the high-watermark cap),
- * {@link LogTruncation}, {@link Retention}, {@link SegmentCloser} (deferred close of removed
+ * {@link LogTruncation}, {@link Retention}, {@link LogCleaner} (compaction), {@link SegmentCloser} (deferred close of removed
  * segments, so lock-free readers stay safe), {@link RecoveryPoint}; {@link LogContext} holds what
  * they share, and {@link StorageErrors} tells a full disk from other write failures.
  * {@link ProducerStates} remembers each producer's last batch (in memory, rebuilt at open from the
@@ -63,7 +65,9 @@ import java.util.Optional;
  *       group commit; inside both by the truncations. Nothing else is taken, and no listener is
  *       called, while it is held.</li>
  * </ol>
- * So never flush lock → append lock, nor view lock → either. Every acquisition asserts its place
+ * So never flush lock → append lock, nor view lock → either. Outside this order, the
+ * {@link LogCleaner}'s clean lock lets one {@link #clean} pass run at a time; it is taken with no
+ * other lock held, and the pass takes the append lock inside it only to swap its files in. Every acquisition asserts its place
  * (see {@link LogContext}), so a test run with assertions on fails at the first one out of order.
  * Readers ({@link #read}, {@link #readForReplication}, {@link #offsetForTimestamp} and the offset
  * getters but {@link #endOffsetForEpoch}) take no lock. {@link LogListener} callbacks run on the
@@ -97,8 +101,9 @@ public final class PartitionLog implements AutoCloseable {
     private final LogTruncation truncation;
     private final Retention retention;
     private final ProducerStates producers;
+    private final LogCleaner cleaner;
 
-    private PartitionLog(LogContext ctx, LogLoader.Loaded loaded) {
+    private PartitionLog(LogContext ctx, LogLoader.Loaded loaded, long producerWindowMs) {
         this.ctx = ctx;
         this.views = new ViewPublisher(ctx, loaded.view());
         this.epochs = loaded.epochs();
@@ -109,6 +114,7 @@ public final class PartitionLog implements AutoCloseable {
         this.closer = new SegmentCloser(ctx);
         this.truncation = new LogTruncation(ctx, views, appender, groupCommit, recoveryPoint, epochs, closer, producers);
         this.retention = new Retention(ctx, views, appender, epochs, closer, producers);
+        this.cleaner = new LogCleaner(ctx, views, appender, closer, producerWindowMs);
     }
 
     /**
@@ -126,7 +132,7 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(Path dir, LogConfig config, FlushPolicy flushPolicy, Clock clock, Duration producerWindow) {
         try {
             LogContext ctx = new LogContext(dir, config, flushPolicy, clock, StorageErrors.SYSTEM);
-            return new PartitionLog(ctx, LogLoader.load(dir, config, clock, producerWindow.toMillis()));
+            return new PartitionLog(ctx, LogLoader.load(dir, config, clock, producerWindow.toMillis()), producerWindow.toMillis());
         } catch (IOException e) {
             throw new LogException("cannot open log " + dir + ": " + e.getMessage(), e);
         }
@@ -289,7 +295,10 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Reads whole batches from the one holding {@code offset}, up to about {@code maxBytes} (at
-     * least one batch), never past the high watermark.
+     * least one batch, and at least one record when there is one below the high watermark), never
+     * past the high watermark. After compaction a batch may hold fewer records than offsets, and
+     * the batch holding {@code offset} may hold no record at or after it: the reader then finds
+     * the next record that remains in the following batches (see {@link RecordBatch} on offsets).
      *
      * @throws LogException.OffsetOutOfRange when offset is below the log start or above the high watermark
      */
@@ -373,6 +382,35 @@ public final class PartitionLog implements AutoCloseable {
      */
     public int deleteSegmentsBelow(long offset) {
         return retention.deleteBelow(offset);
+    }
+
+    /**
+     * Compacts the closed segments below {@code upperBound} (and the high watermark) that are older
+     * than {@code min.compaction.lag.ms}: keeps the latest record of each key and drops tombstones
+     * that have been clean for {@code delete.retention.ms}; offsets never change, and a read at a
+     * removed offset answers from the next one that remains. One pass, of at most as many keys as
+     * the map holds; crash-safe: see {@link LogCleaner} for the protocol and what recovery does.
+     * Appends go on meanwhile (they wait only for the final renames).
+     *
+     * @throws LogException on an I/O failure; a failure while swapping the files in takes the log
+     *         offline until it is opened again (which completes or rolls back the swap)
+     */
+    public CleanResult clean(CleanerConfig config, long upperBound) {
+        return cleaner.clean(config, upperBound);
+    }
+
+    /**
+     * Kafka's cleanable ratio, to compare with {@code min.cleanable.dirty.ratio}: the share of the
+     * closed segments' bytes in segments that hold offsets no pass has cleaned yet; 0 without a
+     * closed segment. Reads a small file; takes no lock.
+     */
+    public double dirtyRatio() {
+        return cleaner.dirtyRatio();
+    }
+
+    /** For tests: called after each step of a cleaning pass. */
+    void cleanerHook(LogCleaner.StepHook hook) {
+        cleaner.hook(hook);
     }
 
     /**

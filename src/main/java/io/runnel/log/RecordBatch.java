@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  *  16     1   magic             format version, {@value #MAGIC}
  *  17     1   attributes        bit 0: timestamps are LogAppendTime (every record takes maxTimestamp)
  *  18     4   leaderEpoch       epoch of the leader that wrote it
- *  22     4   lastOffsetDelta   recordCount - 1
+ *  22     4   lastOffsetDelta   offset of the last offset the batch covers, from baseOffset (see below)
  *  26     8   firstTimestamp    epoch millis of the first record
  *  34     8   maxTimestamp      largest record timestamp
  *  42     8   producerId        the writing producer, or -1 for none (see {@link ProducerStates})
@@ -37,6 +37,15 @@ import java.util.zip.CRC32C;
  * </pre>
  * Varints are zig-zag encoded, as in Kafka and protobuf. Keys, values and headers are never
  * parsed by the log: they are the client's bytes, served back as they are.
+ *
+ * <p>Offsets: a batch covers the offsets {@code [baseOffset, baseOffset + lastOffsetDelta]}, and
+ * each batch of a log starts where the previous one ends, so the batches of a log cover its
+ * offsets without gaps — always derive a batch's end from {@code lastOffsetDelta}
+ * ({@link #lastOffset}, {@link #nextOffset}), never from {@code recordCount}. A batch as
+ * appended holds one record per offset ({@code lastOffsetDelta = recordCount - 1}); a batch that
+ * compaction rewrote ({@link LogCleaner}) holds fewer records than offsets, each with the offset
+ * it was appended at, in increasing order, and may cover the offsets of neighbouring batches that
+ * compaction emptied.
  *
  * <p>Instances are views over a buffer and are not thread-safe; the buffer's bytes are not copied.
  */
@@ -112,7 +121,7 @@ public final class RecordBatch {
                 && buffer.getInt(LENGTH_OFFSET) == buffer.limit() - LOG_OVERHEAD
                 && magic() == MAGIC
                 && recordCount() > 0
-                && buffer.getInt(LAST_OFFSET_DELTA_OFFSET) == recordCount() - 1
+                && buffer.getInt(LAST_OFFSET_DELTA_OFFSET) >= recordCount() - 1
                 && storedCrc() == computeCrc();
     }
 
@@ -143,6 +152,58 @@ public final class RecordBatch {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether the batch holds a record at every offset it covers, as every batch does until
+     * compaction rewrites it.
+     */
+    public boolean isDense() {
+        return buffer.getInt(LAST_OFFSET_DELTA_OFFSET) == recordCount() - 1;
+    }
+
+    /** How many records of this batch have an offset at or after {@code fromOffset}. */
+    public int recordsFrom(long fromOffset) {
+        if (isDense()) {
+            long from = Math.max(fromOffset, baseOffset());
+            return (int) Math.max(0, nextOffset() - from);
+        }
+        int[] count = {0};
+        forEachRecordRaw((offset, timestampDelta, key, value, headers) -> {
+            if (offset >= fromOffset) {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    /**
+     * Calls {@code visitor} for each record with its stored timestamp delta, as compaction
+     * copies records (the timestamp is {@code firstTimestamp + delta}, or {@code maxTimestamp}
+     * under LogAppendTime).
+     */
+    void forEachRecordRaw(RawRecordVisitor visitor) {
+        long base = baseOffset();
+        ByteBuffer in = buffer.duplicate();
+        in.position(HEADER_SIZE);
+        int count = recordCount();
+        for (int i = 0; i < count; i++) {
+            int length = Varint.readInt(in);
+            int end = in.position() + length;
+            long timestampDelta = Varint.readLong(in);
+            long offset = base + Varint.readInt(in);
+            ByteBuffer key = readBytes(in);
+            ByteBuffer value = readBytes(in);
+            ByteBuffer headers = readBytes(in);
+            in.position(end);
+            visitor.visit(offset, timestampDelta, key, value, headers);
+        }
+    }
+
+    /** Receives one record as stored; byte buffers are views into the batch, {@code null} when absent. */
+    @FunctionalInterface
+    interface RawRecordVisitor {
+        void visit(long offset, long timestampDelta, ByteBuffer key, ByteBuffer value, ByteBuffer headers);
     }
 
     private static ByteBuffer readBytes(ByteBuffer in) {

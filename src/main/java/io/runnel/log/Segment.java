@@ -36,7 +36,10 @@ import java.util.OptionalLong;
  * <p>Crash behaviour: appended bytes reach the disk when {@link #flush} returns. Index files are
  * written only at roll and clean close; after a crash {@link #recover} rebuilds them from the log.
  *
- * <p>Why one class of about 430 lines: the append path, the recovery scan and the superseded-read
+ * <p>Compaction ({@link LogCleaner}) never changes a segment: it writes a copy under a temporary
+ * name, opens it with {@link #openCleaned} (every batch validated) and swaps it in.
+ *
+ * <p>Why one class of about 500 lines: the append path, the recovery scan and the superseded-read
  * check all maintain the same few fields ({@code size}, {@code nextOffset}, the index cursors and the
  * seqlock mark) whose ordering is the contract above; split apart, that ordering would have to be
  * restated across classes. Batch framing and index files already live in {@link RecordBatch} and
@@ -105,6 +108,52 @@ final class Segment {
             segment.recover(!trusted);
         }
         return segment;
+    }
+
+    /**
+     * Opens the segment starting at {@code baseOffset} over {@code file}, a cleaned copy that
+     * compaction wrote under a temporary name ({@link LogCleaner}): every batch is validated and
+     * the indexes are built. The channel follows the file when it is renamed to {@code <base>.log}.
+     *
+     * @throws IOException when a batch is torn, corrupt or out of order (nothing is cut)
+     */
+    static Segment openCleaned(Path dir, long baseOffset, Path file, int indexIntervalBytes) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            Segment segment = new Segment(dir, baseOffset, ch, indexIntervalBytes);
+            long fileSize = ch.size();
+            if (fileSize > Integer.MAX_VALUE) {
+                throw new IOException("segment larger than 2 GiB: " + file);
+            }
+            segment.size = (int) fileSize;
+            if (segment.rebuildIndexes(segment.size, true) != segment.size) {
+                throw new IOException("invalid batch in " + file);
+            }
+            return segment;
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Calls {@code visitor} with each whole batch, in order, reading below {@link #size}, until it returns false. */
+    void forEachBatch(BatchVisitor visitor) throws IOException {
+        int limit = size;
+        int position = 0;
+        Optional<RecordBatch> header;
+        while ((header = readHeader(position, limit)).isPresent()) {
+            int batchSize = checkedSize(header.get(), position, limit);
+            if (!visitor.visit(readBatch(position, batchSize))) {
+                return;
+            }
+            position += batchSize;
+        }
+    }
+
+    /** Receives one batch read from a segment; returns whether to go on. */
+    @FunctionalInterface
+    interface BatchVisitor {
+        boolean visit(RecordBatch batch) throws IOException;
     }
 
     long baseOffset() { return baseOffset; }

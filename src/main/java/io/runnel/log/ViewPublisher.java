@@ -15,7 +15,7 @@ import java.nio.channels.ClosedChannelException;
  * <p>Thread-safety: every change of the view, the cap or its cached end is made under the log's
  * view lock, the innermost of its locks: a caller may hold the append and flush locks, and nothing
  * here takes another lock or calls the listener under the view lock. Changes of the segment list
- * ({@link #replaceSegments}, {@link #installAfterCut}) come only from callers holding
+ * ({@link #replaceSegments}, {@link #replaceCleaned}, {@link #installAfterCut}) come only from callers holding
  * the append lock, so a caller holding it may read {@link #current()}'s segments and rely on them.
  * {@link #read} retries a read whose view lost a segment meanwhile (see {@link Segment}).
  *
@@ -76,6 +76,32 @@ final class ViewPublisher {
             LogView v = view;
             view = new LogView(segments, logStartOffset, v.visibleEnd(), v.durableEnd());
         }
+    }
+
+    /**
+     * Replaces segments with their cleaned copies (compaction), keeping the offsets of both ends:
+     * an end that lies in a replaced segment (at its end: only segments below the high watermark
+     * are cleaned) moves to where that offset lies in the copy, {@code movedEnds} says where.
+     * Under appendLock.
+     */
+    void replaceCleaned(Segment[] segments, java.util.Map<Segment, LogView.End> movedEnds) {
+        assert Thread.holdsLock(ctx.appendLock);
+        synchronized (ctx.viewLock) {
+            LogView v = view;
+            if (capEnd != null) {
+                capEnd = moved(capEnd, movedEnds);
+            }
+            view = new LogView(segments, v.logStartOffset(), moved(v.visibleEnd(), movedEnds), moved(v.durableEnd(), movedEnds));
+        }
+    }
+
+    private static LogView.End moved(LogView.End end, java.util.Map<Segment, LogView.End> movedEnds) {
+        LogView.End to = movedEnds.get(end.segment());
+        if (to == null) {
+            return end;
+        }
+        assert to.offset() == end.offset() : "an end inside a cleaned segment: " + end;
+        return to;
     }
 
     /** Tells the listener the high watermark grew to {@code grownTo}, if it did (not -1). */
