@@ -110,6 +110,37 @@ class CompactionHttpTest extends HttpScenarioTest {
         assertThat(meters.find("runnel.cleaner.last.clean.time").tag("topic", topic).gauge().value()).isPositive();
         assertThat(meters.find("runnel.cleaner.errors").tag("topic", topic).counter().count()).isZero();
         assertThat(meters.find("runnel.cleaner.dirty.ratio").tag("topic", topic).gauge()).isNotNull();
+
+        // Deleting the topic stops its cleaning first; its meters go with it.
+        assertThat(http.delete("/topics/" + topic).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> meters.find("runnel.cleaner.dirty.ratio").tag("topic", topic).gauge() == null);
+        assertThat(http.get("/topics/" + topic).status()).isEqualTo(404);
+    }
+
+    @Test
+    void compactionConfigsAreAcceptedShownAndReset() {
+        String topic = "compacted-configs";
+        HttpTestClient.Response created = http.post("/topics", "{\"name\":\"" + topic + "\",\"configs\":{"
+                + "\"cleanup.policy\":\"compact,delete\",\"min.cleanable.dirty.ratio\":\"0.25\",\"min.compaction.lag.ms\":\"1000\","
+                + "\"max.compaction.lag.ms\":\"60000\",\"delete.retention.ms\":\"0\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode configs = created.json().path("configs");
+        assertThat(configs.path("cleanup.policy").asString()).isEqualTo("compact,delete");
+        assertThat(configs.path("min.cleanable.dirty.ratio").asString()).isEqualTo("0.25");
+        assertThat(configs.path("min.compaction.lag.ms").asString()).isEqualTo("1000");
+        assertThat(configs.path("max.compaction.lag.ms").asString()).isEqualTo("60000");
+        assertThat(configs.path("delete.retention.ms").asString()).isEqualTo("0");
+        assertProblem(http.post("/topics/" + topic + "/records", "{\"records\":[{\"value\":1}]}"));
+
+        HttpTestClient.Response reset = http.patch("/topics/" + topic, "{\"configs\":{\"cleanup.policy\":null,"
+                + "\"min.cleanable.dirty.ratio\":null,\"max.compaction.lag.ms\":null,\"delete.retention.ms\":null}}");
+        assertThat(reset.status()).as(reset.body()).isEqualTo(200);
+        JsonNode defaults = http.get("/topics/" + topic).json().path("configs");
+        assertThat(defaults.path("cleanup.policy").asString()).isEqualTo("delete");
+        assertThat(defaults.path("min.cleanable.dirty.ratio").asString()).isEqualTo("0.5");
+        assertThat(defaults.path("max.compaction.lag.ms").asString()).isEqualTo(Long.toString(Long.MAX_VALUE));
+        assertThat(defaults.path("delete.retention.ms").asString()).isEqualTo("86400000");
+        produce(topic, "{\"records\":[{\"value\":1}]}"); // keyless records are fine again
     }
 
     private static void assertProblem(HttpTestClient.Response r) {
