@@ -118,6 +118,40 @@ class CompactionHttpTest extends HttpScenarioTest {
     }
 
     @Test
+    void dirtyDataOlderThanMaxCompactionLagIsCleanedWhateverTheRatio() {
+        String topic = "compacted-lagging";
+        HttpTestClient.Response created = http.post("/topics", "{\"name\":\"" + topic + "\",\"partitions\":1,\"configs\":{"
+                + "\"cleanup.policy\":\"compact\",\"segment.bytes\":\"1024\",\"min.cleanable.dirty.ratio\":\"1\","
+                + "\"max.compaction.lag.ms\":\"1\"}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        Map<String, String> latest = new HashMap<>();
+        int first = produceRounds(topic, 0, latest);
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(topic).size() < first / 2);
+
+        // Now part of the log is clean, so the dirty ratio stays below 1: only the lag gets these cleaned.
+        int kept = readAll(topic).size();
+        int second = produceRounds(topic, ROUNDS, latest);
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(topic).size() < kept + second / 2);
+        List<Read> all = readAll(topic);
+        assertIncreasing(all);
+        assertThat(lastValues(all)).isEqualTo(latest);
+    }
+
+    /** Produces {@link #ROUNDS} rounds of updates of every key, one request a round; returns the records produced. */
+    private int produceRounds(String topic, int firstRound, Map<String, String> latest) {
+        for (int round = firstRound; round < firstRound + ROUNDS; round++) {
+            StringBuilder body = new StringBuilder("{\"records\":[");
+            for (int k = 0; k < KEYS; k++) {
+                String value = "{\"round\":" + round + "}";
+                body.append(k == 0 ? "" : ",").append("{\"key\":\"k").append(k).append("\",\"value\":").append(value).append('}');
+                latest.put("\"k" + k + "\"", value);
+            }
+            produce(topic, body.append("]}").toString());
+        }
+        return ROUNDS * KEYS;
+    }
+
+    @Test
     void compactionConfigsAreAcceptedShownAndReset() {
         String topic = "compacted-configs";
         HttpTestClient.Response created = http.post("/topics", "{\"name\":\"" + topic + "\",\"configs\":{"
