@@ -137,11 +137,26 @@ public record RunnelProperties(
      * @param flush                   when appends are forced to disk: always | interval | os
      * @param flushInterval           period of the background flush under {@code interval}
      * @param retentionCheckInterval  how often retention runs over every partition
+     * @param cleanerInterval         how often the cleaner looks for compacted partitions to clean
+     * @param cleanerBuffer           memory of the cleaner's key → offset map (one cleaning at a time);
+     *                                a dirty range with more keys is cleaned in several passes
      */
     public record Storage(
             @DefaultValue("always") @NotNull FlushPolicy flush,
             @DefaultValue("1s") @PositiveDuration Duration flushInterval,
-            @DefaultValue("30s") @PositiveDuration Duration retentionCheckInterval) {
+            @DefaultValue("30s") @PositiveDuration Duration retentionCheckInterval,
+            @DefaultValue("15s") @PositiveDuration Duration cleanerInterval,
+            @DefaultValue("16MB") @PositiveDataSize(min = "64KB", max = "1GB") DataSize cleanerBuffer) {
+
+        /** Binding uses this one. */
+        @ConstructorBinding
+        public Storage {
+        }
+
+        /** With the default cleaner settings (every 15 s, a 16 MB key map). */
+        public Storage(FlushPolicy flush, Duration flushInterval, Duration retentionCheckInterval) {
+            this(flush, flushInterval, retentionCheckInterval, Duration.ofSeconds(15), DataSize.ofMegabytes(16));
+        }
     }
 
     /**

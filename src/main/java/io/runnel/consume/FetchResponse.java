@@ -14,7 +14,7 @@ record FetchResponse(String topic, int partition, List<RecordBatch> batches, lon
 
     boolean hasRecords() {
         for (RecordBatch b : batches) {
-            if (b.lastOffset() >= fromOffset) {
+            if (b.recordsFrom(fromOffset) > 0) {
                 return true;
             }
         }

@@ -140,21 +140,42 @@ public class GroupReader {
             }
             int quota = Math.min(share, recordsLeft);
             long until = from;
+            int taken = 0;
             int bytes = 0;
             for (RecordBatch b : r.batches()) {
-                long take = Math.min(b.nextOffset(), from + quota) - Math.max(b.baseOffset(), until);
-                if (take <= 0) {
+                if (taken >= quota) {
                     break;
                 }
-                until += take;
+                // Count records, not offsets: a compacted batch holds fewer records than it covers offsets.
+                long end = endAfterRecords(b, Math.max(from, until), quota - taken);
+                taken += b.recordsFrom(Math.max(from, until)) - b.recordsFrom(end);
+                until = Math.max(until, end);
                 bytes += b.sizeInBytes();
             }
             if (until > from) {
                 slices.add(new MemberRecords.Slice(tp.topic(), tp.partition(), r.batches(), from, until));
-                recordsLeft -= (int) (until - from);
+                recordsLeft -= taken;
                 bytesLeft -= bytes;
             }
         }
         return new MemberRecords(plan.membership(), slices);
+    }
+
+    /**
+     * The offset just past the {@code count}-th record of {@code batch} at or after {@code start},
+     * or the batch's next offset when it holds no more than {@code count} such records (so offsets
+     * compaction removed are passed over).
+     */
+    static long endAfterRecords(RecordBatch batch, long start, int count) {
+        if (batch.recordsFrom(start) <= count) {
+            return batch.nextOffset();
+        }
+        long[] end = {start};
+        int[] seen = {0};
+        batch.forEachRecord(start, (offset, timestamp, key, value, headers) -> {
+            end[0] = offset + 1;
+            return ++seen[0] < count;
+        });
+        return end[0];
     }
 }

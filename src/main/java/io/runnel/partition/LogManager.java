@@ -60,6 +60,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     private final TrafficMetrics traffic;
     private final Clock clock;
     private final DataLayout layout;
+    private final Cleanings cleanings;
     private final Map<String, OpenTopic> open = new ConcurrentHashMap<>();
     private volatile boolean loaded;
     private boolean closed;
@@ -78,7 +79,8 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     }
 
     public LogManager(TopicCatalog catalog, ClusterNode cluster, RunnelProperties props, DataLayout layout, MeterRegistry meters,
-                      TrafficMetrics traffic, Clock clock) {
+                      TrafficMetrics traffic, Clock clock, Cleanings cleanings) {
+        this.cleanings = cleanings;
         this.catalog = catalog;
         this.cluster = cluster;
         this.props = props;
@@ -241,6 +243,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
         if (sizeGauge != null) {
             meters.remove(sizeGauge);
         }
+        cleanings.stop(p.log());
         p.log().delete();
         p.wakeAllDeleted();
     }
@@ -258,6 +261,7 @@ public class LogManager implements ApplicationRunner, DisposableBean {
     @Override
     public synchronized void destroy() {
         closed = true;
+        cleanings.stopAll();
         for (Hosted h : hosted()) {
             h.partition().log().close();
             h.partition().wakeAll();

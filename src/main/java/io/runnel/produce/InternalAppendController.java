@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code POST /internal/partitions/{topic}/{p}/append?acks=all|leader}: the leader's end of a
  * produce request received by another instance. The body is one framed {@link RecordBatch} as
  * that instance built it, stamped with the leader epoch it believes current; this leader checks
- * it (size, magic, CRC, epoch), assigns its offsets, appends it durably and, for {@code acks=all},
+ * it (size, magic, CRC, one record per offset, epoch), assigns its offsets, appends it durably and, for {@code acks=all},
  * waits for the in-sync replicas ({@link ProduceService#appendAsLeader}). Answers
  * {@code {"baseOffset":..,"lastOffset":..}} or a problem detail the sender passes on. A batch of
  * an idempotent producer that this leader already holds is not appended again: the answer is then
@@ -43,6 +43,11 @@ class InternalAppendController {
         if (body.length < RecordBatch.HEADER_SIZE || batch.sizeInBytes() != body.length || batch.magic() != RecordBatch.MAGIC
                 || batch.recordCount() < 1 || !batch.isValid()) {
             throw new RunnelException(ErrorCode.INVALID_REQUEST, "the body is not one valid record batch");
+        }
+        if (!batch.isDense()) {
+            // Only compaction writes batches with fewer records than offsets; a new batch takes one offset per record.
+            throw new RunnelException(ErrorCode.INVALID_REQUEST, "the batch must hold one record per offset (" + batch.recordCount()
+                    + " records over offsets " + batch.baseOffset() + ".." + batch.lastOffset() + ")");
         }
         ProduceService.PartitionAppend appended = produce.appendAsLeader(topic, partition, batch, !acks.equals("leader"));
         long[] stored = appended.storedTimestamps();

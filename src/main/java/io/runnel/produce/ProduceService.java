@@ -110,6 +110,20 @@ public class ProduceService {
         return produce(topicName, fixedPartition, body, acksAll, null);
     }
 
+    /** A compacted topic keeps the latest record of each key, so it refuses a record without one. */
+    private static void requireKeysIfCompacted(Topic topic, List<ProducedRecord> records) {
+        if (!topic.configs().compacted()) {
+            return;
+        }
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).key() == null) {
+                throw new RunnelException(ErrorCode.INVALID_RECORD, "record " + i + " has no key; topic '" + topic.name()
+                        + "' is compacted (cleanup.policy=" + topic.configs().effective(0).get("cleanup.policy")
+                        + ") and keeps the latest record of each key").with("record", i);
+            }
+        }
+    }
+
     /**
      * As {@link #produce(String, Integer, byte[], boolean)}, as {@code producer} when it is not null
      * (a request with an {@code Idempotency-Key}): a replay writes nothing again. When a partition
@@ -121,6 +135,7 @@ public class ProduceService {
         Topic topic = resolveTopic(topicName);
         long defaultMax = props.produce().maxRecordSize().toBytes();
         List<ProducedRecord> records = parser.parse(body, topic.configs().maxMessageBytes(defaultMax));
+        requireKeysIfCompacted(topic, records);
         int[] partitionOf = assignPartitions(topic, fixedPartition, records, producer);
         Route[] routes = new Route[topic.partitions()];
 

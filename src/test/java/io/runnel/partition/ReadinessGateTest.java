@@ -41,7 +41,7 @@ class ReadinessGateTest {
         ClusterNode cluster = new ClusterNode(props, new NodeIdentity(props, layout), layout, Clock.systemUTC());
         TopicCatalog catalog = TopicCatalogConfig.catalogFor(cluster, props, layout, JsonMapper.builder().build(), Clock.systemUTC(), null);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        return new LogManager(catalog, cluster, props, layout, meters, new TrafficMetrics(meters), Clock.systemUTC());
+        return new LogManager(catalog, cluster, props, layout, meters, new TrafficMetrics(meters), Clock.systemUTC(), new Cleanings());
     }
 
     @Test
