@@ -25,10 +25,9 @@ import java.util.TreeMap;
 
 /**
  * The cluster metadata as of one Raft log index: topics with their partitions' replicas, leaders,
- * leader epochs and ISRs; the instances that have heart-beaten, whether they are online and whether they
- * announced their shutdown; and
- * the committed offsets of consumer groups ({@code group → topic → partition → offset}); and the API
- * keys and ACLs ({@link SecurityState}).
+ * leader epochs and ISRs; the instances that have heart-beaten, whether they are online and
+ * whether they announced their shutdown; the committed offsets of consumer groups
+ * ({@code group → topic → partition → offset}); and the API keys and ACLs ({@link SecurityState}).
  *
  * <p>Immutable. {@link #apply} is a pure function of this state and the command (no clock, no
  * randomness, no iteration over unordered collections), so every replica that applies the same
