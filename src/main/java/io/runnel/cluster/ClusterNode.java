@@ -238,7 +238,9 @@ public class ClusterNode implements DisposableBean {
     void startDuties() {
         if (quorum != null && duties == null) {
             duties = new ControllerDuties(quorum, new ControllerDuties.Settings(settings.heartbeatInterval(),
-                    settings.heartbeatInterval(), settings.sessionTimeout()), clock, incarnation,
+                    settings.heartbeatInterval(), settings.sessionTimeout(),
+                    settings.autoLeaderRebalance() ? ControllerDuties.PREFERRED_LEADER_CHECK_INTERVAL : java.time.Duration.ZERO),
+                    clock, incarnation,
                     executors == null ? null : executors.controllerDuties()).start();
         }
     }
