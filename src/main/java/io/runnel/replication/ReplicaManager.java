@@ -242,10 +242,17 @@ public class ReplicaManager implements DisposableBean {
         }
         TopicPartition tp = new TopicPartition(topic, partitionId);
         AckWait ackWait = new AckWait(epoch, done);
-        ackWaits.computeIfAbsent(tp, key -> ConcurrentHashMap.newKeySet()).add(ackWait);
+        ackWaits.compute(tp, (key, waits) -> {
+            Set<AckWait> all = waits == null ? ConcurrentHashMap.newKeySet() : waits;
+            all.add(ackWait);
+            return all;
+        });
         done.orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, e) -> {
             partition.cancelWait(wake);
-            ackWaits.computeIfPresent(tp, (key, waits) -> waits.remove(ackWait) && waits.isEmpty() ? null : waits);
+            ackWaits.computeIfPresent(tp, (key, waits) -> {
+                waits.remove(ackWait);
+                return waits.isEmpty() ? null : waits;
+            });
         });
         return done.exceptionally(e -> {
             if (e instanceof java.util.concurrent.TimeoutException) {

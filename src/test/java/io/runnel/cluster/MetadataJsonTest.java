@@ -87,6 +87,7 @@ class MetadataJsonTest {
         InstanceMetadata read = MetadataJson.read(old.getBytes(StandardCharsets.UTF_8), InstanceMetadata.class);
 
         assertThat(read).isEqualTo(new InstanceMetadata("n0", "http://n0", 5, true, 3, false));
+        assertThat(new String(MetadataJson.write(read), StandardCharsets.UTF_8)).as("written as before").isEqualTo(old);
         InstanceMetadata stopping = new InstanceMetadata("n0", "http://n0", 5, true, 3, true);
         assertThat(MetadataJson.read(MetadataJson.write(stopping), InstanceMetadata.class)).isEqualTo(stopping);
     }
