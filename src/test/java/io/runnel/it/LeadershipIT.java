@@ -27,6 +27,9 @@ import tools.jackson.databind.JsonNode;
  *   <li>Preferred-leader election: an instance killed with SIGKILL loses its leaderships to the
  *       others; restarted, once it is back in the ISRs, the controller gives each back to it (it is
  *       their first replica).</li>
+ *   <li>A paused controller (SIGSTOP, so calls to it hang rather than fail) loses its partitions to
+ *       the others, whose new controller must commit its own decisions meanwhile; resumed, it gets
+ *       its leaderships back.</li>
  *   <li>Controlled shutdown: the leader of a partition written with {@code acks=all} and
  *       {@code min.insync.replicas=2} is stopped with SIGTERM; it hands the leadership to an
  *       in-sync follower before it exits and drops no follower from the ISR, so writes go on after
@@ -94,6 +97,42 @@ class LeadershipIT {
                 List<FetchedRecord> records = cluster.node(victim).fetchAll(topic, p, 0, Duration.ofSeconds(30)).records();
                 assertThat(records).extracting(FetchedRecord::value).containsExactly("\"before-" + p + "\"", "\"away-" + p + "\"");
             }
+            cluster.passed();
+        }
+    }
+
+    @Test
+    void aPausedControllersPartitionsFailOverAndItsLeadershipsComeBackWhenItResumes() throws Exception {
+        String topic = "paused";
+        int partitions = 3;
+        try (LocalCluster cluster = LocalCluster.start("paused-controller", 3, READY)) {
+            assertThat(cluster.node("n0").createTopic(topic, partitions, "\"replicationFactor\":3").status()).isEqualTo(201);
+            awaitFullIsr(cluster, topic, partitions);
+            String controller = await().atMost(SETTLE).ignoreExceptions().until(() -> cluster.controller("n0").orElse(null),
+                    id -> id != null);
+            Map<Integer, String> preferred = leaders(cluster, topic, partitions);
+            assertThat(preferred).as("the controller leads a partition").containsValue(controller);
+            List<String> others = cluster.ids().stream().filter(id -> !id.equals(controller)).toList();
+
+            // Paused, not gone: its connections stay open and calls to it hang instead of failing.
+            cluster.signal(controller, "STOP");
+            try {
+                await().atMost(SETTLE).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+                    for (int p = 0; p < partitions; p++) {
+                        assertThat(cluster.partition(topic, p, others).get("leader").asString())
+                                .as("leader of %s-%d with %s paused", topic, p, controller).isIn(others);
+                    }
+                });
+                for (int p = 0; p < partitions; p++) {
+                    assertThat(cluster.node(others.get(0)).produce(topic, p, "{\"records\":[{\"value\":\"while-paused\"}]}")
+                            .status()).isEqualTo(200);
+                }
+            } finally {
+                cluster.signal(controller, "CONT");
+            }
+            awaitFullIsr(cluster, topic, partitions);
+            await().atMost(SETTLE).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(leaders(cluster, topic, partitions)).isEqualTo(preferred));
             cluster.passed();
         }
     }
