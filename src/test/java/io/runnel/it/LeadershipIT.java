@@ -35,6 +35,10 @@ import tools.jackson.databind.JsonNode;
  *       in-sync follower before it exits and drops no follower from the ISR, so writes go on after
  *       a short pause (printed, not asserted); it restarts and rejoins, and every acknowledged
  *       record is there, through every instance.</li>
+ *   <li>A rolling restart: each instance in turn stopped with SIGTERM and started again while every
+ *       partition is written with {@code acks=all}; writes go on throughout (the longest pause per
+ *       partition is printed), nothing acknowledged is lost, and the leaderships end where they
+ *       began, at the preferred replicas.</li>
  * </ul>
  */
 class LeadershipIT {
@@ -137,7 +141,10 @@ class LeadershipIT {
         }
     }
 
-    /** An {@code acks=all} producer of one partition through one instance, retrying each record until it is acknowledged. */
+    /**
+     * An {@code acks=all} producer of one partition, retrying each record until it is acknowledged;
+     * it writes through one instance and moves to the next when that one fails to answer.
+     */
     private static final class Producer implements AutoCloseable {
         final Map<Long, String> acked = new ConcurrentHashMap<>();
         final AtomicLong longestPauseMs = new AtomicLong();
@@ -145,18 +152,20 @@ class LeadershipIT {
         volatile long pauseFromNanos;
         final Thread thread;
 
-        Producer(RunnelProcess via, String topic) {
-            thread = new Thread(() -> run(via, topic), "producer");
+        Producer(LocalCluster cluster, String topic, int partition, String firstVia) {
+            thread = new Thread(() -> run(cluster, topic, partition, firstVia), "producer-" + partition);
             thread.setDaemon(true);
             thread.start();
         }
 
-        private void run(RunnelProcess via, String topic) {
+        private void run(LocalCluster cluster, String topic, int partition, String firstVia) {
             long lastAck = System.nanoTime();
+            int via = cluster.ids().indexOf(firstVia);
             for (int seq = 0; !stop.get(); ) {
-                String value = "{\"s\":" + seq + "}";
+                String value = "{\"p\":" + partition + ",\"s\":" + seq + "}";
                 try {
-                    ProduceAnswer answer = via.produce(topic, 0, "{\"records\":[{\"value\":" + value + "}]}");
+                    ProduceAnswer answer = cluster.node(cluster.ids().get(via % cluster.ids().size()))
+                            .produce(topic, partition, "{\"records\":[{\"value\":" + value + "}]}");
                     if (answer.response().status() == 200) {
                         ProduceResult r = answer.results().get(0);
                         acked.put(r.offset(), value);
@@ -169,7 +178,7 @@ class LeadershipIT {
                         continue;
                     }
                 } catch (IOException | RuntimeException e) {
-                    // not acknowledged: retry
+                    via++; // no answer from this instance: write through the next
                 }
                 sleep(50);
             }
@@ -179,6 +188,22 @@ class LeadershipIT {
         public void close() throws InterruptedException {
             stop.set(true);
             thread.join(60_000);
+        }
+    }
+
+    /** Every acknowledged record of {@code partition} at its offset with its value, read through every live instance. */
+    private static void assertAllAcknowledgedReadable(LocalCluster cluster, String topic, int partition, Map<Long, String> acked)
+            throws IOException {
+        for (String id : cluster.alive()) {
+            Map<Long, String> read = new TreeMap<>();
+            for (FetchedRecord r : cluster.node(id).fetchAll(topic, partition, 0, Duration.ofSeconds(60)).records()) {
+                read.put(r.offset(), r.value());
+            }
+            acked.forEach((offset, value) -> {
+                assertThat(read.get(offset)).as("%s-%d@%d via %s", topic, partition, offset, id).isNotNull();
+                assertThat(RunnelProcess.compactJson(read.get(offset))).as("%s-%d@%d via %s", topic, partition, offset, id)
+                        .isEqualTo(value);
+            });
         }
     }
 
@@ -200,7 +225,7 @@ class LeadershipIT {
             String leader = cluster.partition(topic, 0, cluster.alive()).get("leader").asString();
             List<String> others = cluster.ids().stream().filter(id -> !id.equals(leader)).toList();
 
-            Producer producer = new Producer(cluster.node(others.get(0)), topic);
+            Producer producer = new Producer(cluster, topic, 0, others.get(0));
             try {
                 await().atMost(SETTLE).until(() -> producer.acked.size() >= 50);
                 int ackedBefore = producer.acked.size();
@@ -231,15 +256,52 @@ class LeadershipIT {
                 producer.close();
             }
 
-            for (String id : cluster.alive()) {
-                Map<Long, String> read = new TreeMap<>();
-                for (FetchedRecord r : cluster.node(id).fetchAll(topic, 0, 0, Duration.ofSeconds(60)).records()) {
-                    read.put(r.offset(), r.value());
+            assertAllAcknowledgedReadable(cluster, topic, 0, producer.acked);
+            cluster.passed();
+        }
+    }
+
+    @Test
+    void aRollingRestartWithSigtermKeepsEveryPartitionWritableLosesNothingAndEndsWithPreferredLeaders() throws Exception {
+        String topic = "rolling";
+        int partitions = 3;
+        try (LocalCluster cluster = LocalCluster.start("rolling", 3, READY)) {
+            assertThat(cluster.node("n0").createTopic(topic, partitions,
+                    "\"replicationFactor\":3,\"configs\":{\"min.insync.replicas\":\"2\"}").status()).isEqualTo(201);
+            awaitFullIsr(cluster, topic, partitions);
+            Map<Integer, String> preferred = leaders(cluster, topic, partitions);
+            List<Producer> producers = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                producers.add(new Producer(cluster, topic, p, cluster.ids().get(p)));
+            }
+            try {
+                await().atMost(SETTLE).until(() -> producers.stream().allMatch(pr -> pr.acked.size() >= 20));
+                producers.forEach(pr -> pr.pauseFromNanos = System.nanoTime());
+                for (String id : cluster.ids()) {
+                    assertThat(cluster.stop(id, Duration.ofSeconds(60))).as("%s exits by itself after SIGTERM", id).isTrue();
+                    cluster.restart(id, READY);
+                    awaitFullIsr(cluster, topic, partitions);
+                    await().atMost(SETTLE).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                            assertThat(leaders(cluster, topic, partitions)).isEqualTo(preferred));
                 }
-                producer.acked.forEach((offset, value) -> {
-                    assertThat(read.get(offset)).as("%s-0@%d via %s", topic, offset, id).isNotNull();
-                    assertThat(RunnelProcess.compactJson(read.get(offset))).as("%s-0@%d via %s", topic, offset, id).isEqualTo(value);
+                List<Integer> before = producers.stream().map(pr -> pr.acked.size()).toList();
+                await().atMost(SETTLE).until(() -> {
+                    for (int p = 0; p < partitions; p++) {
+                        if (producers.get(p).acked.size() < before.get(p) + 10) {
+                            return false;
+                        }
+                    }
+                    return true;
                 });
+            } finally {
+                for (Producer pr : producers) {
+                    pr.close();
+                }
+            }
+            for (int p = 0; p < partitions; p++) {
+                System.out.printf("LeadershipIT: rolling restart, %s-%d: %d records acknowledged, longest pause %d ms%n", topic, p,
+                        producers.get(p).acked.size(), producers.get(p).longestPauseMs.get());
+                assertAllAcknowledgedReadable(cluster, topic, p, producers.get(p).acked);
             }
             cluster.passed();
         }
