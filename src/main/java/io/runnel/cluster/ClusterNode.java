@@ -177,6 +177,30 @@ public class ClusterNode implements DisposableBean {
         return quorum().submit(command);
     }
 
+    /**
+     * Announces that this instance is stopping ({@link MetadataCommand.BeginShutdown}): marks it
+     * shutting down and hands its leaderships to in-sync peers. Waits at most {@code timeout} until
+     * that is applied here.
+     *
+     * @return whether it was applied in time
+     */
+    public boolean announceShutdown(java.time.Duration timeout) {
+        try {
+            ApplyResult result = quorum().submit(new MetadataCommand.BeginShutdown(identity.id(), incarnation))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!result.ok()) {
+                LOG.warn("The metadata refused this instance's shutdown announcement: {}", result.message());
+            }
+            return result.ok();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("This instance's shutdown announcement was not applied: {}", String.valueOf(e.getMessage()));
+            return false;
+        }
+    }
+
     /** The API code of a failed command: the one with the same name, else an internal error. */
     static ErrorCode errorCode(ApplyResult.Code code) {
         try {
@@ -238,7 +262,9 @@ public class ClusterNode implements DisposableBean {
     void startDuties() {
         if (quorum != null && duties == null) {
             duties = new ControllerDuties(quorum, new ControllerDuties.Settings(settings.heartbeatInterval(),
-                    settings.heartbeatInterval(), settings.sessionTimeout()), clock, incarnation,
+                    settings.heartbeatInterval(), settings.sessionTimeout(),
+                    settings.autoLeaderRebalance() ? ControllerDuties.PREFERRED_LEADER_CHECK_INTERVAL : java.time.Duration.ZERO),
+                    clock, incarnation,
                     executors == null ? null : executors.controllerDuties()).start();
         }
     }

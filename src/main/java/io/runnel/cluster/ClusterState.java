@@ -2,6 +2,7 @@ package io.runnel.cluster;
 
 import io.runnel.config.RunnelProperties;
 import io.runnel.cluster.ApplyResult.Code;
+import io.runnel.cluster.MetadataCommand.BeginShutdown;
 import io.runnel.cluster.MetadataCommand.CommitOffsets;
 import io.runnel.cluster.MetadataCommand.CreateAcl;
 import io.runnel.cluster.MetadataCommand.CreateApiKey;
@@ -24,9 +25,9 @@ import java.util.TreeMap;
 
 /**
  * The cluster metadata as of one Raft log index: topics with their partitions' replicas, leaders,
- * leader epochs and ISRs; the instances that have heart-beaten and whether they are online; and
- * the committed offsets of consumer groups ({@code group → topic → partition → offset}); and the API
- * keys and ACLs ({@link SecurityState}).
+ * leader epochs and ISRs; the instances that have heart-beaten, whether they are online and
+ * whether they announced their shutdown; the committed offsets of consumer groups
+ * ({@code group → topic → partition → offset}); and the API keys and ACLs ({@link SecurityState}).
  *
  * <p>Immutable. {@link #apply} is a pure function of this state and the command (no clock, no
  * randomness, no iteration over unordered collections), so every replica that applies the same
@@ -115,6 +116,8 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return markOffline(c);
         } else if (command instanceof SetPartitionState c) {
             return setPartitionState(c);
+        } else if (command instanceof BeginShutdown c) {
+            return beginShutdown(c);
         } else if (command instanceof CommitOffsets c) {
             return commitOffsets(c);
         } else if (command instanceof DeleteGroup c) {
@@ -210,38 +213,32 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' heart-beat again at " + instance.lastHeartbeatMs());
         }
         return changed(withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(), false,
-                instance.incarnation())));
+                instance.incarnation(), instance.shuttingDown())));
     }
 
     private Applied heartbeat(InstanceHeartbeat c) {
         InstanceMetadata old = instances.get(c.id());
-        ClusterState next = withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true, c.incarnation()));
-        if (old == null || old.incarnation() == c.incarnation()) {
+        boolean restarted = old != null && old.incarnation() != c.incarnation();
+        boolean shuttingDown = old != null && !restarted && old.shuttingDown();
+        ClusterState next = withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true, c.incarnation(), shuttingDown));
+        if (!restarted) {
             return changed(next);
         }
         // Restarted: it may have lost its data. Out of every ISR; its partitions to an in-sync peer.
-        Map<String, TopicMetadata> changedTopics = new TreeMap<>(next.topics);
-        for (TopicMetadata topic : next.topics.values()) {
-            TopicMetadata t = topic;
-            for (PartitionMetadata p : topic.partitions()) {
-                if (!p.isr().contains(c.id()) || p.isr().size() < 2) {
-                    continue;
-                }
-                List<String> isr = new ArrayList<>(p.isr());
-                isr.remove(c.id());
-                if (!p.leader().equals(c.id())) {
-                    t = t.withPartition(p.next(p.leader(), p.leaderEpoch(), isr));
-                    continue;
-                }
-                Optional<String> successor = p.replicas().stream()
-                        .filter(r -> isr.contains(r) && next.instance(r).map(InstanceMetadata::online).orElse(false)).findFirst();
-                if (successor.isPresent()) {
-                    t = t.withPartition(p.next(successor.get(), p.leaderEpoch() + 1, isr));
-                }
-            }
-            changedTopics.put(t.name(), t);
+        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
+    }
+
+    private Applied beginShutdown(BeginShutdown c) {
+        InstanceMetadata instance = instances.get(c.id());
+        if (instance == null) {
+            return unchanged(Code.INSTANCE_NOT_FOUND, "instance '" + c.id() + "' has never heart-beaten");
         }
-        return changed(new ClusterState(appliedIndex, changedTopics, next.instances, offsets, security));
+        if (instance.incarnation() != c.incarnation()) {
+            return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' has restarted since it announced its shutdown");
+        }
+        ClusterState next = withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(),
+                instance.online(), instance.incarnation(), true));
+        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
     }
 
     private Applied setPartitionState(SetPartitionState c) {

@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The controller also moves the leadership of partitions whose leader is offline to an online
  * in-sync replica, at the next leader epoch ({@link LeaderElection}), at every check: within
- * {@code sessionTimeout} plus one check interval of the leader falling silent.
+ * {@code sessionTimeout} plus one check interval of the leader falling silent. Every
+ * {@code preferredLeaderCheck} (when set, {@value #PREFERRED_LEADER_CHECK_SECONDS} s by default) it
+ * moves leaderships back to preferred replicas that are in sync again ({@link PreferredLeaderElection}),
+ * at most {@value PreferredLeaderElection#MAX_MOVES_PER_CHECK} per check; an instance shutting down
+ * gets none. A partition with a move of either kind in flight gets no other until it is applied.
  *
  * <p>Thread-safety: one thread runs both duties (a single-thread scheduler it is given, or its
  * own); at most one heartbeat is in flight.
@@ -32,13 +36,26 @@ import org.slf4j.LoggerFactory;
 public final class ControllerDuties implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerDuties.class);
 
+    static final int PREFERRED_LEADER_CHECK_SECONDS = 5;
+
+    /** How often the controller brings leaderships back to preferred replicas, when it does ({@code runnel.cluster.auto-leader-rebalance}). */
+    public static final Duration PREFERRED_LEADER_CHECK_INTERVAL = Duration.ofSeconds(PREFERRED_LEADER_CHECK_SECONDS);
+
     /**
-     * @param heartbeatInterval how often this instance heart-beats
-     * @param checkInterval     how often the controller looks for silent instances
-     * @param sessionTimeout    silence after which an instance is offline ({@code runnel.cluster.session-timeout})
+     * @param heartbeatInterval     how often this instance heart-beats
+     * @param checkInterval         how often the controller looks for silent instances
+     * @param sessionTimeout        silence after which an instance is offline ({@code runnel.cluster.session-timeout})
+     * @param preferredLeaderCheck  how often the controller moves leaderships back to preferred replicas
+     *                              ({@link PreferredLeaderElection}); {@link Duration#ZERO} never
      */
-    public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout) {
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(6));
+    public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(6),
+                PREFERRED_LEADER_CHECK_INTERVAL);
+
+        /** Without preferred-leader election. */
+        public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout) {
+            this(heartbeatInterval, checkInterval, sessionTimeout, Duration.ZERO);
+        }
     }
 
     private final MetadataQuorum quorum;
@@ -50,6 +67,7 @@ public final class ControllerDuties implements AutoCloseable {
     private final boolean ownScheduler;
     private final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
     private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
+    /** Partitions ({@code topic-partition}) with an election of either kind proposed and not yet applied. */
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastHeartbeatMs;
     private boolean wasController;
@@ -88,11 +106,15 @@ public final class ControllerDuties implements AutoCloseable {
         });
     }
 
-    /** Starts heart-beating at once, and checking liveness. */
+    /** Starts heart-beating at once, checking liveness, and (if set) bringing leaderships back to preferred replicas. */
     public ControllerDuties start() {
         scheduled.add(scheduler.scheduleWithFixedDelay(this::heartbeat, 0, settings.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS));
         long check = settings.checkInterval().toMillis();
         scheduled.add(scheduler.scheduleWithFixedDelay(this::checkLiveness, check, check, TimeUnit.MILLISECONDS));
+        long preferred = settings.preferredLeaderCheck().toMillis();
+        if (preferred > 0) {
+            scheduled.add(scheduler.scheduleWithFixedDelay(this::electPreferredLeaders, preferred, preferred, TimeUnit.MILLISECONDS));
+        }
         return this;
     }
 
@@ -150,12 +172,41 @@ public final class ControllerDuties implements AutoCloseable {
             }
             LOG.warn("{}-{}: leader offline; electing {} at epoch {} (ISR {})", move.topic(), move.partition(), move.leader(),
                     move.leaderEpoch(), move.isr());
+            submitElection(move);
+        }
+    }
+
+    /** On the controller: moves leaderships back to preferred replicas that are in sync, a capped number at a time. */
+    void electPreferredLeaders() {
+        try {
+            if (!quorum.isController()) {
+                return;
+            }
+            for (MetadataCommand.SetPartitionState move : PreferredLeaderElection.plan(quorum.state(),
+                    PreferredLeaderElection.MAX_MOVES_PER_CHECK)) {
+                if (!electionsInFlight.add(move.topic() + "-" + move.partition())) {
+                    continue;
+                }
+                LOG.info("{}-{}: leadership back to the preferred replica {} at epoch {}", move.topic(), move.partition(), move.leader(),
+                        move.leaderEpoch());
+                submitElection(move);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Preferred-leader election failed", e);
+        }
+    }
+
+    private void submitElection(MetadataCommand.SetPartitionState move) {
+        try {
             quorum.submit(move).whenComplete((result, e) -> {
                 electionsInFlight.remove(move.topic() + "-" + move.partition());
                 if (e != null || !result.ok()) {
                     LOG.info("{}-{}: election not applied: {}", move.topic(), move.partition(), e != null ? e.getMessage() : result.message());
                 }
             });
+        } catch (RuntimeException e) {
+            electionsInFlight.remove(move.topic() + "-" + move.partition());
+            throw e;
         }
     }
 

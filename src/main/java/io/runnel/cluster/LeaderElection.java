@@ -7,9 +7,9 @@ import java.util.List;
  * The controller's choice of new partition leaders when leaders go offline: a pure function of
  * the metadata, so it can be tested without a cluster.
  *
- * <p>For each partition whose leader is offline, the new leader is the first online member of
- * its ISR in replica order (the preferred replica first), at the next leader epoch, and the old
- * leader leaves the ISR. If no ISR member is online the partition stays without a leader
+ * <p>For each partition whose leader is offline, the new leader is the first member of its ISR in
+ * replica order (the preferred replica first) that can lead (online and not shutting down, see
+ * {@link InstanceMetadata#canLead}), at the next leader epoch, and the old leader leaves the ISR. If no ISR member is online the partition stays without a leader
  * ({@code 503 LEADER_NOT_AVAILABLE}) unless the topic sets
  * {@code unclean.leader.election.enable=true}: then the first online replica leads, alone in the
  * ISR, and records the ISR had but it lacks are lost — the price of availability Kafka documents
@@ -30,14 +30,14 @@ public final class LeaderElection {
                 if (online(state, p.leader())) {
                     continue;
                 }
-                String leader = p.replicas().stream().filter(r -> p.isr().contains(r) && !r.equals(p.leader()) && online(state, r))
+                String leader = p.replicas().stream().filter(r -> p.isr().contains(r) && !r.equals(p.leader()) && canLead(state, r))
                         .findFirst().orElse(null);
                 List<String> isr;
                 if (leader != null) {
                     isr = new ArrayList<>(p.isr());
                     isr.remove(p.leader());
                 } else if (unclean) {
-                    leader = p.replicas().stream().filter(r -> !r.equals(p.leader()) && online(state, r)).findFirst().orElse(null);
+                    leader = p.replicas().stream().filter(r -> !r.equals(p.leader()) && canLead(state, r)).findFirst().orElse(null);
                     isr = leader == null ? List.of() : List.of(leader);
                 } else {
                     continue;
@@ -53,5 +53,9 @@ public final class LeaderElection {
 
     private static boolean online(ClusterState state, String id) {
         return state.instance(id).map(InstanceMetadata::online).orElse(false);
+    }
+
+    private static boolean canLead(ClusterState state, String id) {
+        return state.instance(id).map(InstanceMetadata::canLead).orElse(false);
     }
 }

@@ -29,6 +29,7 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.InstanceHeartbeat.class, name = "InstanceHeartbeat"),
         @JsonSubTypes.Type(value = MetadataCommand.MarkInstanceOffline.class, name = "MarkInstanceOffline"),
         @JsonSubTypes.Type(value = MetadataCommand.SetPartitionState.class, name = "SetPartitionState"),
+        @JsonSubTypes.Type(value = MetadataCommand.BeginShutdown.class, name = "BeginShutdown"),
         @JsonSubTypes.Type(value = MetadataCommand.CommitOffsets.class, name = "CommitOffsets"),
         @JsonSubTypes.Type(value = MetadataCommand.DeleteGroup.class, name = "DeleteGroup"),
         @JsonSubTypes.Type(value = MetadataCommand.CreateApiKey.class, name = "CreateApiKey"),
@@ -134,6 +135,23 @@ public sealed interface MetadataCommand {
         /** A change whatever the current ISR is (tests, and tools that know better). */
         public SetPartitionState(String topic, int partition, String leader, int leaderEpoch, List<String> isr) {
             this(topic, partition, leader, leaderEpoch, isr, null);
+        }
+    }
+
+    /**
+     * An instance is stopping (Kafka's controlled shutdown): marks it {@code shuttingDown}, so no
+     * leadership is given to it until it heart-beats with a new incarnation, and hands it off in the
+     * same step. It leaves every ISR of two or more members (it will stop fetching; leaving now
+     * spares its leaders' {@code acks=all} producers a wait of {@code replica-lag-time-max}), and
+     * the leadership of each partition it leads moves, at the next leader epoch, to the first
+     * replica of the remaining ISR that is online and not shutting down. A partition with no such
+     * replica stays as it was, led here. Applies only to the incarnation named
+     * ({@code STALE_HEARTBEAT} otherwise: the instance has restarted since); fails with
+     * {@code INSTANCE_NOT_FOUND}.
+     */
+    record BeginShutdown(String id, long incarnation) implements MetadataCommand {
+        public BeginShutdown {
+            Objects.requireNonNull(id, "id");
         }
     }
 

@@ -12,11 +12,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -79,6 +83,9 @@ public final class MetadataQuorum implements AutoCloseable {
     private final MetadataStateMachine stateMachine;
     private final RaftServer server;
     private final MetadataClient client;
+    /** Identifies the commands this instance proposes to its own server while it is the controller ({@link #proposeHere}). */
+    private final ClientId localClientId = ClientId.randomId();
+    private final AtomicLong localCallIds = new AtomicLong();
     private final String selfUrl;
 
     private MetadataQuorum(ClusterPeers peers, Path storageDir, Settings settings, InstanceTls tls, Consumer<ClusterState> listener)
@@ -154,7 +161,8 @@ public final class MetadataQuorum implements AutoCloseable {
     public CompletableFuture<ApplyResult> submit(MetadataCommand command) {
         Message message = Message.valueOf(ByteString.copyFrom(MetadataJson.write(command)));
         long timeoutMs = settings.submitTimeout().toMillis();
-        return client.send(c -> c.async().send(message))
+        CompletableFuture<RaftClientReply> sent = isController() ? proposeHere(message) : client.send(c -> c.async().send(message));
+        return sent
                 .thenCompose(reply -> {
                     if (!reply.isSuccess()) {
                         throw new CompletionException(reply.getException());
@@ -169,6 +177,34 @@ public final class MetadataQuorum implements AutoCloseable {
                             : String.valueOf(cause.getMessage());
                     throw new QuorumException("metadata command " + command.getClass().getSimpleName() + " failed: " + why, cause);
                 });
+    }
+
+    /**
+     * On the controller, a command goes straight to this instance's Raft server rather than
+     * through the Ratis client: the controller's own duties (marking instances offline, electing
+     * leaders, its heartbeats, its shutdown) then never wait on a client that still tries a former
+     * leader, which can take the whole submit timeout, again and again, when that leader is paused
+     * rather than gone. A leader not ready yet (just elected) has appended nothing, so the command
+     * goes through the client then; any other failure is the command's (no second attempt under
+     * another client id, which could apply it twice).
+     */
+    private CompletableFuture<RaftClientReply> proposeHere(Message message) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(localClientId)
+                .setServerId(server.getId())
+                .setGroupId(group.getGroupId())
+                .setCallId(localCallIds.incrementAndGet())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        CompletableFuture<RaftClientReply> local;
+        try {
+            local = server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return local.thenCompose(reply -> reply.getException() instanceof LeaderNotReadyException
+                ? client.send(c -> c.async().send(message)) : CompletableFuture.completedFuture(reply));
     }
 
     /** The metadata as this instance has applied it; may trail the controller by a few entries. */

@@ -108,6 +108,9 @@ public record RunnelProperties(
      *                          {@code replication.ack-timeout} plus this with {@code acks=all}
      * @param connectTimeout    how long opening a connection to another instance may take, for internal
      *                          calls and for forwarded public calls alike
+     * @param autoLeaderRebalance whether the controller moves each partition's leadership back to its first replica
+     *                          (the preferred one) once that replica is in sync again, as Kafka's
+     *                          {@code auto.leader.rebalance.enable} ({@code io.runnel.cluster.PreferredLeaderElection})
      */
     public record Cluster(
             @DefaultValue @NotNull List<@NotNull Peer> peers,
@@ -115,16 +118,23 @@ public record RunnelProperties(
             @DefaultValue("6s") @PositiveDuration Duration sessionTimeout,
             @DefaultValue("1s") @PositiveDuration Duration heartbeatInterval,
             @DefaultValue("10s") @PositiveDuration Duration requestTimeout,
-            @DefaultValue("2s") @PositiveDuration Duration connectTimeout) {
+            @DefaultValue("2s") @PositiveDuration Duration connectTimeout,
+            @DefaultValue("true") boolean autoLeaderRebalance) {
 
         /** Binding uses this one. */
         @ConstructorBinding
         public Cluster {
         }
 
-        /** With the default connect timeout (2 s). */
+        /** With the default connect timeout (2 s) and preferred-leader election on. */
         public Cluster(List<Peer> peers, String secret, Duration sessionTimeout, Duration heartbeatInterval, Duration requestTimeout) {
             this(peers, secret, sessionTimeout, heartbeatInterval, requestTimeout, Duration.ofSeconds(2));
+        }
+
+        /** With preferred-leader election on. */
+        public Cluster(List<Peer> peers, String secret, Duration sessionTimeout, Duration heartbeatInterval, Duration requestTimeout,
+                       Duration connectTimeout) {
+            this(peers, secret, sessionTimeout, heartbeatInterval, requestTimeout, connectTimeout, true);
         }
 
         /** Whether peers are configured, i.e. this instance is part of a multi-instance cluster. */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.runnel.error.RunnelException;
 import io.runnel.error.ErrorCode;
 import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.InstanceMetadata;
 import io.runnel.cluster.MetadataCommand;
 import io.runnel.cluster.PartitionMetadata;
 import io.runnel.config.RunnelProperties;
@@ -51,11 +52,14 @@ import org.springframework.stereotype.Component;
  * {@link MetadataCommand.SetPartitionState} commands at the current epoch, through the controller.
  * A follower being re-admitted counts towards the high watermark from the moment it is proposed
  * (before the metadata says so), so that no record is acknowledged that a newly elected leader
- * from that ISR could lack.
+ * from that ISR could lack. A follower whose instance announced its shutdown is not re-admitted,
+ * and once this instance is stopping ({@link #beginShutdown}) it drops nobody: on its way out its
+ * followers' fetches fail, and dropping them would leave its partitions with no electable leader.
  *
  * <p><b>Acknowledgements.</b> {@link #awaitReplicated} completes once the high watermark has passed
  * the batch and the ISR still has {@code min.insync.replicas} members; otherwise, after
- * {@code runnel.replication.ack-timeout}, or as soon as this instance is no longer the leader,
+ * {@code runnel.replication.ack-timeout}, or as soon as this instance is no longer the leader
+ * (noticed at the next check, every second, or at once after a controlled shutdown's handover),
  * it fails with {@code 503 NOT_ENOUGH_REPLICAS_AFTER_APPEND}: the records are written here but not
  * acknowledged, and may or may not survive.
  *
@@ -76,7 +80,14 @@ public class ReplicaManager implements DisposableBean {
     private final ScheduledFuture<?> ticking;
     private final Counter shrinks;
     private final Counter expands;
+    /** The {@code acks=all} waits in progress, so a lost leadership fails them at once rather than at the ack timeout. */
+    private final Map<TopicPartition, Set<AckWait>> ackWaits = new ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
     private long ticks;
+
+    /** An {@code acks=all} produce waiting on a partition led here at {@code epoch}. */
+    private record AckWait(int epoch, CompletableFuture<Void> done) {
+    }
 
     /** One follower as its leader sees it. */
     private static final class Follower {
@@ -147,7 +158,8 @@ public class ReplicaManager implements DisposableBean {
         }
         Partition partition = router.local(tp.topic(), tp.partition());
         if (!metadata.isr().contains(followerId) && !leadership.joining.contains(followerId)
-                && fetchOffset >= partition.log().highWatermark() && metadata.replicas().contains(followerId)) {
+                && fetchOffset >= partition.log().highWatermark() && metadata.replicas().contains(followerId)
+                && !announcedShutdown(followerId)) {
             List<String> isr = new ArrayList<>(metadata.isr());
             isr.add(followerId);
             leadership.joining.add(followerId);
@@ -228,7 +240,20 @@ public class ReplicaManager implements DisposableBean {
             check.run();
             return done;
         }
-        done.orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, e) -> partition.cancelWait(wake));
+        TopicPartition tp = new TopicPartition(topic, partitionId);
+        AckWait ackWait = new AckWait(epoch, done);
+        ackWaits.compute(tp, (key, waits) -> {
+            Set<AckWait> all = waits == null ? ConcurrentHashMap.newKeySet() : waits;
+            all.add(ackWait);
+            return all;
+        });
+        done.orTimeout(settings.ackTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, e) -> {
+            partition.cancelWait(wake);
+            ackWaits.computeIfPresent(tp, (key, waits) -> {
+                waits.remove(ackWait);
+                return waits.isEmpty() ? null : waits;
+            });
+        });
         return done.exceptionally(e -> {
             if (e instanceof java.util.concurrent.TimeoutException) {
                 throw afterAppend(topic, partitionId, "the in-sync replicas did not confirm within " + settings.ackTimeout());
@@ -242,9 +267,45 @@ public class ReplicaManager implements DisposableBean {
                 + "acknowledged: " + why).with("topic", topic).with("partition", partition);
     }
 
+    /**
+     * This instance is stopping: from now on it never drops a follower from an ISR (its followers'
+     * fetches fail while it stops; dropping them would leave its partitions without an electable
+     * leader once it is gone). Called by {@link ControlledShutdown} before the leaderships are handed over.
+     */
+    void beginShutdown() {
+        shuttingDown = true;
+    }
+
+    /**
+     * Fails with {@code NOT_ENOUGH_REPLICAS_AFTER_APPEND} every {@code acks=all} wait of a partition
+     * this instance no longer leads at the epoch the wait began in (its records may or may not
+     * survive; the producer retries), instead of letting it run into the ack timeout.
+     */
+    void failAcksOfLostLeaderships() {
+        ackWaits.forEach((tp, waits) -> {
+            try {
+                PartitionMetadata m = catalog.placement(tp.topic(), tp.partition());
+                boolean leading = m.leader().equals(cluster.selfId());
+                for (AckWait w : waits) {
+                    if (!leading || w.epoch() != m.leaderEpoch()) {
+                        w.done().completeExceptionally(afterAppend(tp.topic(), tp.partition(), "this instance stopped leading it (now "
+                                + m.leader() + " at epoch " + m.leaderEpoch() + ")"));
+                    }
+                }
+            } catch (RunnelException e) {
+                waits.forEach(w -> w.done().completeExceptionally(afterAppend(tp.topic(), tp.partition(), e.getMessage())));
+            }
+        });
+    }
+
+    private boolean announcedShutdown(String instanceId) {
+        return cluster.state().instance(instanceId).map(InstanceMetadata::shuttingDown).orElse(false);
+    }
+
     /** Every second: forget partitions no longer led here, shrink the ISRs of lagging followers, refresh high watermarks. */
     void tick() {
         try {
+            failAcksOfLostLeaderships();
             long now = clock.millis();
             boolean checkpoint = ++ticks % 5 == 0;
             Set<TopicPartition> leading = new java.util.HashSet<>();
@@ -272,7 +333,7 @@ public class ReplicaManager implements DisposableBean {
                         lagging.add(id);
                     }
                 }
-                if (!lagging.isEmpty()) {
+                if (!lagging.isEmpty() && !shuttingDown) {
                     List<String> isr = new ArrayList<>(m.isr());
                     isr.removeAll(lagging);
                     leadership.leaving.addAll(lagging);

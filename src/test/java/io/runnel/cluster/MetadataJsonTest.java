@@ -35,7 +35,8 @@ class MetadataJsonTest {
                 new MarkInstanceOffline("runnel-0", 99),
                 new SetPartitionState("orders", 1, "runnel-1", 4, List.of("runnel-1", "runnel-2")),
                 new CommitOffsets("g", List.of(new OffsetCommit("orders", 0, 58, "note"))),
-                new DeleteGroup("g"));
+                new DeleteGroup("g"),
+                new MetadataCommand.BeginShutdown("runnel-0", 42));
 
         for (MetadataCommand c : commands) {
             assertThat(MetadataJson.read(MetadataJson.write(c), MetadataCommand.class)).isEqualTo(c);
@@ -77,5 +78,17 @@ class MetadataJsonTest {
                 new MetadataCommand.SetPartitionState("t", 0, "n0", 1, java.util.List.of("n0")));
         assertThat(state.topic("t").orElseThrow().partitions().get(0).partitionEpoch()).isEqualTo(1);
         assertThat(MetadataJson.read(MetadataJson.write(state), ClusterState.class)).isEqualTo(state);
+    }
+
+    @Test
+    void anInstanceWrittenBeforeShutdownsWereAnnouncedReadsAsNotShuttingDown() {
+        String old = "{\"id\":\"n0\",\"url\":\"http://n0\",\"lastHeartbeatMs\":5,\"online\":true,\"incarnation\":3}";
+
+        InstanceMetadata read = MetadataJson.read(old.getBytes(StandardCharsets.UTF_8), InstanceMetadata.class);
+
+        assertThat(read).isEqualTo(new InstanceMetadata("n0", "http://n0", 5, true, 3, false));
+        assertThat(new String(MetadataJson.write(read), StandardCharsets.UTF_8)).as("written as before").isEqualTo(old);
+        InstanceMetadata stopping = new InstanceMetadata("n0", "http://n0", 5, true, 3, true);
+        assertThat(MetadataJson.read(MetadataJson.write(stopping), InstanceMetadata.class)).isEqualTo(stopping);
     }
 }

@@ -292,4 +292,30 @@ class MetadataQuorumTest {
         assertThat(members.values().stream().map(m -> m.state().instance(silent).orElseThrow().url()).collect(Collectors.toSet()))
                 .containsExactly(members.get(silent).self().httpUrl());
     }
+
+    @Test
+    void theControllerMovesALeadershipBackToItsPreferredReplicaOnceItIsInSync() {
+        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofSeconds(5), Duration.ofMillis(200));
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        String controller = awaitController();
+        await().atMost(PATIENCE).until(() -> members.get(controller).state().liveInstances().equals(IDS));
+        assertThat(members.get(controller).submit(new CreateTopic("orders", 1, 3, Map.of(), 1)).join().ok()).isTrue();
+        PartitionMetadata created = members.get(controller).state().topic("orders").orElseThrow().partitions().get(0);
+        String preferred = created.replicas().get(0);
+        String other = created.replicas().get(1);
+
+        // Leadership moves away, as a failover would move it; the preferred replica stays in sync.
+        ApplyResult moved = members.get(controller).submit(new MetadataCommand.SetPartitionState("orders", 0, other,
+                created.leaderEpoch() + 1, created.isr(), created.partitionEpoch())).join();
+        assertThat(moved.ok()).as("%s", moved).isTrue();
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            PartitionMetadata now = members.get(controller).state().topic("orders").orElseThrow().partitions().get(0);
+            assertThat(now.leader()).isEqualTo(preferred);
+            assertThat(now.leaderEpoch()).isEqualTo(created.leaderEpoch() + 2);
+        });
+    }
 }

@@ -100,6 +100,14 @@ final class LocalCluster implements AutoCloseable {
         node(id).kill();
     }
 
+    /**
+     * SIGTERM, as an operator or Kubernetes stops an instance: waits up to {@code timeout} for it to
+     * exit by itself (then SIGKILL). Returns whether it exited by itself in time.
+     */
+    boolean stop(String id, Duration timeout) {
+        return node(id).stopWithin(timeout);
+    }
+
     /** Starts {@code id} again on its ports and data directory and waits until it is ready. */
     RunnelProcess restart(String id, Duration ready) {
         RunnelProcess p = spawn(id);
