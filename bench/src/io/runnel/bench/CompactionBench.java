@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  *       of {@code -compact} (polled every 100 ms in {@code /actuator/prometheus}) turns non-zero.
  *       Cleaning time = that gauge (the node's clock, this machine) minus the time just before the
  *       PATCH; it includes up to one cleaner interval of waiting. MB/s = closed segment bytes
- *       (10^6 bytes) / cleaning time.
+ *       (10^6 bytes) / cleaning time. Also the CPU time of the node's maintenance thread (the
+ *       cleaner's) over the same interval, from {@code /proc/<pid>/task}.
  *   <li>Reads the segment files again and {@code runnel_cleaner_bytes_reclaimed_total}; then produce
  *       line "idle again", as step 4.
  * </ol>
@@ -53,6 +54,8 @@ import java.util.stream.Stream;
  */
 public final class CompactionBench {
     private static final long DAY_MS = 86_400_000L;
+    /** The node's maintenance thread ("runnel-log-maintenance-1") as Linux shows it: 15 characters. */
+    private static final String CLEANER_THREAD = "runnel-log-main";
 
     private CompactionBench() {
     }
@@ -64,7 +67,7 @@ public final class CompactionBench {
         TABLE.put("url", new String[] {"http://127.0.0.1:8080", "Runnel base URL"});
         TABLE.put("data-dir", new String[] {"", "the node's runnel.data-dir (required: segment sizes are read there)"});
         TABLE.put("server-pid", new String[] {"-1", "the node's process id, for its CPU use"});
-        TABLE.put("keys", new String[] {"100000", "distinct keys"});
+        TABLE.put("keys", new String[] {"100000", "distinct keys (a multiple of --batch)"});
         TABLE.put("rounds", new String[] {"10", "times each key is written (live share = 1/rounds)"});
         TABLE.put("value-bytes", new String[] {"1000", "record value size, compact JSON"});
         TABLE.put("batch", new String[] {"100", "records per produce request"});
@@ -137,19 +140,20 @@ public final class CompactionBench {
             Path dir = Path.of(o.get("data-dir")).resolve(cleaned + "-0");
 
             long fill = (long) keys * rounds;
-            report.add(producer.run("fill", cleaned, 0, fill, () -> false));
+            report.add(producer.run("fill", cleaned, fill, () -> false));
             Sizes before = sizes(dir);
             System.out.println("# before cleaning: " + before.describe());
 
-            report.add(producer.run("cleaner idle", target, 0, Long.MAX_VALUE, deadline(lineSeconds)));
+            report.add(producer.run("cleaner idle", target, Long.MAX_VALUE, deadline(lineSeconds)));
 
             AtomicBoolean done = new AtomicBoolean();
             Row[] during = new Row[1];
+            long cleanerTicks = threadTicks(pid, CLEANER_THREAD);
             long patchedAtMs = System.currentTimeMillis();
             patchLag(admin, cleaned, "0");
             Thread load = new Thread(() -> {
                 try {
-                    during[0] = producer.run("cleaning", target, 1L << 40, Long.MAX_VALUE, done::get);
+                    during[0] = producer.run("cleaning", target, Long.MAX_VALUE, done::get);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -169,16 +173,17 @@ public final class CompactionBench {
             } else {
                 finished = true;
                 double seconds = lastClean - patchedAtMs / 1000.0;
+                double cleanerCpu = (threadTicks(pid, CLEANER_THREAD) - cleanerTicks) / 100.0;
                 double reclaimed = meter(admin, "runnel_cleaner_bytes_reclaimed_total", cleaned);
                 Sizes after = sizes(dir);
                 System.out.println("# after cleaning: " + after.describe());
                 System.out.printf(Locale.ROOT, "clean    %d keys x %d rounds, %d closed segments  input=%,d bytes in %6.2fs"
-                                + "  %7.2f MB/s  reclaimed=%,.0f bytes (%.1f %%)  dirty.ratio after=%s%n",
+                                + "  %7.2f MB/s  reclaimed=%,.0f bytes (%.1f %%)  dirty.ratio after=%s  cleaner thread cpu=%.2fs (%.2f cores)%n",
                         keys, rounds, before.segments() - 1, before.closedLogBytes(), seconds,
                         before.closedLogBytes() / seconds / 1e6, reclaimed, 100 * reclaimed / before.closedLogBytes(),
-                        meter(admin, "runnel_cleaner_dirty_ratio", cleaned));
+                        meter(admin, "runnel_cleaner_dirty_ratio", cleaned), cleanerCpu, cleanerCpu / seconds);
             }
-            report.add(producer.run("idle again", target, 2L << 40, Long.MAX_VALUE, deadline(lineSeconds)));
+            report.add(producer.run("idle again", target, Long.MAX_VALUE, deadline(lineSeconds)));
         } finally {
             if (!Boolean.parseBoolean(o.get("keep-topics"))) {
                 for (String t : created) {
@@ -230,6 +235,27 @@ public final class CompactionBench {
             }
         }
         return 0;
+    }
+
+    /** utime+stime ticks (1/100 s) of the process's threads whose name starts with prefix; 0 without /proc. */
+    private static long threadTicks(long pid, String prefix) {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(t.resolve("comm")).trim().startsWith(prefix)) {
+                        String stat = Files.readString(t.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return ticks;
     }
 
     private static Sizes sizes(Path dir) throws IOException {

@@ -16,9 +16,11 @@ import java.util.function.BooleanSupplier;
  * The compaction benchmark's producer: a closed loop of {@code POST /topics/{t}/records?acks=all}
  * with keyed records over a fixed number of connections, each a thread with its own HttpClient.
  * Record {@code i} has the key {@code k-<i mod keys>} (7 digits) and a value of exactly
- * {@code valueBytes} ({@link Values}); the connections claim consecutive batches from one counter,
- * so records {@code 0..n-1} write every key {@code n / keys} times, in rounds. Bodies are built per
- * request (the keys move on), which costs this process some CPU and is the same in every line.
+ * {@code valueBytes} ({@link Values}, its sequence number the key's); the connections claim
+ * consecutive batches from one counter, so records {@code 0..n-1} write every key {@code n / keys}
+ * times, in rounds. {@code keys} is a multiple of the batch, and the {@code keys / batch} request
+ * bodies are built once, before any line (about {@code keys × valueBytes} bytes of memory), so
+ * that building them costs this process no CPU while it measures.
  *
  * <p>A request counts only if it answers 200 with one offset per record. The interval runs from
  * the start to the end of the last answer. Thread-safe as used: one {@link #run} at a time.
@@ -33,6 +35,8 @@ final class KeyedProducer {
     private final int batch;
     private final int connections;
     private final Errors errors;
+    /** Body {@code m} holds the records of keys {@code m * batch} to {@code m * batch + batch - 1}. */
+    private final byte[][] bodies;
 
     KeyedProducer(String url, long serverPid, int keys, int valueBytes, int batch, int connections, Errors errors) {
         this.url = url;
@@ -42,13 +46,20 @@ final class KeyedProducer {
         this.batch = batch;
         this.connections = connections;
         this.errors = errors;
+        if (keys % batch != 0) {
+            throw new IllegalArgumentException("keys (" + keys + ") must be a multiple of the batch (" + batch + ")");
+        }
+        this.bodies = new byte[keys / batch][];
+        for (int m = 0; m < bodies.length; m++) {
+            bodies[m] = body((long) m * batch);
+        }
     }
 
     /**
-     * Sends records from {@code first} until {@code first + maxRecords} (whole batches) or until
+     * Sends up to {@code maxRecords} records (whole batches), keys from {@code k-0000000} on, until
      * {@code stop} says so (checked before each request), and returns the line's figures.
      */
-    Row run(String label, String topic, long first, long maxRecords, BooleanSupplier stop) throws InterruptedException {
+    Row run(String label, String topic, long maxRecords, BooleanSupplier stop) throws InterruptedException {
         URI uri = URI.create(url + "/topics/" + topic + "/records?acks=all");
         AtomicLong nextBatch = new AtomicLong();
         long batches = maxRecords / batch;
@@ -72,7 +83,7 @@ final class KeyedProducer {
                     }
                     HttpRequest req = HttpRequest.newBuilder(uri).timeout(Http.REQUEST_TIMEOUT)
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body(first + b * batch))).build();
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[(int) (b % bodies.length)])).build();
                     long t0 = System.nanoTime();
                     boolean ok;
                     try {
@@ -116,18 +127,14 @@ final class KeyedProducer {
                 connections), total, (end - from) / 1e9, total * valueBytes, -1, all.sorted(), "errors=" + bad + "  " + cpuUse);
     }
 
-    /** The body of the batch that starts at record {@code first}. */
-    private byte[] body(long first) {
+    /** The body of the batch of keys {@code firstKey} to {@code firstKey + batch - 1}. */
+    private byte[] body(long firstKey) {
         StringBuilder sb = new StringBuilder(batch * (valueBytes + 32) + 16).append("{\"records\":[");
         for (int i = 0; i < batch; i++) {
-            long seq = first + i;
-            sb.append(i == 0 ? "{\"key\":\"" : ",{\"key\":\"").append(key(seq)).append("\",\"value\":")
-                    .append(Values.of(seq, 0, valueBytes)).append('}');
+            long key = firstKey + i;
+            sb.append(i == 0 ? "{\"key\":\"" : ",{\"key\":\"").append(String.format(Locale.ROOT, "k-%07d", key))
+                    .append("\",\"value\":").append(Values.of(key, 0, valueBytes)).append('}');
         }
         return sb.append("]}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private String key(long seq) {
-        return String.format(Locale.ROOT, "k-%07d", seq % keys);
     }
 }
