@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  *       Cleaning time = that gauge (the node's clock, this machine) minus the time just before the
  *       PATCH; it includes up to one cleaner interval of waiting. MB/s = closed segment bytes
  *       (10^6 bytes) / cleaning time. Also the CPU time of the node's maintenance thread (the
- *       cleaner's) over the same interval, from {@code /proc/<pid>/task}.
+ *       cleaner's) over the same interval, and how long it was runnable but waiting for a CPU
+ *       (the rest of the interval it waited for I/O or a lock, or slept), from {@code /proc/<pid>/task}.
  *   <li>Reads the segment files again and {@code runnel_cleaner_bytes_reclaimed_total}; then produce
  *       line "idle again", as step 4.
  * </ol>
@@ -149,6 +150,7 @@ public final class CompactionBench {
             AtomicBoolean done = new AtomicBoolean();
             Row[] during = new Row[1];
             long cleanerTicks = threadTicks(pid, CLEANER_THREAD);
+            long[] cleanerSched = schedstat(pid, CLEANER_THREAD);
             long patchedAtMs = System.currentTimeMillis();
             patchLag(admin, cleaned, "0");
             Thread load = new Thread(() -> {
@@ -174,14 +176,17 @@ public final class CompactionBench {
                 finished = true;
                 double seconds = lastClean - patchedAtMs / 1000.0;
                 double cleanerCpu = (threadTicks(pid, CLEANER_THREAD) - cleanerTicks) / 100.0;
+                long[] sched = schedstat(pid, CLEANER_THREAD);
+                double runqueue = (sched[1] - cleanerSched[1]) / 1e9;
                 double reclaimed = meter(admin, "runnel_cleaner_bytes_reclaimed_total", cleaned);
                 Sizes after = sizes(dir);
                 System.out.println("# after cleaning: " + after.describe());
                 System.out.printf(Locale.ROOT, "clean    %d keys x %d rounds, %d closed segments  input=%,d bytes in %6.2fs"
-                                + "  %7.2f MB/s  reclaimed=%,.0f bytes (%.1f %%)  dirty.ratio after=%s  cleaner thread cpu=%.2fs (%.2f cores)%n",
+                                + "  %7.2f MB/s  reclaimed=%,.0f bytes (%.1f %%)  dirty.ratio after=%s  cleaner thread cpu=%.2fs (%.2f cores)"
+                                + " runnable-waiting=%.2fs%n",
                         keys, rounds, before.segments() - 1, before.closedLogBytes(), seconds,
                         before.closedLogBytes() / seconds / 1e6, reclaimed, 100 * reclaimed / before.closedLogBytes(),
-                        meter(admin, "runnel_cleaner_dirty_ratio", cleaned), cleanerCpu, cleanerCpu / seconds);
+                        meter(admin, "runnel_cleaner_dirty_ratio", cleaned), cleanerCpu, cleanerCpu / seconds, runqueue);
             }
             report.add(producer.run("idle again", target, Long.MAX_VALUE, deadline(lineSeconds)));
         } finally {
@@ -256,6 +261,24 @@ public final class CompactionBench {
             return 0;
         }
         return ticks;
+    }
+
+    /**
+     * {on-CPU ns, ns runnable but waiting for a CPU} of the first thread of the process whose name
+     * starts with prefix, from {@code /proc/<pid>/task/<tid>/schedstat}; zeros without it.
+     */
+    private static long[] schedstat(long pid, String prefix) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                if (Files.readString(t.resolve("comm")).trim().startsWith(prefix)) {
+                    String[] f = Files.readString(t.resolve("schedstat")).trim().split(" ");
+                    return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc, or the thread ended
+        }
+        return new long[2];
     }
 
     private static Sizes sizes(Path dir) throws IOException {
