@@ -6,7 +6,7 @@
 # after it is allowed), runs io.runnel.bench.CompactionBench against it with the given arguments,
 # prints the node's "Cleaned …" log lines, then stops the node and removes the data dir.
 #
-#   bench/compaction.sh                 100,000 keys × 10 rounds of 1000 B values (about 1.05 GB), about 2 min
+#   bench/compaction.sh                 100,000 keys × 10 rounds of 1000 B values (about 1.02 GB of log), about 1–1.5 min
 #   bench/compaction.sh --keys 20000    a smaller partition (about 210 MB)
 #   bench/compaction.sh --help          the options
 #
