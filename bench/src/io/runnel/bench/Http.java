@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /**
  * Runnel's admin calls over one {@code java.net.http.HttpClient} (HTTP/1.1, so one connection per
- * concurrent request): creating topics, reading a partition's offsets, joining and leaving groups.
+ * concurrent request): creating and changing topics, reading a partition's offsets, joining and leaving groups.
  * The scenarios' measured requests use {@link #newClient()} directly, one client per worker thread.
  * Thread-safe, as HttpClient is.
  */
@@ -46,6 +46,12 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    HttpResponse<byte[]> patchJson(String path, String json) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     HttpResponse<byte[]> delete(String path) throws IOException, InterruptedException {

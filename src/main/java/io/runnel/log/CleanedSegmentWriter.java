@@ -5,8 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Writes the cleaned copy of one or more consecutive source segments into one file: each source
@@ -32,8 +30,13 @@ final class CleanedSegmentWriter implements AutoCloseable {
     private long position;
     /** The last kept batch: its end may still grow over emptied batches of its epoch. */
     private CompactedBatch open;
-    /** Emptied batches of one epoch, not yet covered by a kept batch. */
-    private final List<CompactedBatch> run = new ArrayList<>();
+    /**
+     * The first and the last of a run of emptied batches of one epoch not yet covered by a kept
+     * batch (null: no run). Only these two are held, not the batches between them: a run can
+     * span most of a segment group, and each batch holds its source bytes.
+     */
+    private CompactedBatch runFirst;
+    private CompactedBatch runLast;
     private long recordsKept;
 
     CleanedSegmentWriter(Path file) throws IOException {
@@ -51,10 +54,11 @@ final class CleanedSegmentWriter implements AutoCloseable {
             batch.keepLastRecordOnly();
         }
         if (!batch.isEmpty()) {
-            if (!run.isEmpty()) {
-                if (run.get(0).leaderEpoch() == batch.leaderEpoch()) {
-                    batch.startAt(run.get(0).baseOffset());
-                    run.clear();
+            if (runFirst != null) {
+                if (runFirst.leaderEpoch() == batch.leaderEpoch()) {
+                    batch.startAt(runFirst.baseOffset());
+                    runFirst = null;
+                    runLast = null;
                 } else {
                     closeRun();
                 }
@@ -63,15 +67,18 @@ final class CleanedSegmentWriter implements AutoCloseable {
             open = batch;
             return;
         }
-        if (run.isEmpty() && open != null && open.leaderEpoch() == batch.leaderEpoch()) {
+        if (runFirst == null && open != null && open.leaderEpoch() == batch.leaderEpoch()) {
             open.endAt(batch.lastOffset());
             return;
         }
-        if (!run.isEmpty() && run.get(0).leaderEpoch() != batch.leaderEpoch()) {
+        if (runFirst != null && runFirst.leaderEpoch() != batch.leaderEpoch()) {
             closeRun();
         }
         writeOpen(); // nothing more joins it now
-        run.add(batch);
+        if (runFirst == null) {
+            runFirst = batch;
+        }
+        runLast = batch;
     }
 
     /** Whether a record was written or is held back to be: the copy is not empty. */
@@ -90,7 +97,7 @@ final class CleanedSegmentWriter implements AutoCloseable {
 
     /** Writes what is still held back and forces the file to disk; its size is then final. */
     void finish() throws IOException {
-        if (!run.isEmpty()) {
+        if (runFirst != null) {
             closeRun();
         }
         writeOpen();
@@ -104,10 +111,11 @@ final class CleanedSegmentWriter implements AutoCloseable {
 
     /** The emptied batches of the run become one batch holding the last one's last record. */
     private void closeRun() {
-        CompactedBatch last = run.get(run.size() - 1);
+        CompactedBatch last = runLast;
         last.keepLastRecordOnly();
-        last.startAt(run.get(0).baseOffset());
-        run.clear();
+        last.startAt(runFirst.baseOffset());
+        runFirst = null;
+        runLast = null;
         open = last;
     }
 
