@@ -290,7 +290,7 @@ for id in $leaving; do
   status=$(instance "$id" | field status)
   case "$status" in
     draining|drained) echo "$id is $status already" ;;
-    *) echo "draining $id ($status)"; api POST "/cluster/instances/$id/drain" >/dev/null ;;
+    *) echo "draining $id ($status)"; api POST "/cluster/instances/$id/drain"; echo ;;
   esac
   refresh
   until [ "$(instance "$id" | field status)" = drained ]; do
@@ -301,7 +301,7 @@ for id in $leaving; do
     refresh
   done
   echo "$id is drained; removing it from the cluster"
-  api DELETE "/cluster/instances/$id" >/dev/null
+  api DELETE "/cluster/instances/$id"
 done
 echo "drained and removed: $(echo $leaving)"
 {{- end }}
