@@ -28,6 +28,11 @@ RUN groupadd --system --gid "${RUNNEL_UID}" runnel \
       --shell /usr/sbin/nologin runnel \
  && mkdir -p /var/lib/runnel \
  && chown runnel:runnel /var/lib/runnel
+# The Helm chart's helm test pod, scaling hook Jobs and (with tls.clientAuth=need) probes run sh,
+# curl and the usual text tools (grep, sed, awk, tr, sort) from this image. The Temurin images are
+# Ubuntu with all of them; curl is installed should a base image come without it.
+RUN command -v curl >/dev/null \
+ || { apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*; }
 WORKDIR /opt/runnel
 # Owned by root and read-only to the runtime user: the application cannot alter itself.
 COPY --from=build /layers/dependencies/ ./

@@ -14,18 +14,22 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Just enough of a Kubernetes API server for the chart's {@code lookup "v1" "Secret" ...}: the
- * {@code /api/v1} discovery document and {@code GET} of a Secret, answering 404 for any other path.
+ * Just enough of a Kubernetes API server for the chart's {@code lookup "v1" "Secret" ...} and
+ * {@code lookup "apps/v1" "StatefulSet" ...}: the {@code /api/v1} and {@code /apis/apps/v1} discovery
+ * documents and {@code GET} of a Secret or a StatefulSet (its {@code spec.replicas} only), answering
+ * 404 for any other path.
  *
  * <p>helm-java renders with a dry run that still lets {@code lookup} call the cluster (the
  * {@code helm} CLI's {@code template} does not), so rendering needs an API server to ask. The
  * build points {@code KUBECONFIG} at {@code target/helm-kubeconfig.yaml} for tests (see the pom's
  * surefire and failsafe configuration), and {@link #ensureRunning()} starts this server on a free
- * loopback port and writes that file. Secrets put with {@link #putSecret} play the part of what a
- * release already has in the cluster, so tests can render an upgrade.
+ * loopback port and writes that file. Secrets put with {@link #putSecret} and StatefulSets put with
+ * {@link #putStatefulSet} play the part of what a release already has in the cluster, so tests can
+ * render an upgrade.
  */
 final class FakeKubernetesApi {
     private static final Map<String, Map<String, String>> SECRETS = new ConcurrentHashMap<>();
+    private static final Map<String, Integer> STATEFUL_SETS = new ConcurrentHashMap<>();
     private static HttpServer server;
 
     private FakeKubernetesApi() {
@@ -77,6 +81,15 @@ final class FakeKubernetesApi {
         SECRETS.remove(namespace + "/" + name);
     }
 
+    /** Makes {@code lookup} find a StatefulSet running {@code replicas} pods. */
+    static void putStatefulSet(String namespace, String name, int replicas) {
+        STATEFUL_SETS.put(namespace + "/" + name, replicas);
+    }
+
+    static void deleteStatefulSet(String namespace, String name) {
+        STATEFUL_SETS.remove(namespace + "/" + name);
+    }
+
     private static void answer(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String[] parts = path.split("/");
@@ -87,6 +100,15 @@ final class FakeKubernetesApi {
         } else if (parts.length == 7 && path.startsWith("/api/v1/namespaces/") && parts[5].equals("secrets")
                 && SECRETS.containsKey(parts[4] + "/" + parts[6])) {
             send(exchange, 200, secretJson(parts[4], parts[6], SECRETS.get(parts[4] + "/" + parts[6])));
+        } else if (path.equals("/apis/apps/v1")) {
+            send(exchange, 200, """
+                    {"kind":"APIResourceList","apiVersion":"v1","groupVersion":"apps/v1","resources":[
+                      {"name":"statefulsets","singularName":"statefulset","namespaced":true,"kind":"StatefulSet","verbs":["get","list"]}]}""");
+        } else if (parts.length == 8 && path.startsWith("/apis/apps/v1/namespaces/") && parts[6].equals("statefulsets")
+                && STATEFUL_SETS.containsKey(parts[5] + "/" + parts[7])) {
+            send(exchange, 200, """
+                    {"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"%s","namespace":"%s"},"spec":{"replicas":%d}}"""
+                    .formatted(parts[7], parts[5], STATEFUL_SETS.get(parts[5] + "/" + parts[7])));
         } else {
             send(exchange, 404, """
                     {"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404,"message":"not found"}""");

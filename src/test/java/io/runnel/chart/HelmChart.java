@@ -26,15 +26,21 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>{@link #render} is {@code helm template demo helm/runnel --namespace streaming --set k=v ...},
  * except that {@code lookup} asks {@link FakeKubernetesApi} (so tests can render an upgrade of a
- * release whose Secret exists). helm-java leaves hooks out of its output, so
- * {@link #renderWithTestHooks} renders a copy of the chart whose test hooks lost their
- * {@code helm.sh/hook} annotations. Schema violations and template errors surface as
- * {@link IllegalStateException} carrying Helm's message.
+ * release whose Secret or StatefulSet exists). helm-java leaves hooks out of its output, so
+ * {@link #renderWithHooks} renders a copy of the chart whose hook annotations were renamed from
+ * {@code helm.sh/hook*} to {@code unhooked.runnel.io/hook*} ({@link #HOOK}, {@link #HOOK_WEIGHT},
+ * {@link #HOOK_DELETE_POLICY}): they render as plain objects, their annotations still there to
+ * check. Schema violations and template errors surface as {@link IllegalStateException} carrying
+ * Helm's message.
  */
 final class HelmChart {
     static final Path DIR = Path.of("helm", "runnel");
     static final String RELEASE = "demo";
     static final String NAMESPACE = "streaming";
+    /** The {@code helm.sh/hook} annotation, as {@link #renderWithHooks} renames it. */
+    static final String HOOK = "unhooked.runnel.io/hook";
+    static final String HOOK_WEIGHT = "unhooked.runnel.io/hook-weight";
+    static final String HOOK_DELETE_POLICY = "unhooked.runnel.io/hook-delete-policy";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private HelmChart() {
@@ -49,9 +55,9 @@ final class HelmChart {
         return render(DIR, values);
     }
 
-    /** As {@link #render}, keeping the {@code helm test} pods in the output. */
-    static Rendered renderWithTestHooks(Map<String, ?> values) {
-        Path copy = copyWithoutTestHookAnnotations();
+    /** As {@link #render}, keeping the hooks (the {@code helm test} pod, the scaling Jobs) in the output. */
+    static Rendered renderWithHooks(Map<String, ?> values) {
+        Path copy = copyWithRenamedHookAnnotations();
         try {
             return render(copy, values);
         } finally {
@@ -76,7 +82,7 @@ final class HelmChart {
         return Rendered.parse(template.call());
     }
 
-    private static Path copyWithoutTestHookAnnotations() {
+    private static Path copyWithRenamedHookAnnotations() {
         try {
             Path copy = Files.createTempDirectory("runnel-chart-");
             try (Stream<Path> files = Files.walk(DIR)) {
@@ -84,9 +90,9 @@ final class HelmChart {
                     Path target = copy.resolve(DIR.relativize(source).toString());
                     if (Files.isDirectory(source)) {
                         Files.createDirectories(target);
-                    } else if (source.startsWith(DIR.resolve("templates").resolve("tests"))) {
+                    } else if (source.startsWith(DIR.resolve("templates"))) {
                         String text = Files.readString(source, StandardCharsets.UTF_8);
-                        Files.writeString(target, text.replaceAll("(?m)^[ \\t]*helm\\.sh/hook(-delete-policy)?:.*\\R", ""));
+                        Files.writeString(target, text.replaceAll("(?m)^([ \\t]*)helm\\.sh/hook", "$1unhooked.runnel.io/hook"));
                     } else {
                         Files.copy(source, target);
                     }

@@ -47,7 +47,7 @@ class HelmChartTest {
         assertThat(sts.at("/spec/serviceName").asString()).isEqualTo(HEADLESS);
 
         String domain = HEADLESS + "." + NAMESPACE + ".svc.cluster.local";
-        assertThat(envValue(chart, "RUNNEL_CLUSTER_PEERS")).isEqualTo(String.join(",",
+        assertThat(peers(chart)).isEqualTo(String.join(",",
                 FULLNAME + "-0@" + FULLNAME + "-0." + domain + ":8080:9090",
                 FULLNAME + "-1@" + FULLNAME + "-1." + domain + ":8080:9090",
                 FULLNAME + "-2@" + FULLNAME + "-2." + domain + ":8080:9090"));
@@ -58,13 +58,14 @@ class HelmChartTest {
         Rendered chart = HelmChart.render(Map.of("replicaCount", 1));
         assertThat(chart.statefulSet().at("/spec/replicas").asInt()).isEqualTo(1);
         assertThat(chart.env()).doesNotContainKey("RUNNEL_CLUSTER_PEERS");
+        assertThat(chart.get("ConfigMap", FULLNAME).path("data").has("cluster-peers")).isFalse();
     }
 
     @Test
     void peersFollowReplicaCountPortsAndClusterDomain() {
         Rendered chart = HelmChart.render(Map.of("replicaCount", 5, "ports.http", 18080, "ports.raft", 19090,
                 "clusterDomain", "k8s.internal"));
-        String[] peers = envValue(chart, "RUNNEL_CLUSTER_PEERS").split(",");
+        String[] peers = peers(chart).split(",");
         assertThat(peers).hasSize(5);
         assertThat(peers[4]).isEqualTo(FULLNAME + "-4@" + FULLNAME + "-4." + HEADLESS + "." + NAMESPACE
                 + ".svc.k8s.internal:18080:19090");
@@ -532,7 +533,7 @@ class HelmChartTest {
     @Test
     void helmTestPodIsAHookThatProducesAndReadsBackOneRecordThroughTheClientService() {
         assertThat(HelmChart.render(Map.of()).ofKind("Pod")).as("hooks are not part of the release's manifest").isEmpty();
-        JsonNode pod = HelmChart.renderWithTestHooks(Map.of()).get("Pod", FULLNAME + "-test");
+        JsonNode pod = HelmChart.renderWithHooks(Map.of()).get("Pod", FULLNAME + "-test");
         assertThat(pod.at("/metadata/labels/app.kubernetes.io~1component").asString()).isEqualTo("test");
         JsonNode container = pod.at("/spec/containers/0");
         assertThat(container.at("/env/0/value").asString())
@@ -543,20 +544,20 @@ class HelmChartTest {
 
     @Test
     void helmTestAuthenticatesWithTheBootstrapKeyWhileSecurityIsOn() {
-        JsonNode container = HelmChart.renderWithTestHooks(Map.of()).get("Pod", FULLNAME + "-test").at("/spec/containers/0");
+        JsonNode container = HelmChart.renderWithHooks(Map.of()).get("Pod", FULLNAME + "-test").at("/spec/containers/0");
         JsonNode key = envEntry(container, "RUNNEL_KEY");
         assertThat(key.at("/valueFrom/secretKeyRef/name").asString()).isEqualTo(FULLNAME);
         assertThat(key.at("/valueFrom/secretKeyRef/key").asString()).isEqualTo("bootstrap-key");
         assertThat(container.at("/command/2").asString()).contains("Authorization: Bearer $RUNNEL_KEY");
 
-        JsonNode off = HelmChart.renderWithTestHooks(Map.of("security.enabled", false)).get("Pod", FULLNAME + "-test")
+        JsonNode off = HelmChart.renderWithHooks(Map.of("security.enabled", false)).get("Pod", FULLNAME + "-test")
                 .at("/spec/containers/0");
         assertThat(off.path("env").findValuesAsString("name")).containsExactly("RUNNEL_URL");
     }
 
     @Test
     void helmTestSpeaksHttpsTrustingTheCaWhenTlsIsOn() {
-        JsonNode pod = HelmChart.renderWithTestHooks(Map.of("tls.enabled", true, "tls.existingSecret", "runnel-tls"))
+        JsonNode pod = HelmChart.renderWithHooks(Map.of("tls.enabled", true, "tls.existingSecret", "runnel-tls"))
                 .get("Pod", FULLNAME + "-test");
         JsonNode container = pod.at("/spec/containers/0");
         assertThat(envEntry(container, "RUNNEL_URL").path("value").asString())
@@ -573,7 +574,10 @@ class HelmChartTest {
         assertThat(notes).contains("helm -n " + NAMESPACE + " test " + RELEASE,
                 "kubectl -n " + NAMESPACE + " port-forward svc/" + FULLNAME + " 8080:8080",
                 "-X POST localhost:8080/topics/orders/records");
-        assertThat(HelmChart.notes(Map.of("replicaCount", 2))).contains("is even");
+        assertThat(notes).contains("The metadata quorum has 3 voters.", "--set replicaCount=N (never kubectl scale)");
+        assertThat(HelmChart.notes(Map.of("replicaCount", 4))).contains("3 voters; the other 1 instance holds partitions without voting");
+        assertThat(HelmChart.notes(Map.of("replicaCount", 7))).contains("5 voters; the other 2 instances hold partitions without voting");
+        assertThat(HelmChart.notes(Map.of("replicaCount", 1))).doesNotContain("voters");
     }
 
     @Test
@@ -612,13 +616,152 @@ class HelmChartTest {
         assertThat(chart.get("appVersion")).isEqualTo(projectVersion);
     }
 
+    // ---- scaling (issue 16): the pod template does not change, hooks drain and rebalance ----
+
+    @Test
+    void growingReplicaCountRewritesThePeersButNotThePodTemplate() {
+        Rendered three = HelmChart.render(Map.of());
+        Rendered five = HelmChart.render(Map.of("replicaCount", 5));
+        assertThat(five.statefulSet().at("/spec/replicas").asInt()).isEqualTo(5);
+        assertThat(five.statefulSet().at("/spec/template"))
+                .as("a changed pod template would restart every running pod").isEqualTo(three.statefulSet().at("/spec/template"));
+        assertThat(peers(three).split(",")).hasSize(3);
+        assertThat(peers(five).split(",")).hasSize(5).startsWith(peers(three).split(","));
+        assertThat(peers(five)).contains(FULLNAME + "-3@", FULLNAME + "-4@");
+    }
+
+    @Test
+    void removedPodsVolumesAreDeletedAndTheRestKeptWhenTheStatefulSetGoes() {
+        JsonNode policy = HelmChart.render(Map.of()).statefulSet().at("/spec/persistentVolumeClaimRetentionPolicy");
+        assertThat(policy.path("whenScaled").asString()).isEqualTo("Delete");
+        assertThat(policy.path("whenDeleted").asString()).isEqualTo("Retain");
+        JsonNode kept = HelmChart.render(Map.of("persistence.retention.whenScaled", "Retain", "persistence.retention.whenDeleted", "Delete"))
+                .statefulSet().at("/spec/persistentVolumeClaimRetentionPolicy");
+        assertThat(kept.path("whenScaled").asString()).isEqualTo("Retain");
+        assertThat(kept.path("whenDeleted").asString()).isEqualTo("Delete");
+        assertThat(HelmChart.render(Map.of("persistence.enabled", false)).statefulSet()
+                .has("persistentVolumeClaimRetentionPolicy")).as("no claims, no policy").isFalse();
+        assertRejected(Map.of("persistence.retention.whenScaled", "Keep"), "persistence.retention.whenScaled must be one of the following");
+    }
+
+    @Test
+    void noScalingHookOnInstallOrAnUpgradeThatKeepsTheCount() {
+        assertThat(HelmChart.renderWithHooks(Map.of()).ofKind("Job")).as("install: nothing runs yet").isEmpty();
+        withRunningStatefulSet(3, () ->
+                assertThat(HelmChart.renderWithHooks(Map.of("image.tag", "0.2.0")).ofKind("Job")).isEmpty());
+    }
+
+    @Test
+    void shrinkingFiveToThreeDrainsInAPreUpgradeHookJob() {
+        withRunningStatefulSet(5, () -> {
+            Rendered chart = HelmChart.renderWithHooks(Map.of("replicaCount", 3));
+            assertThat(chart.ofKind("Job")).hasSize(1);
+            JsonNode job = chart.get("Job", FULLNAME + "-scale-down");
+            assertThat(job.at("/metadata/annotations").path(HelmChart.HOOK).asString()).isEqualTo("pre-upgrade");
+            assertThat(job.at("/metadata/annotations").path(HelmChart.HOOK_WEIGHT).asString()).isEqualTo("0");
+            assertThat(job.at("/metadata/annotations").path(HelmChart.HOOK_DELETE_POLICY).asString())
+                    .isEqualTo("before-hook-creation,hook-succeeded");
+            assertThat(job.at("/spec/backoffLimit").asInt(-1)).isZero();
+            assertThat(job.at("/spec/activeDeadlineSeconds").asInt()).isGreaterThan(1800);
+            JsonNode pod = job.at("/spec/template/spec");
+            assertThat(pod.path("restartPolicy").asString()).isEqualTo("Never");
+            assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+            assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+            JsonNode container = pod.at("/containers/0");
+            assertThat(container.path("image").asString()).isEqualTo(chart.runnelContainer().path("image").asString());
+            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+            assertThat(envEntry(container, "RUNNEL_URL").path("value").asString())
+                    .isEqualTo("http://" + FULLNAME + "." + NAMESPACE + ".svc.cluster.local:8080");
+            assertThat(envEntry(container, "RUNNEL_STATEFULSET").path("value").asString()).isEqualTo(FULLNAME);
+            assertThat(envEntry(container, "RUNNEL_REPLICAS").path("value").asString()).isEqualTo("3");
+            assertThat(envEntry(container, "RUNNEL_TIMEOUT_SECONDS").path("value").asString()).isEqualTo("1800");
+            JsonNode key = envEntry(container, "RUNNEL_KEY").at("/valueFrom/secretKeyRef");
+            assertThat(key.path("name").asString()).isEqualTo(FULLNAME);
+            assertThat(key.path("key").asString()).isEqualTo("bootstrap-key");
+            String script = container.at("/command/2").asString();
+            assertThat(script).startsWith("set -eu").contains("/cluster/instances/$id/drain", "api DELETE \"/cluster/instances/$id\"");
+
+            assertThat(HelmChart.renderWithHooks(Map.of("replicaCount", 3, "scaling.drainTimeoutSeconds", 600))
+                    .get("Job", FULLNAME + "-scale-down").at("/spec/activeDeadlineSeconds").asInt()).isBetween(601, 900);
+            assertThat(HelmChart.renderWithHooks(Map.of("replicaCount", 3, "scaling.drainOnScaleDown", false)).ofKind("Job")).isEmpty();
+        });
+    }
+
+    @Test
+    void growingThreeToFiveRebalancesInAPostUpgradeHookJob() {
+        withRunningStatefulSet(3, () -> {
+            Rendered chart = HelmChart.renderWithHooks(Map.of("replicaCount", 5));
+            assertThat(chart.ofKind("Job")).hasSize(1);
+            JsonNode job = chart.get("Job", FULLNAME + "-rebalance");
+            assertThat(job.at("/metadata/annotations").path(HelmChart.HOOK).asString()).isEqualTo("post-upgrade");
+            assertThat(job.at("/metadata/annotations").path(HelmChart.HOOK_DELETE_POLICY).asString())
+                    .isEqualTo("before-hook-creation,hook-succeeded");
+            JsonNode container = job.at("/spec/template/spec/containers/0");
+            assertThat(envEntry(container, "RUNNEL_REPLICAS").path("value").asString()).isEqualTo("5");
+            assertThat(envEntry(container, "RUNNEL_TIMEOUT_SECONDS").path("value").asString()).isEqualTo("600");
+            assertThat(container.at("/command/2").asString()).contains("api POST /cluster/rebalance");
+            assertThat(HelmChart.renderWithHooks(Map.of("replicaCount", 5, "scaling.rebalanceOnScaleUp", false)).ofKind("Job")).isEmpty();
+        });
+    }
+
+    @Test
+    void scalingHooksSpeakHttpsWithTheCaAndPresentThePodsCertificateWhenRequired() {
+        withRunningStatefulSet(5, () -> {
+            JsonNode pod = HelmChart.renderWithHooks(Map.of("replicaCount", 3, "tls.enabled", true, "tls.existingSecret", "runnel-tls",
+                    "tls.clientAuth", "need")).get("Job", FULLNAME + "-scale-down").at("/spec/template/spec");
+            JsonNode container = pod.at("/containers/0");
+            assertThat(envEntry(container, "RUNNEL_URL").path("value").asString())
+                    .isEqualTo("https://" + FULLNAME + "." + NAMESPACE + ".svc.cluster.local:8080");
+            assertThat(envEntry(container, "RUNNEL_CA").path("value").asString()).isEqualTo("/etc/runnel-tls/ca.crt");
+            assertThat(envEntry(container, "RUNNEL_CLIENT_CERT").path("value").asString()).isEqualTo("/etc/runnel-tls/tls.crt");
+            assertThat(envEntry(container, "RUNNEL_CLIENT_KEY").path("value").asString()).isEqualTo("/etc/runnel-tls/tls.key");
+            assertThat(container.at("/volumeMounts/0/mountPath").asString()).isEqualTo("/etc/runnel-tls");
+            assertThat(pod.at("/volumes/0/secret/secretName").asString()).isEqualTo("runnel-tls");
+
+            JsonNode open = HelmChart.renderWithHooks(Map.of("replicaCount", 3, "security.enabled", false))
+                    .get("Job", FULLNAME + "-scale-down").at("/spec/template/spec/containers/0");
+            assertThat(open.path("env").findValuesAsString("name")).doesNotContain("RUNNEL_KEY", "RUNNEL_CA")
+                    .contains("RUNNEL_URL", "RUNNEL_REPLICAS");
+        });
+    }
+
+    @Test
+    void aRunningClusterCannotShrinkToASingleNode() {
+        withRunningStatefulSet(3, () -> assertThatThrownBy(() -> HelmChart.renderWithHooks(Map.of("replicaCount", 1)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("replicaCount=1 would turn the running 3-instance cluster"));
+    }
+
+    @Test
+    void schemaRefusesUnknownScalingKeysAndNonPositiveTimeouts() {
+        assertRejected(Map.of("scaling.drainTimeoutSeconds", 0), "scaling.drainTimeoutSeconds: Must be greater than or equal to 1");
+        assertRejected(Map.of("scaling.drainOnScaledown", false), "Additional property drainOnScaledown is not allowed");
+    }
+
     // ---- helpers ----
+
+    /** Renders as an upgrade of a release whose StatefulSet runs {@code replicas} pods. */
+    private static void withRunningStatefulSet(int replicas, Runnable test) {
+        FakeKubernetesApi.putStatefulSet(NAMESPACE, FULLNAME, replicas);
+        try {
+            test.run();
+        } finally {
+            FakeKubernetesApi.deleteStatefulSet(NAMESPACE, FULLNAME);
+        }
+    }
 
     private static void assertRejected(Map<String, ?> values, String complaint) {
         assertThatThrownBy(() -> HelmChart.render(values))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("values don't meet the specifications of the schema")
                 .hasMessageContaining(complaint);
+    }
+
+    /** RUNNEL_CLUSTER_PEERS: read from the ConfigMap's cluster-peers when the pod starts. */
+    private static String peers(Rendered chart) {
+        JsonNode ref = chart.env().get("RUNNEL_CLUSTER_PEERS").at("/valueFrom/configMapKeyRef");
+        assertThat(ref.path("name").asString()).isEqualTo(FULLNAME);
+        assertThat(ref.path("key").asString()).isEqualTo("cluster-peers");
+        return chart.get("ConfigMap", FULLNAME).at("/data/cluster-peers").asString();
     }
 
     private static String envValue(Rendered chart, String name) {

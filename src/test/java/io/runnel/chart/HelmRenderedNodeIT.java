@@ -109,7 +109,7 @@ class HelmRenderedNodeIT {
     @Test
     @Order(4)
     void helmTestPodScriptPassesAgainstTheNode() throws Exception {
-        JsonNode testPod = HelmChart.renderWithTestHooks(VALUES).get("Pod", "demo-runnel-test");
+        JsonNode testPod = HelmChart.renderWithHooks(VALUES).get("Pod", "demo-runnel-test");
         JsonNode container = testPod.at("/spec/containers/0");
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode e : container.path("env")) {
