@@ -2,9 +2,11 @@ package io.runnel.cluster;
 
 import io.runnel.config.RunnelProperties;
 import io.runnel.cluster.ApplyResult.Code;
+import io.runnel.cluster.MetadataCommand.BeginReassignment;
 import io.runnel.cluster.MetadataCommand.BeginShutdown;
 import io.runnel.cluster.MetadataCommand.CancelReassignment;
 import io.runnel.cluster.MetadataCommand.CommitOffsets;
+import io.runnel.cluster.MetadataCommand.CompleteReassignment;
 import io.runnel.cluster.MetadataCommand.CreateAcl;
 import io.runnel.cluster.MetadataCommand.CreateApiKey;
 import io.runnel.cluster.MetadataCommand.DeleteAcls;
@@ -139,6 +141,10 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return reassignPartition(c);
         } else if (command instanceof CancelReassignment c) {
             return cancelReassignment(c);
+        } else if (command instanceof BeginReassignment c) {
+            return beginReassignment(c);
+        } else if (command instanceof CompleteReassignment c) {
+            return completeReassignment(c);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -334,6 +340,56 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         }
         return changed(withTopic(topic.withPartition(old.next(original, leader, leaderEpoch, isr, List.of(), List.of(),
                 List.of()))));
+    }
+
+    private Applied beginReassignment(BeginReassignment c) {
+        Optional<Applied> missing = checkPartition(c.topic(), c.partition());
+        if (missing.isPresent()) {
+            return missing.get();
+        }
+        TopicMetadata topic = topics.get(c.topic());
+        PartitionMetadata old = topic.partitions().get(c.partition());
+        String where = c.topic() + "-" + c.partition();
+        if (c.expectedPartitionEpoch() != old.partitionEpoch()) {
+            return stalePartitionEpoch(where, old, c.expectedPartitionEpoch());
+        }
+        if (!old.reassigning() || old.reassignmentStarted()) {
+            return unchanged(Code.NO_REASSIGNMENT_IN_PROGRESS, where + " has no queued reassignment");
+        }
+        List<String> adding = old.targetReplicas().stream().filter(r -> !old.replicas().contains(r)).toList();
+        List<String> removing = old.replicas().stream().filter(r -> !old.targetReplicas().contains(r)).toList();
+        List<String> replicas = new ArrayList<>(old.replicas());
+        replicas.addAll(adding);
+        return changed(withTopic(topic.withPartition(old.next(replicas, old.leader(), old.leaderEpoch(), old.isr(),
+                old.targetReplicas(), adding, removing))));
+    }
+
+    private Applied completeReassignment(CompleteReassignment c) {
+        Optional<Applied> missing = checkPartition(c.topic(), c.partition());
+        if (missing.isPresent()) {
+            return missing.get();
+        }
+        TopicMetadata topic = topics.get(c.topic());
+        PartitionMetadata old = topic.partitions().get(c.partition());
+        String where = c.topic() + "-" + c.partition();
+        if (c.expectedPartitionEpoch() != old.partitionEpoch()) {
+            return stalePartitionEpoch(where, old, c.expectedPartitionEpoch());
+        }
+        if (!old.reassignmentStarted()) {
+            return unchanged(Code.NO_REASSIGNMENT_IN_PROGRESS, where + " has no started reassignment");
+        }
+        if (!old.isr().containsAll(old.targetReplicas()) || !old.targetReplicas().contains(old.leader())) {
+            return unchanged(Code.INVALID_PARTITION_STATE, where + ": the target " + old.targetReplicas()
+                    + " must all be in the ISR " + old.isr() + " and hold the leader " + old.leader());
+        }
+        List<String> isr = old.isr().stream().filter(old.targetReplicas()::contains).toList();
+        return changed(withTopic(topic.withPartition(old.next(old.targetReplicas(), old.leader(), old.leaderEpoch(), isr,
+                List.of(), List.of(), List.of()))));
+    }
+
+    private Applied stalePartitionEpoch(String where, PartitionMetadata old, int expected) {
+        return unchanged(Code.STALE_PARTITION_EPOCH, where + " is at partition epoch " + old.partitionEpoch()
+                + " (replicas " + old.replicas() + ", ISR " + old.isr() + "); the change was computed at " + expected);
     }
 
     /** {@code TOPIC_NOT_FOUND} or {@code PARTITION_NOT_FOUND}, or empty when the partition exists. */

@@ -38,6 +38,8 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.DeleteAcls.class, name = "DeleteAcls"),
         @JsonSubTypes.Type(value = MetadataCommand.ReassignPartition.class, name = "ReassignPartition"),
         @JsonSubTypes.Type(value = MetadataCommand.CancelReassignment.class, name = "CancelReassignment"),
+        @JsonSubTypes.Type(value = MetadataCommand.BeginReassignment.class, name = "BeginReassignment"),
+        @JsonSubTypes.Type(value = MetadataCommand.CompleteReassignment.class, name = "CompleteReassignment"),
 })
 public sealed interface MetadataCommand {
 
@@ -262,6 +264,33 @@ public sealed interface MetadataCommand {
      */
     record CancelReassignment(String topic, int partition) implements MetadataCommand {
         public CancelReassignment {
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    /**
+     * The controller starts a queued reassignment (step (a) of {@link PartitionMetadata}'s): the replicas become
+     * the original ones followed by the target's new ones (the adding replicas), whose instances then create
+     * the partition and fetch it from the leader; the removing replicas are noted. Leader and ISR stay. Fails
+     * with {@code STALE_PARTITION_EPOCH} (the partition changed since the controller looked),
+     * {@code NO_REASSIGNMENT_IN_PROGRESS} (none queued: none at all, or already started), {@code TOPIC_NOT_FOUND}
+     * or {@code PARTITION_NOT_FOUND}.
+     */
+    record BeginReassignment(String topic, int partition, int expectedPartitionEpoch) implements MetadataCommand {
+        public BeginReassignment {
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    /**
+     * The controller completes a started reassignment whose target replicas are all in sync and one of which
+     * leads (step (d)): the replicas become the target and the ISR the target replicas it holds; the removed
+     * replicas' instances then stop fetching and delete their copy. Fails with {@code STALE_PARTITION_EPOCH},
+     * {@code NO_REASSIGNMENT_IN_PROGRESS} (none started), {@code INVALID_PARTITION_STATE} (a target replica is
+     * not in the ISR, or the leader is not in the target), {@code TOPIC_NOT_FOUND} or {@code PARTITION_NOT_FOUND}.
+     */
+    record CompleteReassignment(String topic, int partition, int expectedPartitionEpoch) implements MetadataCommand {
+        public CompleteReassignment {
             Objects.requireNonNull(topic, "topic");
         }
     }
