@@ -123,6 +123,12 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("resetGroupOffsets", http.post(group + "/offsets/reset", reset), 200);
         check("deleteGroup", http.delete(group), 204);
 
+        String replicas = "/topics/" + topic + "/partitions/1/replicas";
+        check("reassignPartition", put(replicas, "{\"replicas\":[\"" + NODE_ID + "\"]}"), 202);
+        check("reassignPartition", put(replicas, "{\"replicas\":[\"elsewhere\"]}"), 422);
+        check("listReassignments", http.get("/reassignments"), 200);
+        check("cancelReassignment", http.delete(replicas + "/reassignment"), 404);
+
         check("deleteTopic", http.delete("/topics/" + topic), 204);
         check("deleteTopic", http.delete("/topics/" + topic), 404);
         check("describeCluster", http.get("/cluster"), 200);

@@ -263,7 +263,8 @@ public class ClusterNode implements DisposableBean {
         if (quorum != null && duties == null) {
             duties = new ControllerDuties(quorum, new ControllerDuties.Settings(settings.heartbeatInterval(),
                     settings.heartbeatInterval(), settings.sessionTimeout(),
-                    settings.autoLeaderRebalance() ? ControllerDuties.PREFERRED_LEADER_CHECK_INTERVAL : java.time.Duration.ZERO),
+                    settings.autoLeaderRebalance() ? ControllerDuties.PREFERRED_LEADER_CHECK_INTERVAL : java.time.Duration.ZERO,
+                    settings.maxConcurrentReassignments()),
                     clock, incarnation,
                     executors == null ? null : executors.controllerDuties()).start();
         }

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code preferredLeaderCheck} (when set, {@value #PREFERRED_LEADER_CHECK_SECONDS} s by default) it
  * moves leaderships back to preferred replicas that are in sync again ({@link PreferredLeaderElection}),
  * at most {@value PreferredLeaderElection#MAX_MOVES_PER_CHECK} per check; an instance shutting down
- * gets none. A partition with a move of either kind in flight gets no other until it is applied.
+ * gets none. At every check it also takes the next step of each partition reassignment
+ * ({@link ReassignmentPlanner}), at most {@code maxConcurrentReassignments} started at once. A partition with
+ * a move of any kind (election or reassignment step) in flight gets no other until it is applied.
  *
  * <p>Thread-safety: one thread runs both duties (a single-thread scheduler it is given, or its
  * own); at most one heartbeat is in flight.
@@ -47,10 +49,21 @@ public final class ControllerDuties implements AutoCloseable {
      * @param sessionTimeout        silence after which an instance is offline ({@code runnel.cluster.session-timeout})
      * @param preferredLeaderCheck  how often the controller moves leaderships back to preferred replicas
      *                              ({@link PreferredLeaderElection}); {@link Duration#ZERO} never
+     * @param maxConcurrentReassignments how many partition reassignments may be started at once
+     *                              ({@code runnel.cluster.max-concurrent-reassignments}); the rest wait queued
      */
-    public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
+    public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck,
+                           int maxConcurrentReassignments) {
+        /** The default of {@code runnel.cluster.max-concurrent-reassignments}. */
+        public static final int MAX_CONCURRENT_REASSIGNMENTS = 10;
+
         public static final Settings DEFAULT = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(6),
                 PREFERRED_LEADER_CHECK_INTERVAL);
+
+        /** With the default cap of concurrent reassignments. */
+        public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
+            this(heartbeatInterval, checkInterval, sessionTimeout, preferredLeaderCheck, MAX_CONCURRENT_REASSIGNMENTS);
+        }
 
         /** Without preferred-leader election. */
         public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout) {
@@ -152,6 +165,7 @@ public final class ControllerDuties implements AutoCloseable {
                 return;
             }
             electLeaders();
+            driveReassignments();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
                 LOG.warn("Instance {} has not heart-beaten for {}; marking it offline", mark.id(), settings.sessionTimeout());
                 quorum.submit(mark).whenComplete((result, e) -> {
@@ -173,6 +187,28 @@ public final class ControllerDuties implements AutoCloseable {
             LOG.warn("{}-{}: leader offline; electing {} at epoch {} (ISR {})", move.topic(), move.partition(), move.leader(),
                     move.leaderEpoch(), move.isr());
             submitElection(move);
+        }
+    }
+
+    /** On the controller: proposes the next step of each reassignment that can take one ({@link ReassignmentPlanner}). */
+    void driveReassignments() {
+        for (MetadataCommand step : ReassignmentPlanner.plan(quorum.state(), settings.maxConcurrentReassignments())) {
+            String partition = ReassignmentPlanner.partitionOf(step);
+            if (!electionsInFlight.add(partition)) {
+                continue;
+            }
+            LOG.info("{}: reassignment step {}", partition, step);
+            try {
+                quorum.submit(step).whenComplete((result, e) -> {
+                    electionsInFlight.remove(partition);
+                    if (e != null || !result.ok()) {
+                        LOG.info("{}: reassignment step not applied: {}", partition, e != null ? e.getMessage() : result.message());
+                    }
+                });
+            } catch (RuntimeException e) {
+                electionsInFlight.remove(partition);
+                throw e;
+            }
         }
     }
 

@@ -17,6 +17,10 @@ import java.util.List;
  * every acknowledged record; records the old leader took but had not acknowledged may be
  * truncated there, as at any leader change.
  *
+ * <p>A partition with a started reassignment is left to {@link ReassignmentPlanner}: its first replica is then
+ * an original one that may be on its way out, and moving the leadership back to it would undo the
+ * reassignment's leader move; once completed, its first replica is the target's preferred one.
+ *
  * <p>At most {@code maxMoves} commands per plan, in topic-name and partition order, so one check
  * does not flood the quorum (and the instances' clients with leader changes) on a big cluster; the
  * next check continues where the moved partitions no longer need it.
@@ -37,7 +41,7 @@ public final class PreferredLeaderElection {
                     return moves;
                 }
                 String preferred = p.replicas().get(0);
-                if (preferred.equals(p.leader()) || !p.isr().contains(preferred)
+                if (p.reassignmentStarted() || preferred.equals(p.leader()) || !p.isr().contains(preferred)
                         || !state.instance(preferred).map(InstanceMetadata::canLead).orElse(false)) {
                     continue;
                 }

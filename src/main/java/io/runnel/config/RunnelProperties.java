@@ -111,6 +111,10 @@ public record RunnelProperties(
      * @param autoLeaderRebalance whether the controller moves each partition's leadership back to its first replica
      *                          (the preferred one) once that replica is in sync again, as Kafka's
      *                          {@code auto.leader.rebalance.enable} ({@code io.runnel.cluster.PreferredLeaderElection})
+     * @param maxConcurrentReassignments how many partition reassignments the controller runs at once (1 to 1000);
+     *                          further requested ones wait queued in the metadata and start as others finish. Each
+     *                          running one copies a partition to its new replicas, so this bounds the extra disk
+     *                          and network load of a big move
      */
     public record Cluster(
             @DefaultValue @NotNull List<@NotNull Peer> peers,
@@ -119,11 +123,18 @@ public record RunnelProperties(
             @DefaultValue("1s") @PositiveDuration Duration heartbeatInterval,
             @DefaultValue("10s") @PositiveDuration Duration requestTimeout,
             @DefaultValue("2s") @PositiveDuration Duration connectTimeout,
-            @DefaultValue("true") boolean autoLeaderRebalance) {
+            @DefaultValue("true") boolean autoLeaderRebalance,
+            @DefaultValue("10") @Min(1) @Max(1000) int maxConcurrentReassignments) {
 
         /** Binding uses this one. */
         @ConstructorBinding
         public Cluster {
+        }
+
+        /** With at most 10 reassignments at once. */
+        public Cluster(List<Peer> peers, String secret, Duration sessionTimeout, Duration heartbeatInterval, Duration requestTimeout,
+                       Duration connectTimeout, boolean autoLeaderRebalance) {
+            this(peers, secret, sessionTimeout, heartbeatInterval, requestTimeout, connectTimeout, autoLeaderRebalance, 10);
         }
 
         /** With the default connect timeout (2 s) and preferred-leader election on. */

@@ -60,6 +60,13 @@ public enum ApiCall {
     DELETE_GROUP(DELETE, GROUP),
     /** {@code GET /cluster}. */
     DESCRIBE_CLUSTER(DESCRIBE, CLUSTER),
+    /**
+     * {@code PUT /topics/{topic}/partitions/{p}/replicas}, {@code DELETE /topics/{topic}/partitions/{p}/replicas/reassignment}
+     * (Kafka's AlterPartitionReassignments).
+     */
+    ALTER_PARTITION_REASSIGNMENTS(ALTER, CLUSTER),
+    /** {@code GET /reassignments} (Kafka's ListPartitionReassignments). */
+    DESCRIBE_PARTITION_REASSIGNMENTS(DESCRIBE, CLUSTER),
     /** {@code GET /actuator/prometheus}, unless {@code runnel.security.open-metrics=true}. */
     SCRAPE_METRICS(DESCRIBE, CLUSTER),
     /** {@code POST /api-keys}, {@code GET /api-keys}, {@code DELETE /api-keys/{id}}. */

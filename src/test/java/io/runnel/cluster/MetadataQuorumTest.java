@@ -321,4 +321,51 @@ class MetadataQuorumTest {
             assertThat(now.leaderEpoch()).isEqualTo(created.leaderEpoch() + 2);
         });
     }
+
+    @Test
+    void theControllerDrivesAReassignmentAndANewControllerFinishesIt() {
+        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofSeconds(5));
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        String controller = awaitController();
+        await().atMost(PATIENCE).until(() -> members.get(controller).state().liveInstances().equals(IDS));
+        assertThat(members.get(controller).submit(new CreateTopic("moving", 1, 2, Map.of(), 1)).join().ok()).isTrue();
+        PartitionMetadata created = members.get(controller).state().topic("moving").orElseThrow().partitions().get(0);
+        String leaving = created.replicas().get(0);
+        String staying = created.replicas().get(1);
+        String joining = IDS.stream().filter(id -> !created.replicas().contains(id)).findFirst().orElseThrow();
+        String via = anyOtherThan(controller);
+        assertThat(members.get(via).submit(new MetadataCommand.ReassignPartition("moving", 0, List.of(staying, joining))).join().ok())
+                .isTrue();
+
+        // The controller adds the new replica; it waits there until the new replica is in sync.
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(members.get(via).state().topic("moving").orElseThrow().partitions()
+                .get(0).addingReplicas()).containsExactly(joining));
+
+        // Another controller takes over (the state is in the metadata), and the new replica catches up.
+        stop(controller);
+        String next = awaitController();
+        await().atMost(PATIENCE).until(() -> {
+            PartitionMetadata p = members.get(next).state().topic("moving").orElseThrow().partitions().get(0);
+            if (p.isr().contains(joining)) {
+                return true;
+            }
+            List<String> isr = new ArrayList<>(p.isr());
+            isr.add(joining);
+            members.get(next).submit(new MetadataCommand.SetPartitionState("moving", 0, p.leader(), p.leaderEpoch(), isr,
+                    p.partitionEpoch())).join();
+            return false;
+        });
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            PartitionMetadata p = members.get(next).state().topic("moving").orElseThrow().partitions().get(0);
+            assertThat(p.replicas()).containsExactly(staying, joining);
+            assertThat(p.isr()).containsExactlyInAnyOrder(staying, joining);
+            assertThat(p.leader()).isIn(staying, joining);
+            assertThat(p.reassigning()).isFalse();
+        });
+        assertThat(leaving).isNotIn(members.get(next).state().topic("moving").orElseThrow().partitions().get(0).replicas());
+    }
 }

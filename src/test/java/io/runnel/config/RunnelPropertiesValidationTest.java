@@ -131,6 +131,8 @@ class RunnelPropertiesValidationTest {
             "runnel.replication.fetch-max-bytes=2GB      | runnel.replication.fetchMaxBytes         | must be a data size from 1B to 1GB",
             "runnel.replication.fetch-wait=0ms           | runnel.replication.fetchWait              | must be a duration of at least 1ms",
             "runnel.cluster.connect-timeout=0s           | runnel.cluster.connectTimeout            | must be a duration of at least 1ms",
+            "runnel.cluster.max-concurrent-reassignments=0 | runnel.cluster.maxConcurrentReassignments | must be greater than or equal to 1",
+            "runnel.cluster.max-concurrent-reassignments=1001 | runnel.cluster.maxConcurrentReassignments | must be less than or equal to 1000",
             "runnel.threads.wakeups=0                    | runnel.threads.wakeups                   | must be greater than or equal to 1",
             "runnel.threads.fsync=257                    | runnel.threads.fsync                     | must be less than or equal to 256",
             "runnel.storage.flush-interval=0s            | runnel.storage.flushInterval              | must be a duration of at least 1ms",

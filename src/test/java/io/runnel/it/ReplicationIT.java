@@ -361,7 +361,7 @@ class ReplicationIT {
     }
 
     /** The stored bytes of every batch that starts below {@code highWatermark}, read from a stopped replica's directory. */
-    private static List<byte[]> batchesBelow(Path dir, long highWatermark) {
+    static List<byte[]> batchesBelow(Path dir, long highWatermark) {
         assertThat(Files.isDirectory(dir)).as("%s exists", dir).isTrue();
         List<byte[]> batches = new ArrayList<>();
         try (PartitionLog log = PartitionLog.open(dir, LogConfig.DEFAULT, FlushPolicy.ALWAYS, Clock.systemUTC())) {

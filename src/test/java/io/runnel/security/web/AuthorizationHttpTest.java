@@ -181,6 +181,15 @@ class AuthorizationHttpTest extends SecuredHttpTest {
             case DESCRIBE_CLUSTER -> {
                 return Row.of(List.of(Access.cluster(DESCRIBE)), c -> c.get("/cluster"), 200, Access.cluster(DESCRIBE));
             }
+            case ALTER_PARTITION_REASSIGNMENTS -> {
+                admin.createTopic(t);
+                String self = admin.get("/cluster").json().path("instances").get(0).path("id").asString();
+                return Row.of(List.of(Access.cluster(ALTER)), c -> c.put("/topics/" + t + "/partitions/0/replicas",
+                        Map.of("replicas", List.of(self))), 202, Access.cluster(ALTER));
+            }
+            case DESCRIBE_PARTITION_REASSIGNMENTS -> {
+                return Row.of(List.of(Access.cluster(DESCRIBE)), c -> c.get("/reassignments"), 200, Access.cluster(DESCRIBE));
+            }
             case SCRAPE_METRICS -> {
                 return Row.of(List.of(Access.cluster(DESCRIBE)), c -> c.get("/actuator/prometheus"), 200, Access.cluster(DESCRIBE));
             }
