@@ -213,14 +213,15 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' heart-beat again at " + instance.lastHeartbeatMs());
         }
         return changed(withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(), false,
-                instance.incarnation(), instance.shuttingDown())));
+                instance.incarnation(), instance.shuttingDown(), instance.draining())));
     }
 
     private Applied heartbeat(InstanceHeartbeat c) {
         InstanceMetadata old = instances.get(c.id());
         boolean restarted = old != null && old.incarnation() != c.incarnation();
         boolean shuttingDown = old != null && !restarted && old.shuttingDown();
-        ClusterState next = withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true, c.incarnation(), shuttingDown));
+        boolean draining = old != null && old.draining();
+        ClusterState next = withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true, c.incarnation(), shuttingDown, draining));
         if (!restarted) {
             return changed(next);
         }
@@ -237,7 +238,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' has restarted since it announced its shutdown");
         }
         ClusterState next = withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(),
-                instance.online(), instance.incarnation(), true));
+                instance.online(), instance.incarnation(), true, instance.draining()));
         return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
     }
 

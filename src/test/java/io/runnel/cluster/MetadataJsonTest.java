@@ -90,5 +90,8 @@ class MetadataJsonTest {
         assertThat(new String(MetadataJson.write(read), StandardCharsets.UTF_8)).as("written as before").isEqualTo(old);
         InstanceMetadata stopping = new InstanceMetadata("n0", "http://n0", 5, true, 3, true);
         assertThat(MetadataJson.read(MetadataJson.write(stopping), InstanceMetadata.class)).isEqualTo(stopping);
+        InstanceMetadata draining = new InstanceMetadata("n0", "http://n0", 5, true, 3, false, true);
+        assertThat(MetadataJson.read(MetadataJson.write(draining), InstanceMetadata.class)).isEqualTo(draining);
+        assertThat(read.draining()).as("written before drains existed").isFalse();
     }
 }
