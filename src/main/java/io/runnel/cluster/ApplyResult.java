@@ -25,6 +25,12 @@ public record ApplyResult(Code code, String message) {
         INVALID_REQUEST,
         /** A security command would pass one of {@link SecurityState}'s limits. */
         LIMIT_EXCEEDED,
+        /** A reassignment named no replicas, one twice, or an instance that never heart-beat. */
+        INVALID_REPLICA_ASSIGNMENT,
+        /** A partition already has a reassignment (queued or started), or one that cannot be cancelled any more. */
+        REASSIGNMENT_IN_PROGRESS,
+        /** A cancel or reassignment step named a partition that has no reassignment. */
+        NO_REASSIGNMENT_IN_PROGRESS,
         /** A controller command named an instance that never heart-beat. */
         INSTANCE_NOT_FOUND,
         /** The instance heart-beat after the controller decided it was silent. */

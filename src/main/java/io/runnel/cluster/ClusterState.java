@@ -3,6 +3,7 @@ package io.runnel.cluster;
 import io.runnel.config.RunnelProperties;
 import io.runnel.cluster.ApplyResult.Code;
 import io.runnel.cluster.MetadataCommand.BeginShutdown;
+import io.runnel.cluster.MetadataCommand.CancelReassignment;
 import io.runnel.cluster.MetadataCommand.CommitOffsets;
 import io.runnel.cluster.MetadataCommand.CreateAcl;
 import io.runnel.cluster.MetadataCommand.CreateApiKey;
@@ -14,6 +15,7 @@ import io.runnel.cluster.MetadataCommand.DeleteTopic;
 import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
 import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
 import io.runnel.cluster.MetadataCommand.OffsetCommit;
+import io.runnel.cluster.MetadataCommand.ReassignPartition;
 import io.runnel.cluster.MetadataCommand.SetPartitionState;
 import io.runnel.cluster.MetadataCommand.UpdateTopic;
 import java.util.ArrayList;
@@ -133,6 +135,10 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return createAcl(c.acl());
         } else if (command instanceof DeleteAcls c) {
             return deleteAcls(c);
+        } else if (command instanceof ReassignPartition c) {
+            return reassignPartition(c);
+        } else if (command instanceof CancelReassignment c) {
+            return cancelReassignment(c);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -267,6 +273,80 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         }
         PartitionMetadata next = old.next(c.leader(), c.leaderEpoch(), c.isr());
         return changed(withTopic(topic.withPartition(next)));
+    }
+
+    private Applied reassignPartition(ReassignPartition c) {
+        Optional<Applied> missing = checkPartition(c.topic(), c.partition());
+        if (missing.isPresent()) {
+            return missing.get();
+        }
+        TopicMetadata topic = topics.get(c.topic());
+        PartitionMetadata old = topic.partitions().get(c.partition());
+        String where = c.topic() + "-" + c.partition();
+        List<String> target = c.targetReplicas();
+        if (target.isEmpty() || new HashSet<>(target).size() != target.size()) {
+            return unchanged(Code.INVALID_REPLICA_ASSIGNMENT, where + ": the replicas must be distinct instances, at least one;"
+                    + " got " + target);
+        }
+        List<String> unknown = target.stream().filter(id -> !instances.containsKey(id)).toList();
+        if (!unknown.isEmpty()) {
+            return unchanged(Code.INVALID_REPLICA_ASSIGNMENT, where + ": no instance " + unknown + " in the cluster (instances: "
+                    + instances.keySet() + ")");
+        }
+        if (old.reassigning()) {
+            return unchanged(Code.REASSIGNMENT_IN_PROGRESS, where + " is already being reassigned to " + old.targetReplicas()
+                    + "; cancel that first");
+        }
+        if (target.equals(old.replicas())) {
+            return changed(this);
+        }
+        if (new HashSet<>(target).equals(new HashSet<>(old.replicas()))) {
+            // Only the order changes: nothing to copy, nothing to drop.
+            return changed(withTopic(topic.withPartition(old.next(target, old.leader(), old.leaderEpoch(), old.isr(), List.of(),
+                    List.of(), List.of()))));
+        }
+        return changed(withTopic(topic.withPartition(old.next(old.replicas(), old.leader(), old.leaderEpoch(), old.isr(), target,
+                List.of(), List.of()))));
+    }
+
+    private Applied cancelReassignment(CancelReassignment c) {
+        Optional<Applied> missing = checkPartition(c.topic(), c.partition());
+        if (missing.isPresent()) {
+            return missing.get();
+        }
+        TopicMetadata topic = topics.get(c.topic());
+        PartitionMetadata old = topic.partitions().get(c.partition());
+        String where = c.topic() + "-" + c.partition();
+        if (!old.reassigning()) {
+            return unchanged(Code.NO_REASSIGNMENT_IN_PROGRESS, where + " has no reassignment in progress");
+        }
+        List<String> original = old.originalReplicas();
+        List<String> isr = old.isr().stream().filter(original::contains).toList();
+        if (isr.isEmpty()) {
+            return unchanged(Code.REASSIGNMENT_IN_PROGRESS, where + ": none of the original replicas " + original
+                    + " is in sync (ISR " + old.isr() + "), so the reassignment can only complete");
+        }
+        String leader = old.leader();
+        int leaderEpoch = old.leaderEpoch();
+        if (!original.contains(leader)) {
+            leader = original.stream().filter(r -> isr.contains(r) && instance(r).map(InstanceMetadata::canLead).orElse(false))
+                    .findFirst().orElse(original.stream().filter(isr::contains).findFirst().orElseThrow());
+            leaderEpoch++;
+        }
+        return changed(withTopic(topic.withPartition(old.next(original, leader, leaderEpoch, isr, List.of(), List.of(),
+                List.of()))));
+    }
+
+    /** {@code TOPIC_NOT_FOUND} or {@code PARTITION_NOT_FOUND}, or empty when the partition exists. */
+    private Optional<Applied> checkPartition(String topicName, int partition) {
+        TopicMetadata topic = topics.get(topicName);
+        if (topic == null) {
+            return Optional.of(topicNotFound(topicName));
+        }
+        if (partition < 0 || partition >= topic.partitionCount()) {
+            return Optional.of(unchanged(Code.PARTITION_NOT_FOUND, "topic '" + topicName + "' has no partition " + partition));
+        }
+        return Optional.empty();
     }
 
     private Applied commitOffsets(CommitOffsets c) {

@@ -36,6 +36,8 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.DeleteApiKey.class, name = "DeleteApiKey"),
         @JsonSubTypes.Type(value = MetadataCommand.CreateAcl.class, name = "CreateAcl"),
         @JsonSubTypes.Type(value = MetadataCommand.DeleteAcls.class, name = "DeleteAcls"),
+        @JsonSubTypes.Type(value = MetadataCommand.ReassignPartition.class, name = "ReassignPartition"),
+        @JsonSubTypes.Type(value = MetadataCommand.CancelReassignment.class, name = "CancelReassignment"),
 })
 public sealed interface MetadataCommand {
 
@@ -231,6 +233,36 @@ public sealed interface MetadataCommand {
                       String permission) implements MetadataCommand {
         SecurityState.AclFilter toFilter() {
             return new SecurityState.AclFilter(principal, resourceType, resourceName, patternType, operation, permission);
+        }
+    }
+
+    /**
+     * Requests that a partition move to {@code targetReplicas}, the first of them its preferred leader: sets the
+     * partition's target, queued until the controller starts it (see {@link PartitionMetadata} for the steps).
+     * A target that is the current replicas in another order is applied at once (no data moves; the leader
+     * stays); the current replicas in the same order change nothing. Known instances that are offline are
+     * accepted (they catch up when back). Fails with {@code TOPIC_NOT_FOUND}, {@code PARTITION_NOT_FOUND},
+     * {@code INVALID_REPLICA_ASSIGNMENT} (an empty list, a duplicate, an instance that never heart-beat) or
+     * {@code REASSIGNMENT_IN_PROGRESS} (the partition already has one, queued or started: cancel it first).
+     */
+    record ReassignPartition(String topic, int partition, List<String> targetReplicas) implements MetadataCommand {
+        public ReassignPartition {
+            Objects.requireNonNull(topic, "topic");
+            targetReplicas = List.copyOf(targetReplicas);
+        }
+    }
+
+    /**
+     * Cancels a partition's reassignment. A queued one is dropped; a started one reverts to the original
+     * replicas: the adding replicas leave the replicas and the ISR, and if one of them leads, the leadership
+     * moves, at the next leader epoch, to the first original replica in the ISR that can lead (any original
+     * replica in the ISR if none can). Fails with {@code TOPIC_NOT_FOUND}, {@code PARTITION_NOT_FOUND},
+     * {@code NO_REASSIGNMENT_IN_PROGRESS} (none, or it has completed) or {@code REASSIGNMENT_IN_PROGRESS} (no
+     * original replica is in sync any more, so reverting would lose records: let it complete).
+     */
+    record CancelReassignment(String topic, int partition) implements MetadataCommand {
+        public CancelReassignment {
+            Objects.requireNonNull(topic, "topic");
         }
     }
 }
