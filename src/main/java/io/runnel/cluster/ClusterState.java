@@ -12,6 +12,8 @@ import io.runnel.cluster.MetadataCommand.DeleteApiKey;
 import io.runnel.cluster.MetadataCommand.CreateTopic;
 import io.runnel.cluster.MetadataCommand.DeleteGroup;
 import io.runnel.cluster.MetadataCommand.DeleteTopic;
+import io.runnel.cluster.MetadataCommand.DrainInstance;
+import io.runnel.cluster.MetadataCommand.UndrainInstance;
 import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
 import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
 import io.runnel.cluster.MetadataCommand.OffsetCommit;
@@ -88,9 +90,34 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         return Optional.ofNullable(instances.get(id));
     }
 
-    /** Ids of the online instances, sorted. */
+    /**
+     * Ids of the online instances that are not draining, sorted: where new partitions' replicas go
+     * ({@link ReplicaPlacement}), and so how large a replication factor may be.
+     */
     public List<String> liveInstances() {
-        return instances.values().stream().filter(InstanceMetadata::online).map(InstanceMetadata::id).toList();
+        return instances.values().stream().filter(i -> i.online() && !i.draining()).map(InstanceMetadata::id).toList();
+    }
+
+    /** How many partitions have a replica on {@code instanceId}, counting replicas a reassignment is adding. */
+    public int replicasOn(String instanceId) {
+        return (int) topics.values().stream().flatMap(t -> t.partitions().stream())
+                .filter(p -> p.replicas().contains(instanceId) || p.targetReplicas().contains(instanceId)).count();
+    }
+
+    /**
+     * What {@code GET /cluster} says of an instance: {@code DRAINING} while a drained instance still holds
+     * replicas (or a reassignment's target names it), {@code DRAINED} once it holds none, otherwise
+     * {@code ONLINE} or {@code OFFLINE} (also for an instance that never heart-beat).
+     */
+    public InstanceStatus statusOf(String instanceId) {
+        InstanceMetadata instance = instances.get(instanceId);
+        if (instance == null) {
+            return InstanceStatus.OFFLINE;
+        }
+        if (instance.draining()) {
+            return replicasOn(instanceId) > 0 ? InstanceStatus.DRAINING : InstanceStatus.DRAINED;
+        }
+        return instance.online() ? InstanceStatus.ONLINE : InstanceStatus.OFFLINE;
     }
 
     /** How many partitions {@code instanceId} currently leads. */
@@ -139,6 +166,14 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return reassignPartition(c);
         } else if (command instanceof CancelReassignment c) {
             return cancelReassignment(c);
+        } else if (command instanceof DrainInstance c) {
+            return drainInstance(c);
+        } else if (command instanceof UndrainInstance c) {
+            InstanceMetadata instance = instances.get(c.id());
+            if (instance == null) {
+                return unchanged(Code.INSTANCE_NOT_FOUND, "no instance '" + c.id() + "' in the cluster");
+            }
+            return changed(instance.draining() ? withInstance(instance.withDraining(false)) : this);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -233,6 +268,21 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         }
         // Restarted: it may have lost its data. Out of every ISR; its partitions to an in-sync peer.
         return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
+    }
+
+    private Applied drainInstance(DrainInstance c) {
+        InstanceMetadata instance = instances.get(c.id());
+        if (instance == null) {
+            return unchanged(Code.INSTANCE_NOT_FOUND, "no instance '" + c.id() + "' in the cluster");
+        }
+        if (instance.draining()) {
+            return changed(this);
+        }
+        ReplicaBalancer.Plan plan = ReplicaBalancer.drain(this, c.id());
+        if (plan.isRefused()) {
+            return unchanged(Code.CANNOT_DRAIN, plan.refusal());
+        }
+        return changed(withInstance(instance.withDraining(true)));
     }
 
     private Applied beginShutdown(BeginShutdown c) {

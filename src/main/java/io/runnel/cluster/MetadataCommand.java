@@ -38,6 +38,8 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.DeleteAcls.class, name = "DeleteAcls"),
         @JsonSubTypes.Type(value = MetadataCommand.ReassignPartition.class, name = "ReassignPartition"),
         @JsonSubTypes.Type(value = MetadataCommand.CancelReassignment.class, name = "CancelReassignment"),
+        @JsonSubTypes.Type(value = MetadataCommand.DrainInstance.class, name = "DrainInstance"),
+        @JsonSubTypes.Type(value = MetadataCommand.UndrainInstance.class, name = "UndrainInstance"),
 })
 public sealed interface MetadataCommand {
 
@@ -263,6 +265,28 @@ public sealed interface MetadataCommand {
     record CancelReassignment(String topic, int partition) implements MetadataCommand {
         public CancelReassignment {
             Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    /**
+     * Marks an instance draining: it gets no new replica and no leadership, across restarts, and the controller
+     * moves its leaderships and then its replicas away ({@link ReplicaBalancer#drain}). Draining one that already
+     * drains changes nothing. Fails with {@code INSTANCE_NOT_FOUND} or {@code CANNOT_DRAIN} (fewer other
+     * instances that can take replicas than the largest replication factor, or none).
+     */
+    record DrainInstance(String id) implements MetadataCommand {
+        public DrainInstance {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * Makes a draining instance eligible for replicas and leaderships again; reassignments already submitted
+     * go on. Succeeds for an instance that is not draining. Fails with {@code INSTANCE_NOT_FOUND}.
+     */
+    record UndrainInstance(String id) implements MetadataCommand {
+        public UndrainInstance {
+            Objects.requireNonNull(id, "id");
         }
     }
 }

@@ -15,6 +15,10 @@ import java.util.TreeMap;
  * of the metadata (no clock, no randomness, ties broken by instance id), so it can be tested without
  * a cluster and a dry run shows exactly what a real run submits.
  *
+ * <p>A partition being reassigned is counted where its reassignment takes it (its target) and is left
+ * alone by both plans (a partition has one reassignment at a time; a drain plans it again once that one
+ * completes).
+ *
  * <p><b>Eligible instances</b> are those that may receive replicas: online, not shutting down and
  * not draining ({@link InstanceMetadata#canHostReplicas}). A replica on another instance is never
  * a destination; replica and preferred-leader counts are compared over eligible instances only.
@@ -101,7 +105,7 @@ public final class ReplicaBalancer {
         for (TopicMetadata topic : state.topics().values()) {
             for (PartitionMetadata p : topic.partitions()) {
                 int slot = p.replicas().indexOf(instanceId);
-                if (slot < 0) {
+                if (slot < 0 || p.reassigning()) {
                     continue;
                 }
                 String to = eligible.stream().filter(id -> !p.replicas().contains(id))
@@ -119,6 +123,30 @@ public final class ReplicaBalancer {
             }
         }
         return new Plan(moves, null);
+    }
+
+    /**
+     * The leadership moves that take every leadership away from a draining instance: each partition it leads goes, at
+     * the next leader epoch with the ISR unchanged, to the first replica (in replica order) of its ISR that can lead
+     * ({@link InstanceMetadata#canLead}); a partition with no such replica stays led where it is. Each command expects
+     * the partition epoch it was planned from.
+     */
+    public static List<MetadataCommand.SetPartitionState> leadershipsAway(ClusterState state, String instanceId) {
+        List<MetadataCommand.SetPartitionState> moves = new ArrayList<>();
+        for (TopicMetadata topic : state.topics().values()) {
+            for (PartitionMetadata p : topic.partitions()) {
+                if (!p.leader().equals(instanceId)) {
+                    continue;
+                }
+                p.replicas().stream()
+                        .filter(r -> !r.equals(instanceId) && p.isr().contains(r)
+                                && state.instance(r).map(InstanceMetadata::canLead).orElse(false))
+                        .findFirst()
+                        .ifPresent(next -> moves.add(new MetadataCommand.SetPartitionState(topic.name(), p.partition(), next,
+                                p.leaderEpoch() + 1, p.isr(), p.partitionEpoch())));
+            }
+        }
+        return moves;
     }
 
     /** {@link #rebalance(ClusterState, int)} with at most {@link #MAX_MOVES_PER_PLAN} moves. */
@@ -146,6 +174,11 @@ public final class ReplicaBalancer {
         return new Plan(working.moves(), null);
     }
 
+    /** Where a partition is going: the target of its reassignment, or its replicas when it has none. */
+    static List<String> planned(PartitionMetadata p) {
+        return p.reassigning() ? p.targetReplicas() : p.replicas();
+    }
+
     /** Ids of the instances that may receive replicas, sorted. */
     static List<String> eligible(ClusterState state) {
         return state.instances().values().stream().filter(InstanceMetadata::canHostReplicas).map(InstanceMetadata::id).toList();
@@ -163,8 +196,9 @@ public final class ReplicaBalancer {
             });
             for (TopicMetadata topic : state.topics().values()) {
                 for (PartitionMetadata p : topic.partitions()) {
-                    p.replicas().forEach(r -> replicas.computeIfPresent(r, (k, n) -> n + 1));
-                    leaders.computeIfPresent(p.replicas().get(0), (k, n) -> n + 1);
+                    List<String> planned = planned(p);
+                    planned.forEach(r -> replicas.computeIfPresent(r, (k, n) -> n + 1));
+                    leaders.computeIfPresent(planned.get(0), (k, n) -> n + 1);
                 }
             }
         }
@@ -205,7 +239,7 @@ public final class ReplicaBalancer {
             for (TopicMetadata topic : state.topics().values()) {
                 for (PartitionMetadata p : topic.partitions()) {
                     boolean draining = p.replicas().stream().anyMatch(r -> state.instance(r).map(InstanceMetadata::draining).orElse(false));
-                    targets.add(new Target(topic.name(), p, !draining));
+                    targets.add(new Target(topic.name(), p, !draining && !p.reassigning()));
                 }
             }
         }

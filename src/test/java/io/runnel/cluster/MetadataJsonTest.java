@@ -36,7 +36,9 @@ class MetadataJsonTest {
                 new SetPartitionState("orders", 1, "runnel-1", 4, List.of("runnel-1", "runnel-2")),
                 new CommitOffsets("g", List.of(new OffsetCommit("orders", 0, 58, "note"))),
                 new DeleteGroup("g"),
-                new MetadataCommand.BeginShutdown("runnel-0", 42));
+                new MetadataCommand.BeginShutdown("runnel-0", 42),
+                new MetadataCommand.DrainInstance("runnel-1"),
+                new MetadataCommand.UndrainInstance("runnel-1"));
 
         for (MetadataCommand c : commands) {
             assertThat(MetadataJson.read(MetadataJson.write(c), MetadataCommand.class)).isEqualTo(c);
