@@ -231,6 +231,8 @@ public final class ReplicaBalancer {
         final Counts counts;
         final List<Target> targets = new ArrayList<>();
         final int maxMoves;
+        /** How many targets differ from their partition's replicas now. */
+        int touched;
 
         Working(ClusterState state, List<String> eligible, int maxMoves) {
             this.eligible = eligible;
@@ -248,9 +250,17 @@ public final class ReplicaBalancer {
             return targets.stream().filter(Target::touched).map(t -> new Move(t.topic, t.partition, t.from, t.to)).toList();
         }
 
+        /** Sets {@code t}'s target, keeping {@link #touched} up to date. */
+        private void retarget(Target t, List<String> next) {
+            boolean was = t.touched();
+            t.to.clear();
+            t.to.addAll(next);
+            touched += (t.touched() ? 1 : 0) - (was ? 1 : 0);
+        }
+
         /** Whether {@code t} may change: it already does, or the plan has room for one more move. */
         private boolean mayChange(Target t) {
-            return t.movable && (t.touched() || targets.stream().filter(Target::touched).count() < maxMoves);
+            return t.movable && (t.touched() || touched < maxMoves);
         }
 
         /** Moves one replica from a more to a less loaded instance (two or more apart); false when there is none to move. */
@@ -274,7 +284,9 @@ public final class ReplicaBalancer {
             for (Target t : targets) {
                 int slot = t.to.indexOf(donor);
                 if (slot > 0 && !t.to.contains(receiver) && mayChange(t)) {
-                    t.to.set(slot, receiver);
+                    List<String> next = new ArrayList<>(t.to);
+                    next.set(slot, receiver);
+                    retarget(t, next);
                     shiftReplica(donor, receiver);
                     return true;
                 }
@@ -297,8 +309,7 @@ public final class ReplicaBalancer {
                                 continue;
                             }
                         }
-                        t.to.clear();
-                        t.to.addAll(candidate);
+                        retarget(t, candidate);
                         shiftReplica(donor, receiver);
                         counts.leaders.merge(donor, -1, Integer::sum);
                         counts.leaders.merge(leader, 1, Integer::sum);
@@ -320,7 +331,7 @@ public final class ReplicaBalancer {
         private Target compensation(Target moved, String from, String to) {
             for (Target t : targets) {
                 if (t != moved && t.to.get(0).equals(from) && t.to.indexOf(to) > 0 && mayChange(t)
-                        && (t.touched() || moved.touched() || targets.stream().filter(Target::touched).count() + 2 <= maxMoves)) {
+                        && (t.touched() || moved.touched() || touched + 2 <= maxMoves)) {
                     return t;
                 }
             }
@@ -328,7 +339,9 @@ public final class ReplicaBalancer {
         }
 
         private void swapLeadership(Target t, String from, String to) {
-            Collections.swap(t.to, 0, t.to.indexOf(to));
+            List<String> next = new ArrayList<>(t.to);
+            Collections.swap(next, 0, next.indexOf(to));
+            retarget(t, next);
             counts.leaders.merge(from, -1, Integer::sum);
             counts.leaders.merge(to, 1, Integer::sum);
         }

@@ -147,4 +147,24 @@ class ReplicaBalancerTest {
 
         assertThat(plan.moves()).allSatisfy(m -> assertThat(m.from()).containsExactly("b")).hasSize(1);
     }
+
+    @Test
+    void aLargeClusterGetsAPlanOfAtMostTheCapAndRepeatedPlansConverge() {
+        ClusterState state = applyAll(instances("a", "b", "c", "d", "e"), new CreateTopic("t", 1000, 3, Map.of(), 1),
+                new CreateTopic("u", 500, 2, Map.of(), 1));
+        state = applyAll(state, new InstanceHeartbeat("f", "http://f", 1, 7));
+
+        int plans = 0;
+        Plan plan = ReplicaBalancer.rebalance(state);
+        while (!plan.moves().isEmpty()) {
+            assertThat(plan.moves()).hasSizeLessThanOrEqualTo(ReplicaBalancer.MAX_MOVES_PER_PLAN);
+            state = completed(state, plan);
+            plan = ReplicaBalancer.rebalance(state);
+            plans++;
+        }
+        assertThat(plans).isGreaterThan(1);
+        assertThat(ReplicaBalancer.spread(replicaCounts(state))).isLessThanOrEqualTo(1);
+        assertThat(ReplicaBalancer.spread(leaderCounts(state))).isLessThanOrEqualTo(1);
+        assertThat(replicaCounts(state).get("f")).isEqualTo(4000 / 6);
+    }
 }
