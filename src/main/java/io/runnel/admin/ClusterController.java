@@ -35,7 +35,7 @@ class ClusterController {
     }
 
     /**
-     * @param status     online, offline, draining (drained, still holding replicas) or drained (holding none)
+     * @param status     online, offline, draining (asked to drain, still holding replicas) or drained (holding none)
      * @param partitions the partitions it leads (as {@code leaders})
      * @param replicas   the partitions it holds a replica of
      * @param leaders    the partitions it leads
