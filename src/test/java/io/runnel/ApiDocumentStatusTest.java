@@ -132,6 +132,13 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("deleteTopic", http.delete("/topics/" + topic), 204);
         check("deleteTopic", http.delete("/topics/" + topic), 404);
         check("describeCluster", http.get("/cluster"), 200);
+        check("drainInstance", http.post("/cluster/instances/" + NODE_ID + "/drain", ""), 409);
+        check("drainInstance", http.post("/cluster/instances/no-such-instance/drain", ""), 404);
+        check("undrainInstance", http.delete("/cluster/instances/" + NODE_ID + "/drain"), 204);
+        check("undrainInstance", http.delete("/cluster/instances/no-such-instance/drain"), 404);
+        check("rebalanceCluster", http.post("/cluster/rebalance?dryRun=true", ""), 200);
+        check("rebalanceCluster", http.post("/cluster/rebalance", ""), 202);
+        check("rebalanceCluster", http.post("/cluster/rebalance?dryRun=perhaps", ""), 400);
 
         HttpTestClient.Response key = http.post("/api-keys", "{\"principal\":\"User:statuses\",\"description\":\"d\"}");
         check("createApiKey", key, 201);

@@ -34,15 +34,22 @@ class ClusterController {
         this.guard = guard;
     }
 
-    record Instance(String id, String url, String status, int partitions) {
+    /**
+     * @param status     online, offline, draining (asked to drain, still holding replicas) or drained (holding none)
+     * @param partitions the partitions it leads (as {@code leaders})
+     * @param replicas   the partitions it holds a replica of
+     * @param leaders    the partitions it leads
+     */
+    record Instance(String id, String url, String status, int partitions, int replicas, int leaders) {
     }
 
     record ClusterView(String clusterId, String controller, List<Instance> instances) {
     }
 
-    @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status and the number of partitions it leads; "
-            + "controller is null during an election. An instance is offline once it has been silent for runnel.cluster.session-timeout, "
-            + "or if it has not joined since the cluster formed.")
+    @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status, the number of partitions it leads "
+            + "(partitions, leaders) and holds a replica of (replicas); controller is null during an election. An instance is offline "
+            + "once it has been silent for runnel.cluster.session-timeout, or if it has not joined since the cluster formed; a drained "
+            + "instance is draining while it holds replicas, then drained.")
     @ProblemResponses({ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/cluster")
     ClusterView cluster(Caller caller) {
@@ -51,12 +58,14 @@ class ClusterController {
             ClusterState state = cluster.state();
             List<Instance> instances = node.peers().get().all().stream().map(peer -> {
                 Optional<InstanceMetadata> seen = state.instance(peer.id());
+                int leaders = state.partitionsLedBy(peer.id());
                 return new Instance(peer.id(), seen.map(InstanceMetadata::url).orElse(node.urlOf(peer)),
-                        seen.filter(InstanceMetadata::online).isPresent() ? "online" : "offline", state.partitionsLedBy(peer.id()));
+                        state.statusOf(peer.id()).apiName(), leaders, state.replicasOn(peer.id()), leaders);
             }).toList();
             return new ClusterView(node.clusterId(), cluster.controllerId().orElse(null), instances);
         }
         int partitions = topics.list().stream().mapToInt(t -> t.partitions()).sum();
-        return new ClusterView(node.clusterId(), node.id(), List.of(new Instance(node.id(), node.url(), "online", partitions)));
+        return new ClusterView(node.clusterId(), node.id(), List.of(new Instance(node.id(), node.url(), "online", partitions, partitions,
+                partitions)));
     }
 }

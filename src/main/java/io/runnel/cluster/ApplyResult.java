@@ -33,6 +33,8 @@ public record ApplyResult(Code code, String message) {
         NO_REASSIGNMENT_IN_PROGRESS,
         /** A controller command named an instance that never heart-beat. */
         INSTANCE_NOT_FOUND,
+        /** Draining the instance would leave fewer instances able to take replicas than the largest replication factor. */
+        CANNOT_DRAIN,
         /** The instance heart-beat after the controller decided it was silent. */
         STALE_HEARTBEAT,
         /** A partition state change carried an older leader epoch than the current one. */

@@ -14,6 +14,8 @@ import io.runnel.cluster.MetadataCommand.DeleteApiKey;
 import io.runnel.cluster.MetadataCommand.CreateTopic;
 import io.runnel.cluster.MetadataCommand.DeleteGroup;
 import io.runnel.cluster.MetadataCommand.DeleteTopic;
+import io.runnel.cluster.MetadataCommand.DrainInstance;
+import io.runnel.cluster.MetadataCommand.UndrainInstance;
 import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
 import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
 import io.runnel.cluster.MetadataCommand.OffsetCommit;
@@ -90,9 +92,34 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         return Optional.ofNullable(instances.get(id));
     }
 
-    /** Ids of the online instances, sorted. */
+    /**
+     * Ids of the online instances that are not draining, sorted: where new partitions' replicas go
+     * ({@link ReplicaPlacement}), and so how large a replication factor may be.
+     */
     public List<String> liveInstances() {
-        return instances.values().stream().filter(InstanceMetadata::online).map(InstanceMetadata::id).toList();
+        return instances.values().stream().filter(i -> i.online() && !i.draining()).map(InstanceMetadata::id).toList();
+    }
+
+    /** How many partitions have a replica on {@code instanceId}, counting replicas a reassignment is adding. */
+    public int replicasOn(String instanceId) {
+        return (int) topics.values().stream().flatMap(t -> t.partitions().stream())
+                .filter(p -> p.replicas().contains(instanceId) || p.targetReplicas().contains(instanceId)).count();
+    }
+
+    /**
+     * What {@code GET /cluster} says of an instance: {@code DRAINING} while a drained instance still holds
+     * replicas (or a reassignment's target names it), {@code DRAINED} once it holds none, otherwise
+     * {@code ONLINE} or {@code OFFLINE} (also for an instance that never heart-beat).
+     */
+    public InstanceStatus statusOf(String instanceId) {
+        InstanceMetadata instance = instances.get(instanceId);
+        if (instance == null) {
+            return InstanceStatus.OFFLINE;
+        }
+        if (instance.draining()) {
+            return replicasOn(instanceId) > 0 ? InstanceStatus.DRAINING : InstanceStatus.DRAINED;
+        }
+        return instance.online() ? InstanceStatus.ONLINE : InstanceStatus.OFFLINE;
     }
 
     /** How many partitions {@code instanceId} currently leads. */
@@ -145,6 +172,14 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return beginReassignment(c);
         } else if (command instanceof CompleteReassignment c) {
             return completeReassignment(c);
+        } else if (command instanceof DrainInstance c) {
+            return drainInstance(c);
+        } else if (command instanceof UndrainInstance c) {
+            InstanceMetadata instance = instances.get(c.id());
+            if (instance == null) {
+                return unchanged(Code.INSTANCE_NOT_FOUND, "no instance '" + c.id() + "' in the cluster");
+            }
+            return changed(instance.draining() ? withInstance(instance.withDraining(false)) : this);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -225,19 +260,35 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' heart-beat again at " + instance.lastHeartbeatMs());
         }
         return changed(withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(), false,
-                instance.incarnation(), instance.shuttingDown())));
+                instance.incarnation(), instance.shuttingDown(), instance.draining())));
     }
 
     private Applied heartbeat(InstanceHeartbeat c) {
         InstanceMetadata old = instances.get(c.id());
         boolean restarted = old != null && old.incarnation() != c.incarnation();
         boolean shuttingDown = old != null && !restarted && old.shuttingDown();
-        ClusterState next = withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true, c.incarnation(), shuttingDown));
+        boolean draining = old != null && old.draining();
+        ClusterState next = withInstance(new InstanceMetadata(c.id(), c.url(), c.atMs(), true, c.incarnation(), shuttingDown, draining));
         if (!restarted) {
             return changed(next);
         }
         // Restarted: it may have lost its data. Out of every ISR; its partitions to an in-sync peer.
         return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
+    }
+
+    private Applied drainInstance(DrainInstance c) {
+        InstanceMetadata instance = instances.get(c.id());
+        if (instance == null) {
+            return unchanged(Code.INSTANCE_NOT_FOUND, "no instance '" + c.id() + "' in the cluster");
+        }
+        if (instance.draining()) {
+            return changed(this);
+        }
+        ReplicaBalancer.Plan plan = ReplicaBalancer.drain(this, c.id());
+        if (plan.isRefused()) {
+            return unchanged(Code.CANNOT_DRAIN, plan.refusal());
+        }
+        return changed(withInstance(instance.withDraining(true)));
     }
 
     private Applied beginShutdown(BeginShutdown c) {
@@ -249,7 +300,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return unchanged(Code.STALE_HEARTBEAT, "instance '" + c.id() + "' has restarted since it announced its shutdown");
         }
         ClusterState next = withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(),
-                instance.online(), instance.incarnation(), true));
+                instance.online(), instance.incarnation(), true, instance.draining()));
         return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
     }
 

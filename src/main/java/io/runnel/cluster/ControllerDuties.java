@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ReassignmentPlanner}), at most {@code maxConcurrentReassignments} started at once. A partition with
  * a move of any kind (election or reassignment step) in flight gets no other until it is applied.
  *
+ * <p>At every liveness check the controller also drains the instances marked draining: their
+ * leaderships first, then their replicas, as reassignments ({@link ReplicaBalancer#drain}).
+ *
  * <p>Thread-safety: one thread runs both duties (a single-thread scheduler it is given, or its
  * own); at most one heartbeat is in flight.
  */
@@ -82,6 +85,8 @@ public final class ControllerDuties implements AutoCloseable {
     private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
     /** Partitions ({@code topic-partition}) with an election of either kind proposed and not yet applied. */
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Partitions ({@code topic-partition}) with a drain's reassignment proposed and not yet applied. */
+    private final java.util.Set<String> reassignmentsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastHeartbeatMs;
     private boolean wasController;
     private final long incarnation;
@@ -166,6 +171,7 @@ public final class ControllerDuties implements AutoCloseable {
             }
             electLeaders();
             driveReassignments();
+            drainInstances();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
                 LOG.warn("Instance {} has not heart-beaten for {}; marking it offline", mark.id(), settings.sessionTimeout());
                 quorum.submit(mark).whenComplete((result, e) -> {
@@ -209,6 +215,60 @@ public final class ControllerDuties implements AutoCloseable {
                 electionsInFlight.remove(partition);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * On the controller: for each draining instance, moves its leaderships to in-sync peers
+     * ({@link ReplicaBalancer#leadershipsAway}), then submits a reassignment for each partition it holds
+     * ({@link ReplicaBalancer#drain}) once the partition is led elsewhere (or cannot be), at most
+     * {@value ReplicaBalancer#MAX_MOVES_PER_PLAN} in flight; the reassignment engine queues what it cannot start yet.
+     * A partition already being reassigned is planned again once that reassignment completes.
+     */
+    private void drainInstances() {
+        ClusterState state = quorum.state();
+        for (InstanceMetadata instance : state.instances().values()) {
+            if (!instance.draining()) {
+                continue;
+            }
+            java.util.Set<String> leadershipMoving = new java.util.HashSet<>();
+            for (MetadataCommand.SetPartitionState move : ReplicaBalancer.leadershipsAway(state, instance.id())) {
+                String key = move.topic() + "-" + move.partition();
+                leadershipMoving.add(key);
+                if (electionsInFlight.add(key)) {
+                    LOG.info("{}: leadership away from the draining {} to {} at epoch {}", key, instance.id(), move.leader(),
+                            move.leaderEpoch());
+                    submitElection(move);
+                }
+            }
+            ReplicaBalancer.Plan plan = ReplicaBalancer.drain(state, instance.id());
+            if (plan.isRefused()) {
+                LOG.debug("Draining {} waits: {}", instance.id(), plan.refusal());
+                continue;
+            }
+            for (ReplicaBalancer.Move move : plan.moves()) {
+                String key = move.topic() + "-" + move.partition();
+                if (leadershipMoving.contains(key) || reassignmentsInFlight.size() >= ReplicaBalancer.MAX_MOVES_PER_PLAN
+                        || !reassignmentsInFlight.add(key)) {
+                    continue;
+                }
+                LOG.info("{}: draining {}; reassigning {} → {}", key, instance.id(), move.from(), move.to());
+                submitReassignment(key, new MetadataCommand.ReassignPartition(move.topic(), move.partition(), move.to()));
+            }
+        }
+    }
+
+    private void submitReassignment(String key, MetadataCommand.ReassignPartition command) {
+        try {
+            quorum.submit(command).whenComplete((result, e) -> {
+                reassignmentsInFlight.remove(key);
+                if (e != null || !result.ok()) {
+                    LOG.info("{}: reassignment not applied: {}", key, e != null ? e.getMessage() : result.message());
+                }
+            });
+        } catch (RuntimeException e) {
+            reassignmentsInFlight.remove(key);
+            throw e;
         }
     }
 

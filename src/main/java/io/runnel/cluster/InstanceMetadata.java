@@ -17,10 +17,20 @@ import com.fasterxml.jackson.annotation.Nulls;
  *                        is given no leadership until it heart-beats with a new incarnation. Written
  *                        only when true, and absent (false) in metadata written before it existed, so
  *                        snapshots without a stopping instance stay readable by the previous version
+ * @param draining        an operator asked to move every replica and leadership away from it
+ *                        ({@code POST /cluster/instances/{id}/drain}); it is given no new replica and no
+ *                        leadership until un-drained, across restarts. Written only when true, like
+ *                        {@code shuttingDown}
  */
 public record InstanceMetadata(String id, String url, long lastHeartbeatMs, boolean online, long incarnation,
                                @JsonSetter(nulls = Nulls.AS_EMPTY) @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-                               boolean shuttingDown) {
+                               boolean shuttingDown,
+                               @JsonSetter(nulls = Nulls.AS_EMPTY) @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+                               boolean draining) {
+    public InstanceMetadata(String id, String url, long lastHeartbeatMs, boolean online, long incarnation, boolean shuttingDown) {
+        this(id, url, lastHeartbeatMs, online, incarnation, shuttingDown, false);
+    }
+
     public InstanceMetadata(String id, String url, long lastHeartbeatMs, boolean online, long incarnation) {
         this(id, url, lastHeartbeatMs, online, incarnation, false);
     }
@@ -29,8 +39,18 @@ public record InstanceMetadata(String id, String url, long lastHeartbeatMs, bool
         this(id, url, lastHeartbeatMs, online, 0);
     }
 
-    /** Whether a partition may be led here: online and not shutting down. */
+    /** Whether a partition may be led here: online, not shutting down and not draining. */
     public boolean canLead() {
-        return online && !shuttingDown;
+        return online && !shuttingDown && !draining;
+    }
+
+    /** Whether new replicas may be placed here: the same as {@link #canLead}. */
+    public boolean canHostReplicas() {
+        return canLead();
+    }
+
+    /** This instance with {@code draining} set as given. */
+    public InstanceMetadata withDraining(boolean draining) {
+        return new InstanceMetadata(id, url, lastHeartbeatMs, online, incarnation, shuttingDown, draining);
     }
 }

@@ -40,6 +40,8 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.CancelReassignment.class, name = "CancelReassignment"),
         @JsonSubTypes.Type(value = MetadataCommand.BeginReassignment.class, name = "BeginReassignment"),
         @JsonSubTypes.Type(value = MetadataCommand.CompleteReassignment.class, name = "CompleteReassignment"),
+        @JsonSubTypes.Type(value = MetadataCommand.DrainInstance.class, name = "DrainInstance"),
+        @JsonSubTypes.Type(value = MetadataCommand.UndrainInstance.class, name = "UndrainInstance"),
 })
 public sealed interface MetadataCommand {
 
@@ -283,6 +285,18 @@ public sealed interface MetadataCommand {
     }
 
     /**
+     * Marks an instance draining: it gets no new replica and no leadership, across restarts, and the controller
+     * moves its leaderships and then its replicas away ({@link ReplicaBalancer#drain}). Draining one that already
+     * drains changes nothing. Fails with {@code INSTANCE_NOT_FOUND} or {@code CANNOT_DRAIN} (fewer other
+     * instances that can take replicas than the largest replication factor, or none).
+     */
+    record DrainInstance(String id) implements MetadataCommand {
+        public DrainInstance {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
      * The controller completes a started reassignment whose target replicas are all in sync and one of which
      * leads (step (d)): the replicas become the target and the ISR the target replicas it holds; the removed
      * replicas' instances then stop fetching and delete their copy. Fails with {@code STALE_PARTITION_EPOCH},
@@ -292,6 +306,16 @@ public sealed interface MetadataCommand {
     record CompleteReassignment(String topic, int partition, int expectedPartitionEpoch) implements MetadataCommand {
         public CompleteReassignment {
             Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    /**
+     * Makes a draining instance eligible for replicas and leaderships again; reassignments already submitted
+     * go on. Succeeds for an instance that is not draining. Fails with {@code INSTANCE_NOT_FOUND}.
+     */
+    record UndrainInstance(String id) implements MetadataCommand {
+        public UndrainInstance {
+            Objects.requireNonNull(id, "id");
         }
     }
 }

@@ -73,6 +73,10 @@ public enum ApiCall {
     MANAGE_API_KEYS(ALTER, CLUSTER),
     /** {@code POST /acls}, {@code GET /acls}, {@code DELETE /acls}. */
     MANAGE_ACLS(ALTER, CLUSTER),
+    /** {@code POST /cluster/instances/{id}/drain}, {@code DELETE /cluster/instances/{id}/drain}. */
+    DRAIN_INSTANCE(ALTER, CLUSTER),
+    /** {@code POST /cluster/rebalance}, dry run included. */
+    REBALANCE_CLUSTER(ALTER, CLUSTER),
     /** {@code /connectors/**}; a connector then acts with its creator's rights. */
     MANAGE_CONNECTORS(ALTER, CLUSTER),
     /** {@code /streams/**}; a stream then acts with its creator's rights. */

@@ -36,7 +36,9 @@ class MetadataJsonTest {
                 new SetPartitionState("orders", 1, "runnel-1", 4, List.of("runnel-1", "runnel-2")),
                 new CommitOffsets("g", List.of(new OffsetCommit("orders", 0, 58, "note"))),
                 new DeleteGroup("g"),
-                new MetadataCommand.BeginShutdown("runnel-0", 42));
+                new MetadataCommand.BeginShutdown("runnel-0", 42),
+                new MetadataCommand.DrainInstance("runnel-1"),
+                new MetadataCommand.UndrainInstance("runnel-1"));
 
         for (MetadataCommand c : commands) {
             assertThat(MetadataJson.read(MetadataJson.write(c), MetadataCommand.class)).isEqualTo(c);
@@ -90,5 +92,8 @@ class MetadataJsonTest {
         assertThat(new String(MetadataJson.write(read), StandardCharsets.UTF_8)).as("written as before").isEqualTo(old);
         InstanceMetadata stopping = new InstanceMetadata("n0", "http://n0", 5, true, 3, true);
         assertThat(MetadataJson.read(MetadataJson.write(stopping), InstanceMetadata.class)).isEqualTo(stopping);
+        InstanceMetadata draining = new InstanceMetadata("n0", "http://n0", 5, true, 3, false, true);
+        assertThat(MetadataJson.read(MetadataJson.write(draining), InstanceMetadata.class)).isEqualTo(draining);
+        assertThat(read.draining()).as("written before drains existed").isFalse();
     }
 }

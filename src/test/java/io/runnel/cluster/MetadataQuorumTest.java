@@ -368,4 +368,33 @@ class MetadataQuorumTest {
         });
         assertThat(leaving).isNotIn(members.get(next).state().topic("moving").orElseThrow().partitions().get(0).replicas());
     }
+
+    @Test
+    void theControllerMovesADrainingInstancesLeadershipsAwayAndReassignsItsReplicas() {
+        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofSeconds(5));
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        String controller = awaitController();
+        await().atMost(PATIENCE).until(() -> members.get(controller).state().liveInstances().equals(IDS));
+        assertThat(members.get(controller).submit(new CreateTopic("orders", 6, 2, Map.of(), 1)).join().ok()).isTrue();
+        String drained = anyOtherThan(controller);
+        assertThat(members.get(controller).state().partitionsLedBy(drained)).isPositive();
+
+        ApplyResult accepted = submit(anyOtherThan(drained), new MetadataCommand.DrainInstance(drained));
+        assertThat(accepted.ok()).as("%s", accepted).isTrue();
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            ClusterState state = members.get(controller).state();
+            assertThat(state.instance(drained).orElseThrow().draining()).isTrue();
+            for (PartitionMetadata p : state.topic("orders").orElseThrow().partitions()) {
+                assertThat(p.leader()).as("leader of orders-%d", p.partition()).isNotEqualTo(drained);
+                assertThat(ReplicaBalancer.planned(p)).as("where orders-%d goes", p.partition()).hasSize(2)
+                        .doesNotContain(drained);
+            }
+        });
+        ApplyResult second = submit(controller, new MetadataCommand.DrainInstance(anyOtherThan(drained)));
+        assertThat(second.code()).as("one instance left for replication factor 2").isEqualTo(ApplyResult.Code.CANNOT_DRAIN);
+    }
 }

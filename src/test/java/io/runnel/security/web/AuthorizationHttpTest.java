@@ -201,6 +201,15 @@ class AuthorizationHttpTest extends SecuredHttpTest {
                 return Row.of(List.of(Access.cluster(ALTER)), c -> c.post("/acls", Map.of("principal", "User:" + t, "resourceType", "TOPIC",
                         "resourceName", t, "patternType", "LITERAL", "operation", "READ", "permission", "ALLOW")), 201, Access.cluster(ALTER));
             }
+            case DRAIN_INSTANCE -> {
+                String self = admin.get("/cluster").json().path("controller").asString();
+                return Row.of(List.of(Access.cluster(ALTER)), c -> c.delete("/cluster/instances/" + self + "/drain"), 204,
+                        Access.cluster(ALTER));
+            }
+            case REBALANCE_CLUSTER -> {
+                return Row.of(List.of(Access.cluster(ALTER)), c -> c.post("/cluster/rebalance?dryRun=true", ""), 200,
+                        Access.cluster(ALTER));
+            }
             default -> throw new AssertionError("no case for the row " + call + " of the table: add one to AuthorizationHttpTest.row");
         }
     }
