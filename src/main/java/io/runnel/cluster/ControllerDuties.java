@@ -18,13 +18,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The periodic work of a quorum member. Every instance heart-beats through the quorum
  * ({@link InstanceHeartbeat} every {@code heartbeatInterval}); the one that is the controller
- * also checks liveness every {@code checkInterval} and marks instances silent for
- * {@code sessionTimeout} offline ({@link LivenessTracker}). Whether this instance is the
- * controller is asked at every check, so duties follow leadership without any hand-over.
+ * also checks liveness every {@code checkInterval} and marks offline the instances silent for
+ * {@code sessionTimeout}, and those silent for {@code unreachableTimeout} whose HTTP port refuses
+ * connections ({@link LivenessTracker}, {@link PortProbe}: a killed or crashed process, never a
+ * paused one). Whether this instance is the controller is asked at every check, so duties follow
+ * leadership without any hand-over.
  *
  * <p>The controller also moves the leadership of partitions whose leader is offline to an online
- * in-sync replica, at the next leader epoch ({@link LeaderElection}), at every check: within
- * {@code sessionTimeout} plus one check interval of the leader falling silent. Every
+ * in-sync replica, at the next leader epoch ({@link LeaderElection}), at every check and as soon as
+ * it has marked an instance offline: within {@code unreachableTimeout} (a process gone) or
+ * {@code sessionTimeout} (silent but reachable) plus one check interval of the leader falling
+ * silent. Every
  * {@code preferredLeaderCheck} (when set, {@value #PREFERRED_LEADER_CHECK_SECONDS} s by default) it
  * moves leaderships back to preferred replicas that are in sync again ({@link PreferredLeaderElection}),
  * at most {@value PreferredLeaderElection#MAX_MOVES_PER_CHECK} per check; an instance shutting down
@@ -47,14 +51,44 @@ public final class ControllerDuties implements AutoCloseable {
      * @param sessionTimeout        silence after which an instance is offline ({@code runnel.cluster.session-timeout})
      * @param preferredLeaderCheck  how often the controller moves leaderships back to preferred replicas
      *                              ({@link PreferredLeaderElection}); {@link Duration#ZERO} never
+     * @param unreachableTimeout    silence after which an instance whose HTTP port refuses connections is
+     *                              offline ({@link PortProbe}); {@link Duration#ZERO} never probes
      */
-    public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(6),
-                PREFERRED_LEADER_CHECK_INTERVAL);
+    public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck,
+                           Duration unreachableTimeout) {
+        /** Heart-beats missed before the controller asks whether a silent instance's port still accepts connections. */
+        public static final int UNREACHABLE_AFTER_HEARTBEATS = 2;
 
-        /** Without preferred-leader election. */
+        public static final Settings DEFAULT = of(Duration.ofMillis(500), Duration.ofSeconds(6), PREFERRED_LEADER_CHECK_INTERVAL);
+
+        /** Without preferred-leader election nor port probes. */
         public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout) {
             this(heartbeatInterval, checkInterval, sessionTimeout, Duration.ZERO);
+        }
+
+        /** Without port probes. */
+        public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
+            this(heartbeatInterval, checkInterval, sessionTimeout, preferredLeaderCheck, Duration.ZERO);
+        }
+
+        /**
+         * What an instance runs with: liveness checked twice per heartbeat interval, and a silent
+         * instance's port probed after {@value #UNREACHABLE_AFTER_HEARTBEATS} missed heartbeats.
+         */
+        public static Settings of(Duration heartbeatInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
+            Duration check = heartbeatInterval.dividedBy(2);
+            return new Settings(heartbeatInterval, check.isZero() ? heartbeatInterval : check, sessionTimeout, preferredLeaderCheck,
+                    heartbeatInterval.multipliedBy(UNREACHABLE_AFTER_HEARTBEATS));
+        }
+
+        /**
+         * The most one gap between two liveness checks counts for: a longer gap means the controller
+         * itself was paused or starved, and the heartbeats of that time may not be applied yet.
+         */
+        Duration maxCheckGap() {
+            Duration twoBeats = heartbeatInterval.multipliedBy(2);
+            Duration fourChecks = checkInterval.multipliedBy(4);
+            return twoBeats.compareTo(fourChecks) >= 0 ? twoBeats : fourChecks;
         }
     }
 
@@ -97,7 +131,9 @@ public final class ControllerDuties implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.nanoTime = nanoTime;
-        this.liveness = new LivenessTracker(settings.sessionTimeout());
+        this.liveness = settings.unreachableTimeout().isZero() ? new LivenessTracker(settings.sessionTimeout())
+                : new LivenessTracker(settings.sessionTimeout(), settings.unreachableTimeout(), settings.maxCheckGap(),
+                        new PortProbe(settings.checkInterval()));
         this.ownScheduler = scheduler == null;
         this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runnel-controller-duties");
@@ -153,15 +189,26 @@ public final class ControllerDuties implements AutoCloseable {
             }
             electLeaders();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
-                LOG.warn("Instance {} has not heart-beaten for {}; marking it offline", mark.id(), settings.sessionTimeout());
+                LOG.warn("Instance {} has not heart-beaten for {}, or for {} with its port refusing connections; marking it offline",
+                        mark.id(), settings.sessionTimeout(), settings.unreachableTimeout());
                 quorum.submit(mark).whenComplete((result, e) -> {
                     if (e != null || !result.ok()) {
                         LOG.info("Instance {} not marked offline: {}", mark.id(), e != null ? e.getMessage() : result.message());
+                    } else {
+                        checkSoon(); // elect new leaders for its partitions now rather than at the next check
                     }
                 });
             }
         } catch (RuntimeException e) {
             LOG.warn("Liveness check failed", e);
+        }
+    }
+
+    private void checkSoon() {
+        try {
+            scheduler.execute(this::checkLiveness);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
         }
     }
 

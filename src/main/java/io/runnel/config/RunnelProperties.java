@@ -116,7 +116,7 @@ public record RunnelProperties(
             @DefaultValue @NotNull List<@NotNull Peer> peers,
             @DefaultValue("") @NotNull String secret,
             @DefaultValue("6s") @PositiveDuration Duration sessionTimeout,
-            @DefaultValue("1s") @PositiveDuration Duration heartbeatInterval,
+            @DefaultValue("500ms") @PositiveDuration Duration heartbeatInterval,
             @DefaultValue("10s") @PositiveDuration Duration requestTimeout,
             @DefaultValue("2s") @PositiveDuration Duration connectTimeout,
             @DefaultValue("true") boolean autoLeaderRebalance) {
