@@ -42,7 +42,7 @@ class ClusterController {
 
     @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status and the number of partitions it leads; "
             + "controller is null during an election. An instance is offline once it has been silent for runnel.cluster.session-timeout, "
-            + "or if it has not joined since the cluster formed.")
+            + "or for two heartbeat intervals while its HTTP port refuses connections, or if it has not joined since the cluster formed.")
     @ProblemResponses({ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/cluster")
     ClusterView cluster(Caller caller) {

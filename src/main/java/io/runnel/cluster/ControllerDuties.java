@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * also checks liveness every {@code checkInterval} and marks offline the instances silent for
  * {@code sessionTimeout}, and those silent for {@code unreachableTimeout} whose HTTP port refuses
  * connections ({@link LivenessTracker}, {@link PortProbe}: a killed or crashed process, never a
- * paused one). Whether this instance is the controller is asked at every check, so duties follow
+ * paused one); a new controller, at its first check, also those whose HTTP and Raft ports both
+ * refuse connections (typically the controller that died). Whether this instance is the controller is asked at every check, so duties follow
  * leadership without any hand-over.
  *
  * <p>The controller also moves the leadership of partitions whose leader is offline to an online
@@ -103,6 +104,8 @@ public final class ControllerDuties implements AutoCloseable {
     private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
     /** Partitions ({@code topic-partition}) with an election of either kind proposed and not yet applied. */
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Instances with a {@link MarkInstanceOffline} proposed and not yet applied. */
+    private final java.util.Set<String> marksInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastHeartbeatMs;
     private boolean wasController;
     private final long incarnation;
@@ -133,7 +136,8 @@ public final class ControllerDuties implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.liveness = settings.unreachableTimeout().isZero() ? new LivenessTracker(settings.sessionTimeout())
                 : new LivenessTracker(settings.sessionTimeout(), settings.unreachableTimeout(), settings.maxCheckGap(),
-                        new PortProbe(settings.checkInterval()));
+                        new PortProbe(settings.checkInterval(), id -> quorum.peers().find(id)
+                                .map(peer -> new java.net.InetSocketAddress(peer.host(), peer.raftPort()))));
         this.ownScheduler = scheduler == null;
         this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runnel-controller-duties");
@@ -189,18 +193,31 @@ public final class ControllerDuties implements AutoCloseable {
             }
             electLeaders();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
+                if (!marksInFlight.add(mark.id())) {
+                    continue; // proposed at an earlier check, not applied yet
+                }
                 LOG.warn("Instance {} has not heart-beaten for {}, or for {} with its port refusing connections; marking it offline",
                         mark.id(), settings.sessionTimeout(), settings.unreachableTimeout());
-                quorum.submit(mark).whenComplete((result, e) -> {
-                    if (e != null || !result.ok()) {
-                        LOG.info("Instance {} not marked offline: {}", mark.id(), e != null ? e.getMessage() : result.message());
-                    } else {
-                        checkSoon(); // elect new leaders for its partitions now rather than at the next check
-                    }
-                });
+                submitMark(mark);
             }
         } catch (RuntimeException e) {
             LOG.warn("Liveness check failed", e);
+        }
+    }
+
+    private void submitMark(MarkInstanceOffline mark) {
+        try {
+            quorum.submit(mark).whenComplete((result, e) -> {
+                marksInFlight.remove(mark.id());
+                if (e != null || !result.ok()) {
+                    LOG.info("Instance {} not marked offline: {}", mark.id(), e != null ? e.getMessage() : result.message());
+                } else {
+                    checkSoon(); // elect new leaders for its partitions now rather than at the next check
+                }
+            });
+        } catch (RuntimeException e) {
+            marksInFlight.remove(mark.id());
+            throw e;
         }
     }
 

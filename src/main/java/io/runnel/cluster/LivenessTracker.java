@@ -24,22 +24,39 @@ import java.util.Map;
  *
  * <p>Silence only accrues while this tracker is able to watch: a check that comes more than
  * {@code maxStep} after the previous one (the controller itself was paused or starved, so the
- * heartbeats of that time may not be applied yet) counts as {@code maxStep}. A new controller starts
- * with {@link #reset()}: it has seen nothing yet, so every instance gets a full session timeout from
- * the takeover, as Kafka's controller does, and one whose port refuses connections gets
- * {@code unreachableTimeout} from the takeover: the refused port is evidence of its own, which the
- * new controller needs no history for.
+ * heartbeats of that time may not be applied yet) counts as {@code maxStep}.
+ *
+ * <p>A new controller starts with {@link #reset()}: it has seen nothing yet, so every instance gets
+ * a full session timeout from the takeover, as Kafka's controller does, and one whose HTTP port
+ * refuses connections gets {@code unreachableTimeout} from the takeover. What it may assume without
+ * any history: an instance whose HTTP <em>and</em> Raft ports both refuse connections at its first
+ * check has no process left (a starting one binds its Raft port before it first heart-beats, long
+ * before its HTTP port), typically the old controller that died and caused the takeover; it is
+ * reported at that first check. Only a fresh controller does this; afterwards silence is required.
  *
  * <p>Not thread-safe: used from the controller's one scheduling thread. Holds nothing that survives
  * a restart.
  */
 final class LivenessTracker {
-    /** Whether an instance's HTTP port actively refuses connections; false when it accepts, times out or cannot be asked. */
-    @FunctionalInterface
+    /** Whether an instance's ports actively refuse connections; false when they accept, time out or cannot be asked. */
     interface Reachability {
-        Reachability UNKNOWN = instance -> false;
+        Reachability UNKNOWN = new Reachability() {
+            @Override
+            public boolean refusesConnections(InstanceMetadata instance) {
+                return false;
+            }
 
+            @Override
+            public boolean allPortsRefuse(InstanceMetadata instance) {
+                return false;
+            }
+        };
+
+        /** Its HTTP port refuses connections. */
         boolean refusesConnections(InstanceMetadata instance);
+
+        /** Its HTTP port and its Raft port both refuse connections. */
+        boolean allPortsRefuse(InstanceMetadata instance);
     }
 
     private final long sessionTimeoutNanos;
@@ -51,6 +68,8 @@ final class LivenessTracker {
     private long watchedNanos;
     private long lastCheckNanos;
     private boolean checked;
+    /** Set by {@link #reset()}: the next check is this controller's first. */
+    private boolean takeover;
 
     /** An instance's last heartbeat time as written, and the watched time when this tracker first saw it. */
     private record Seen(long heartbeatMs, long seenAtNanos) {
@@ -76,6 +95,7 @@ final class LivenessTracker {
 
     void reset() {
         seen.clear();
+        takeover = true;
     }
 
     /**
@@ -90,12 +110,17 @@ final class LivenessTracker {
         }
         checked = true;
         lastCheckNanos = nowNanos;
+        boolean firstCheck = takeover;
+        takeover = false;
         List<MarkInstanceOffline> silent = new ArrayList<>();
         seen.keySet().retainAll(state.instances().keySet());
         for (InstanceMetadata instance : state.instances().values()) {
             Seen last = seen.get(instance.id());
             if (last == null || last.heartbeatMs() != instance.lastHeartbeatMs()) {
                 seen.put(instance.id(), new Seen(instance.lastHeartbeatMs(), watchedNanos));
+                if (firstCheck && instance.online() && reachability.allPortsRefuse(instance)) {
+                    silent.add(new MarkInstanceOffline(instance.id(), instance.lastHeartbeatMs()));
+                }
                 continue;
             }
             long silence = watchedNanos - last.seenAtNanos();

@@ -80,10 +80,21 @@ class LivenessTrackerTest {
         assertThat(tracker.check(state, 14 * SECOND)).containsExactly(new MarkInstanceOffline("a", 50));
     }
 
-    /** Instances whose port refuses connections, as the probe would find them. */
+    /** Instances whose HTTP port refuses connections, and those whose Raft port does too, as the probe would find them. */
     private final Set<String> refusing = new HashSet<>();
+    private final Set<String> raftRefusing = new HashSet<>();
     private final LivenessTracker probing = new LivenessTracker(Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(1),
-            instance -> refusing.contains(instance.id()));
+            new LivenessTracker.Reachability() {
+                @Override
+                public boolean refusesConnections(InstanceMetadata instance) {
+                    return refusing.contains(instance.id());
+                }
+
+                @Override
+                public boolean allPortsRefuse(InstanceMetadata instance) {
+                    return refusing.contains(instance.id()) && raftRefusing.contains(instance.id());
+                }
+            });
 
     /** Checks {@code probing} every quarter second from {@code fromMs} to {@code toMs} (inclusive); returns the last answer. */
     private java.util.List<MarkInstanceOffline> checkEveryQuarterSecond(ClusterState state, long fromMs, long toMs) {
@@ -136,5 +147,29 @@ class LivenessTrackerTest {
 
         assertThat(checkEveryQuarterSecond(state, 100_000, 100_750)).isEmpty();
         assertThat(checkEveryQuarterSecond(state, 101_000, 101_000)).containsExactly(new MarkInstanceOffline("gone", 1));
+    }
+
+    @Test
+    void aNewControllerReportsAnInstanceWithNoPortLeftAtItsFirstCheckAndOnlyThen() {
+        ClusterState state = beat(beat(beat(ClusterState.EMPTY, "dead", 1), "starting", 1), "alive", 1);
+        refusing.addAll(Set.of("dead", "starting"));
+        raftRefusing.add("dead"); // "starting" has bound its Raft port, not yet its HTTP port
+
+        probing.reset();
+        assertThat(probing.check(state, 0)).containsExactly(new MarkInstanceOffline("dead", 1));
+
+        // Not applied yet (or refused): from the second check on, silence is required again.
+        assertThat(checkEveryQuarterSecond(state, 250, 750)).isEmpty();
+        assertThat(checkEveryQuarterSecond(state, 1000, 1000)).extracting(MarkInstanceOffline::id).containsExactly("dead", "starting");
+    }
+
+    @Test
+    void withoutATakeoverAnInstanceWithNoPortLeftStillNeedsTheShortSilence() {
+        ClusterState state = beat(ClusterState.EMPTY, "dead", 1);
+        refusing.add("dead");
+        raftRefusing.add("dead");
+
+        assertThat(probing.check(state, 0)).isEmpty();
+        assertThat(checkEveryQuarterSecond(state, 1000, 1000)).containsExactly(new MarkInstanceOffline("dead", 1));
     }
 }
