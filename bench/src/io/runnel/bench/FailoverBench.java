@@ -191,6 +191,7 @@ public final class FailoverBench {
                 sendTo = (victim + 1) % 3;
                 sleep(num("steady-seconds") * 1000L);
                 acks.clear();
+                String killedClock = java.time.Instant.now().toString();
                 long killedAt = System.nanoTime();
                 processes[victim].destroyForcibly();
                 double[] firstAck = awaitFirstAcks(led, killedAt);
@@ -200,8 +201,8 @@ public final class FailoverBench {
                     allMeasured = false;
                 }
                 String newLeader = leaderOf(sendTo, measured);
-                System.out.printf(Locale.ROOT, "round %d %-10s: killed %s (controller %s, led %s); partition %d writable again after %s "
-                                + "(new leader %s); slowest of its partitions %s; loadavg %s%n", round, kind, ids[victim], s.controller(), led,
+                System.out.printf(Locale.ROOT, "round %d %-10s: killed %s at %s (controller %s, led %s); partition %d writable again after %s "
+                                + "(new leader %s); slowest of its partitions %s; loadavg %s%n", round, kind, ids[victim], killedClock, s.controller(), led,
                         measured, seconds(measuredSeconds), newLeader, seconds(slowest), Machine.loadavg());
                 if (measuredSeconds >= 0) {
                     byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(measuredSeconds);
