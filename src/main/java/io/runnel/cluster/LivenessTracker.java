@@ -31,8 +31,11 @@ import java.util.Map;
  * refuses connections gets {@code unreachableTimeout} from the takeover. What it may assume without
  * any history: an instance whose HTTP <em>and</em> Raft ports both refuse connections at its first
  * check has no process left (a starting one binds its Raft port before it first heart-beats, long
- * before its HTTP port), typically the old controller that died and caused the takeover; it is
- * reported at that first check. Only a fresh controller does this; afterwards silence is required.
+ * before its HTTP port), typically the old controller that died and caused the takeover. During
+ * its first {@code unreachableTimeout} of watching, a new controller reports such an instance at
+ * once, at every check that finds a heartbeat of it it had not seen (the first check, and again
+ * when entries of the previous term are applied late and a verdict on the older heartbeat was
+ * refused as stale). Afterwards silence is required.
  *
  * <p>Not thread-safe: used from the controller's one scheduling thread. Holds nothing that survives
  * a restart.
@@ -70,6 +73,8 @@ final class LivenessTracker {
     private boolean checked;
     /** Set by {@link #reset()}: the next check is this controller's first. */
     private boolean takeover;
+    /** Watched time until which a heartbeat not seen before, of an instance with no port left, is reported at once. */
+    private long takeoverWindowEnd = -1;
 
     /** An instance's last heartbeat time as written, and the watched time when this tracker first saw it. */
     private record Seen(long heartbeatMs, long seenAtNanos) {
@@ -110,15 +115,18 @@ final class LivenessTracker {
         }
         checked = true;
         lastCheckNanos = nowNanos;
-        boolean firstCheck = takeover;
-        takeover = false;
+        if (takeover) {
+            takeover = false;
+            takeoverWindowEnd = watchedNanos + unreachableTimeoutNanos;
+        }
+        boolean inTakeoverWindow = watchedNanos < takeoverWindowEnd;
         List<MarkInstanceOffline> silent = new ArrayList<>();
         seen.keySet().retainAll(state.instances().keySet());
         for (InstanceMetadata instance : state.instances().values()) {
             Seen last = seen.get(instance.id());
             if (last == null || last.heartbeatMs() != instance.lastHeartbeatMs()) {
                 seen.put(instance.id(), new Seen(instance.lastHeartbeatMs(), watchedNanos));
-                if (firstCheck && instance.online() && reachability.allPortsRefuse(instance)) {
+                if (inTakeoverWindow && instance.online() && reachability.allPortsRefuse(instance)) {
                     silent.add(new MarkInstanceOffline(instance.id(), instance.lastHeartbeatMs()));
                 }
                 continue;

@@ -158,9 +158,28 @@ class LivenessTrackerTest {
         probing.reset();
         assertThat(probing.check(state, 0)).containsExactly(new MarkInstanceOffline("dead", 1));
 
-        // Not applied yet (or refused): from the second check on, silence is required again.
+        // Not applied yet: a heartbeat already seen needs the silence again.
         assertThat(checkEveryQuarterSecond(state, 250, 750)).isEmpty();
         assertThat(checkEveryQuarterSecond(state, 1000, 1000)).extracting(MarkInstanceOffline::id).containsExactly("dead", "starting");
+    }
+
+    @Test
+    void aHeartbeatOfTheOldTermAppliedLateIsReportedAtOnceWithinTheTakeoverWindow() {
+        ClusterState state = beat(beat(ClusterState.EMPTY, "dead", 1), "alive", 1);
+        refusing.add("dead");
+        raftRefusing.add("dead");
+        probing.reset();
+        assertThat(probing.check(state, 0)).containsExactly(new MarkInstanceOffline("dead", 1));
+
+        // That verdict is refused as stale: the dead instance's last heartbeat was committed before the takeover
+        // and applied only now.
+        state = beat(beat(state, "dead", 2), "alive", 2);
+        assertThat(probing.check(state, 250_000_000L)).containsExactly(new MarkInstanceOffline("dead", 2));
+
+        // After the window, a heartbeat not seen before needs the silence again.
+        state = beat(state, "dead", 3);
+        assertThat(checkEveryQuarterSecond(state, 1000, 1000)).isEmpty();
+        assertThat(checkEveryQuarterSecond(state, 1250, 2000)).containsExactly(new MarkInstanceOffline("dead", 3));
     }
 
     @Test
