@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * leadership without any hand-over.
  *
  * <p>The controller also moves the leadership of partitions whose leader is offline to an online
- * in-sync replica, at the next leader epoch ({@link LeaderElection}), at every check and as soon as
- * it has marked an instance offline: within {@code unreachableTimeout} (a process gone) or
+ * in-sync replica, at the next leader epoch, and takes offline followers out of ISRs
+ * ({@link LeaderElection}), at every check and as soon as it has marked an instance offline: within {@code unreachableTimeout} (a process gone) or
  * {@code sessionTimeout} (silent but reachable) plus one check interval of the leader falling
  * silent. Every
  * {@code preferredLeaderCheck} (when set, {@value #PREFERRED_LEADER_CHECK_SECONDS} s by default) it
@@ -237,6 +237,13 @@ public final class ControllerDuties implements AutoCloseable {
             LOG.warn("{}-{}: leader offline; electing {} at epoch {} (ISR {})", move.topic(), move.partition(), move.leader(),
                     move.leaderEpoch(), move.isr());
             submitElection(move);
+        }
+        for (MetadataCommand.SetPartitionState drop : LeaderElection.dropOfflineFollowers(quorum.state())) {
+            if (!electionsInFlight.add(drop.topic() + "-" + drop.partition())) {
+                continue;
+            }
+            LOG.info("{}-{}: dropping offline followers from the ISR; ISR now {}", drop.topic(), drop.partition(), drop.isr());
+            submitElection(drop);
         }
     }
 
