@@ -43,15 +43,17 @@ import java.util.regex.Pattern;
  *       partition with {@code --max-outstanding} requests unanswered skips a send, so that a stall
  *       does not pile up load the cluster must work off afterwards.
  *   <li>Each round waits until the cluster is settled (a controller, every instance online, every
- *       partition with a leader and an ISR of three), picks a victim, waits
+ *       partition led by its preferred replica with an ISR of three), picks a victim, waits
  *       {@code --steady-seconds}, and kills it ({@link Process#destroyForcibly()}, SIGKILL on Linux).
  *       Round kinds alternate: {@code leader}, the leader of a partition that is not the controller;
  *       {@code controller}, the controller, which also leads a partition. The measured partition is
  *       one the victim led.
  *   <li>Failover time = from just before the kill to the first {@code 200} answer of a request
  *       to the measured partition that was <em>sent</em> after the kill (the bench's monotonic clock).
- *       Resolution: the send period. Also printed: the time of the first answer for every partition
- *       the victim led (the slowest of them), and the new leader.
+ *       Resolution: the send period. Also printed: the new leader, and the same time for the slowest
+ *       of the partitions the victim led and of all partitions (those it followed stop too while
+ *       their ISR waits for it), whose medians and maxima are printed as kinds
+ *       "{@code <kind>, every partition}".
  *   <li>Restarts the victim on its ports and data dir and waits until it is back (next round).
  * </ol>
  * Prints a line per round, then the median and maximum of each kind. Bounded: each round gives up
@@ -183,7 +185,9 @@ public final class FailoverBench {
                     continue;
                 }
                 List<Integer> led = new ArrayList<>();
+                List<Integer> all = new ArrayList<>();
                 for (int q = 0; q < partitions; q++) {
+                    all.add(q);
                     if (s.leaders()[q].equals(ids[victim])) {
                         led.add(q);
                     }
@@ -194,16 +198,21 @@ public final class FailoverBench {
                 String killedClock = java.time.Instant.now().toString();
                 long killedAt = System.nanoTime();
                 processes[victim].destroyForcibly();
-                double[] firstAck = awaitFirstAcks(led, killedAt);
-                double measuredSeconds = firstAck[led.indexOf(measured)];
+                double[] firstAck = awaitFirstAcks(all, killedAt);
+                double measuredSeconds = firstAck[measured];
+                double slowestLed = led.stream().mapToDouble(q -> firstAck[q]).max().orElse(-1);
                 double slowest = Arrays.stream(firstAck).max().orElse(-1);
                 if (Arrays.stream(firstAck).anyMatch(x -> x < 0)) {
                     allMeasured = false;
                 }
                 String newLeader = leaderOf(sendTo, measured);
                 System.out.printf(Locale.ROOT, "round %d %-10s: killed %s at %s (controller %s, led %s); partition %d writable again after %s "
-                                + "(new leader %s); slowest of its partitions %s; loadavg %s%n", round, kind, ids[victim], killedClock, s.controller(), led,
-                        measured, seconds(measuredSeconds), newLeader, seconds(slowest), Machine.loadavg());
+                                + "(new leader %s); slowest of the partitions it led %s, of all partitions %s; loadavg %s%n", round, kind,
+                        ids[victim], killedClock, s.controller(), led, measured, seconds(measuredSeconds), newLeader, seconds(slowestLed),
+                        seconds(slowest), Machine.loadavg());
+                if (slowest >= 0) {
+                    byKind.computeIfAbsent(kind + ", every partition", k -> new ArrayList<>()).add(slowest);
+                }
                 if (measuredSeconds >= 0) {
                     byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(measuredSeconds);
                 }
@@ -311,6 +320,8 @@ public final class FailoverBench {
                 for (int q = 0; q < partitions; q++) {
                     String part = get(0, "/topics/" + topic + "/partitions/" + q);
                     leaders[q] = string(part, "leader");
+                    Matcher replicas = Pattern.compile("\"replicas\":\\[\"([^\"]*)\"").matcher(part);
+                    allInSync &= replicas.find() && replicas.group(1).equals(leaders[q]); // leaderships back at the preferred replicas
                     Matcher isr = Pattern.compile("\"isr\":\\[([^]]*)]").matcher(part);
                     allInSync &= isr.find() && isr.group(1).split(",").length == 3;
                 }
