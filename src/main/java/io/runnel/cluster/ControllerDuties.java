@@ -21,15 +21,16 @@ import org.slf4j.LoggerFactory;
  * also checks liveness every {@code checkInterval} and marks offline the instances silent for
  * {@code sessionTimeout}, and those silent for {@code unreachableTimeout} whose HTTP port refuses
  * connections ({@link LivenessTracker}, {@link PortProbe}: a killed or crashed process, never a
- * paused one); a new controller, at its first check, also those whose HTTP and Raft ports both
- * refuse connections (typically the controller that died). Whether this instance is the controller is asked at every check, so duties follow
- * leadership without any hand-over.
+ * paused one); a new controller, during its first {@code unreachableTimeout}, also those whose HTTP
+ * and Raft ports both refuse connections (typically the controller that died). Whether this
+ * instance is the controller is asked at every check, so duties follow leadership without any
+ * hand-over.
  *
  * <p>The controller also moves the leadership of partitions whose leader is offline to an online
  * in-sync replica, at the next leader epoch, and takes offline followers out of ISRs
- * ({@link LeaderElection}), at every check and as soon as it has marked an instance offline: within {@code unreachableTimeout} (a process gone) or
- * {@code sessionTimeout} (silent but reachable) plus one check interval of the leader falling
- * silent. Every
+ * ({@link LeaderElection}), at every check and as soon as it has marked an instance offline: within
+ * {@code unreachableTimeout} (a process gone) or {@code sessionTimeout} (silent but reachable) plus
+ * one check interval of the leader falling silent. Every
  * {@code preferredLeaderCheck} (when set, {@value #PREFERRED_LEADER_CHECK_SECONDS} s by default) it
  * moves leaderships back to preferred replicas that are in sync again ({@link PreferredLeaderElection}),
  * at most {@value PreferredLeaderElection#MAX_MOVES_PER_CHECK} per check; an instance shutting down
@@ -104,7 +105,7 @@ public final class ControllerDuties implements AutoCloseable {
     private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
     /** Partitions ({@code topic-partition}) with an election of either kind proposed and not yet applied. */
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Instances with a {@link MarkInstanceOffline} proposed and not yet applied. */
+    /** Verdicts ({@code id@lastHeartbeatMs}) proposed and not yet applied: each is proposed once. */
     private final java.util.Set<String> marksInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastHeartbeatMs;
     private boolean wasController;
@@ -193,7 +194,7 @@ public final class ControllerDuties implements AutoCloseable {
             }
             electLeaders();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
-                if (!marksInFlight.add(mark.id())) {
+                if (!marksInFlight.add(mark.id() + "@" + mark.lastHeartbeatMs())) {
                     continue; // proposed at an earlier check, not applied yet
                 }
                 LOG.warn("Instance {} has not heart-beaten for {}, or for {} with its port refusing connections; marking it offline",
@@ -208,7 +209,7 @@ public final class ControllerDuties implements AutoCloseable {
     private void submitMark(MarkInstanceOffline mark) {
         try {
             quorum.submit(mark).whenComplete((result, e) -> {
-                marksInFlight.remove(mark.id());
+                marksInFlight.remove(mark.id() + "@" + mark.lastHeartbeatMs());
                 if (e != null || !result.ok()) {
                     LOG.info("Instance {} not marked offline: {}", mark.id(), e != null ? e.getMessage() : result.message());
                 } else {
@@ -216,7 +217,7 @@ public final class ControllerDuties implements AutoCloseable {
                 }
             });
         } catch (RuntimeException e) {
-            marksInFlight.remove(mark.id());
+            marksInFlight.remove(mark.id() + "@" + mark.lastHeartbeatMs());
             throw e;
         }
     }
