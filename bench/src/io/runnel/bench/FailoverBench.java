@@ -210,11 +210,11 @@ public final class FailoverBench {
                                 + "(new leader %s); slowest of the partitions it led %s, of all partitions %s; loadavg %s%n", round, kind,
                         ids[victim], killedClock, s.controller(), led, measured, seconds(measuredSeconds), newLeader, seconds(slowestLed),
                         seconds(slowest), Machine.loadavg());
-                if (slowest >= 0) {
-                    byKind.computeIfAbsent(kind + ", every partition", k -> new ArrayList<>()).add(slowest);
-                }
                 if (measuredSeconds >= 0) {
                     byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(measuredSeconds);
+                }
+                if (slowest >= 0) {
+                    byKind.computeIfAbsent(kind + ", every partition", k -> new ArrayList<>()).add(slowest);
                 }
                 start(victim);
                 awaitReady(victim);
