@@ -48,8 +48,9 @@ class ClusterController {
 
     @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status, the number of partitions it leads "
             + "(partitions, leaders) and holds a replica of (replicas); controller is null during an election. An instance is offline "
-            + "once it has been silent for runnel.cluster.session-timeout, or if it has not joined since the cluster formed; a drained "
-            + "instance is draining while it holds replicas, then drained.")
+            + "once it has been silent for runnel.cluster.session-timeout, or for two heartbeat intervals while its HTTP port refuses "
+            + "connections, or if it has not joined since the cluster formed; an instance told to drain is draining while it holds replicas, "
+            + "then drained.")
     @ProblemResponses({ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/cluster")
     ClusterView cluster(Caller caller) {

@@ -261,8 +261,7 @@ public class ClusterNode implements DisposableBean {
     @EventListener(ApplicationReadyEvent.class)
     void startDuties() {
         if (quorum != null && duties == null) {
-            duties = new ControllerDuties(quorum, new ControllerDuties.Settings(settings.heartbeatInterval(),
-                    settings.heartbeatInterval(), settings.sessionTimeout(),
+            duties = new ControllerDuties(quorum, ControllerDuties.Settings.of(settings.heartbeatInterval(), settings.sessionTimeout(),
                     settings.autoLeaderRebalance() ? ControllerDuties.PREFERRED_LEADER_CHECK_INTERVAL : java.time.Duration.ZERO,
                     settings.maxConcurrentReassignments()),
                     clock, incarnation,

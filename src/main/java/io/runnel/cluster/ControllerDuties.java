@@ -18,13 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The periodic work of a quorum member. Every instance heart-beats through the quorum
  * ({@link InstanceHeartbeat} every {@code heartbeatInterval}); the one that is the controller
- * also checks liveness every {@code checkInterval} and marks instances silent for
- * {@code sessionTimeout} offline ({@link LivenessTracker}). Whether this instance is the
- * controller is asked at every check, so duties follow leadership without any hand-over.
+ * also checks liveness every {@code checkInterval} and marks offline the instances silent for
+ * {@code sessionTimeout}, and those silent for {@code unreachableTimeout} whose HTTP port refuses
+ * connections ({@link LivenessTracker}, {@link PortProbe}: a killed or crashed process, never a
+ * paused one); a new controller, during its first {@code unreachableTimeout}, also those whose HTTP
+ * and Raft ports both refuse connections (typically the controller that died). Whether this
+ * instance is the controller is asked at every check, so duties follow leadership without any
+ * hand-over.
  *
  * <p>The controller also moves the leadership of partitions whose leader is offline to an online
- * in-sync replica, at the next leader epoch ({@link LeaderElection}), at every check: within
- * {@code sessionTimeout} plus one check interval of the leader falling silent. Every
+ * in-sync replica, at the next leader epoch, and takes offline followers out of ISRs
+ * ({@link LeaderElection}), at every check and as soon as it has marked an instance offline: within
+ * {@code unreachableTimeout} (a process gone) or {@code sessionTimeout} (silent but reachable) plus
+ * one check interval of the leader falling silent. Every
  * {@code preferredLeaderCheck} (when set, {@value #PREFERRED_LEADER_CHECK_SECONDS} s by default) it
  * moves leaderships back to preferred replicas that are in sync again ({@link PreferredLeaderElection}),
  * at most {@value PreferredLeaderElection#MAX_MOVES_PER_CHECK} per check; an instance shutting down
@@ -52,25 +58,51 @@ public final class ControllerDuties implements AutoCloseable {
      * @param sessionTimeout        silence after which an instance is offline ({@code runnel.cluster.session-timeout})
      * @param preferredLeaderCheck  how often the controller moves leaderships back to preferred replicas
      *                              ({@link PreferredLeaderElection}); {@link Duration#ZERO} never
+     * @param unreachableTimeout    silence after which an instance whose HTTP port refuses connections is
+     *                              offline ({@link PortProbe}); {@link Duration#ZERO} never probes
      * @param maxConcurrentReassignments how many partition reassignments may be started at once
      *                              ({@code runnel.cluster.max-concurrent-reassignments}); the rest wait queued
      */
     public record Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck,
-                           int maxConcurrentReassignments) {
+                           Duration unreachableTimeout, int maxConcurrentReassignments) {
+        /** Heart-beats missed before the controller asks whether a silent instance's port still accepts connections. */
+        public static final int UNREACHABLE_AFTER_HEARTBEATS = 2;
+
         /** The default of {@code runnel.cluster.max-concurrent-reassignments}. */
         public static final int MAX_CONCURRENT_REASSIGNMENTS = 10;
 
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(6),
-                PREFERRED_LEADER_CHECK_INTERVAL);
+        public static final Settings DEFAULT = of(Duration.ofMillis(500), Duration.ofSeconds(6), PREFERRED_LEADER_CHECK_INTERVAL,
+                MAX_CONCURRENT_REASSIGNMENTS);
 
-        /** With the default cap of concurrent reassignments. */
-        public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
-            this(heartbeatInterval, checkInterval, sessionTimeout, preferredLeaderCheck, MAX_CONCURRENT_REASSIGNMENTS);
+        /** Without preferred-leader election nor port probes. */
+    public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout) {
+            this(heartbeatInterval, checkInterval, sessionTimeout, Duration.ZERO);
         }
 
-        /** Without preferred-leader election. */
-        public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout) {
-            this(heartbeatInterval, checkInterval, sessionTimeout, Duration.ZERO);
+        /** Without port probes, with the default cap of concurrent reassignments. */
+        public Settings(Duration heartbeatInterval, Duration checkInterval, Duration sessionTimeout, Duration preferredLeaderCheck) {
+            this(heartbeatInterval, checkInterval, sessionTimeout, preferredLeaderCheck, Duration.ZERO, MAX_CONCURRENT_REASSIGNMENTS);
+        }
+
+        /**
+         * What an instance runs with: liveness checked twice per heartbeat interval, and a silent
+         * instance's port probed after {@value #UNREACHABLE_AFTER_HEARTBEATS} missed heartbeats.
+         */
+        public static Settings of(Duration heartbeatInterval, Duration sessionTimeout, Duration preferredLeaderCheck,
+                                  int maxConcurrentReassignments) {
+            Duration check = heartbeatInterval.dividedBy(2);
+            return new Settings(heartbeatInterval, check.isZero() ? heartbeatInterval : check, sessionTimeout, preferredLeaderCheck,
+                    heartbeatInterval.multipliedBy(UNREACHABLE_AFTER_HEARTBEATS), maxConcurrentReassignments);
+        }
+
+        /**
+         * The most one gap between two liveness checks counts for: a longer gap means the controller
+         * itself was paused or starved, and the heartbeats of that time may not be applied yet.
+         */
+        Duration maxCheckGap() {
+            Duration twoBeats = heartbeatInterval.multipliedBy(2);
+            Duration fourChecks = checkInterval.multipliedBy(4);
+            return twoBeats.compareTo(fourChecks) >= 0 ? twoBeats : fourChecks;
         }
     }
 
@@ -87,6 +119,8 @@ public final class ControllerDuties implements AutoCloseable {
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Partitions ({@code topic-partition}) with a drain's reassignment proposed and not yet applied. */
     private final java.util.Set<String> reassignmentsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Verdicts ({@code id@lastHeartbeatMs}) proposed and not yet applied: each is proposed once. */
+    private final java.util.Set<String> marksInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long lastHeartbeatMs;
     private boolean wasController;
     private final long incarnation;
@@ -115,7 +149,10 @@ public final class ControllerDuties implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.nanoTime = nanoTime;
-        this.liveness = new LivenessTracker(settings.sessionTimeout());
+        this.liveness = settings.unreachableTimeout().isZero() ? new LivenessTracker(settings.sessionTimeout())
+                : new LivenessTracker(settings.sessionTimeout(), settings.unreachableTimeout(), settings.maxCheckGap(),
+                        new PortProbe(settings.checkInterval(), id -> quorum.peers().find(id)
+                                .map(peer -> new java.net.InetSocketAddress(peer.host(), peer.raftPort()))));
         this.ownScheduler = scheduler == null;
         this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runnel-controller-duties");
@@ -173,15 +210,39 @@ public final class ControllerDuties implements AutoCloseable {
             driveReassignments();
             drainInstances();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
-                LOG.warn("Instance {} has not heart-beaten for {}; marking it offline", mark.id(), settings.sessionTimeout());
-                quorum.submit(mark).whenComplete((result, e) -> {
-                    if (e != null || !result.ok()) {
-                        LOG.info("Instance {} not marked offline: {}", mark.id(), e != null ? e.getMessage() : result.message());
-                    }
-                });
+                if (!marksInFlight.add(mark.id() + "@" + mark.lastHeartbeatMs())) {
+                    continue; // proposed at an earlier check, not applied yet
+                }
+                LOG.warn("Instance {} has not heart-beaten for {}, or for {} with its port refusing connections; marking it offline",
+                        mark.id(), settings.sessionTimeout(), settings.unreachableTimeout());
+                submitMark(mark);
             }
         } catch (RuntimeException e) {
             LOG.warn("Liveness check failed", e);
+        }
+    }
+
+    private void submitMark(MarkInstanceOffline mark) {
+        try {
+            quorum.submit(mark).whenComplete((result, e) -> {
+                marksInFlight.remove(mark.id() + "@" + mark.lastHeartbeatMs());
+                if (e != null || !result.ok()) {
+                    LOG.info("Instance {} not marked offline: {}", mark.id(), e != null ? e.getMessage() : result.message());
+                } else {
+                    checkSoon(); // elect new leaders for its partitions now rather than at the next check
+                }
+            });
+        } catch (RuntimeException e) {
+            marksInFlight.remove(mark.id() + "@" + mark.lastHeartbeatMs());
+            throw e;
+        }
+    }
+
+    private void checkSoon() {
+        try {
+            scheduler.execute(this::checkLiveness);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
         }
     }
 
@@ -193,6 +254,13 @@ public final class ControllerDuties implements AutoCloseable {
             LOG.warn("{}-{}: leader offline; electing {} at epoch {} (ISR {})", move.topic(), move.partition(), move.leader(),
                     move.leaderEpoch(), move.isr());
             submitElection(move);
+        }
+        for (MetadataCommand.SetPartitionState drop : LeaderElection.dropOfflineFollowers(quorum.state())) {
+            if (!electionsInFlight.add(drop.topic() + "-" + drop.partition())) {
+                continue;
+            }
+            LOG.info("{}-{}: dropping offline followers from the ISR; ISR now {}", drop.topic(), drop.partition(), drop.isr());
+            submitElection(drop);
         }
     }
 

@@ -14,6 +14,13 @@ import java.util.List;
  * {@code unclean.leader.election.enable=true}: then the first online replica leads, alone in the
  * ISR, and records the ISR had but it lacks are lost — the price of availability Kafka documents
  * for that setting.
+ *
+ * <p>Partitions whose leader is online but whose ISR holds instances marked offline lose those from
+ * the ISR at once ({@link #dropOfflineFollowers}), at the same leader epoch, as Kafka's controller
+ * does when a broker fails: otherwise their high watermark, and every {@code acks=all} write, would
+ * wait for the dead follower until its leader drops it for lagging
+ * ({@code runnel.replication.replica-lag-time-max}). A follower that comes back is re-admitted by
+ * its leader once caught up.
  */
 public final class LeaderElection {
     public static final String UNCLEAN_CONFIG = "unclean.leader.election.enable";
@@ -49,6 +56,32 @@ public final class LeaderElection {
             }
         }
         return commands;
+    }
+
+    /**
+     * The commands that take instances marked offline out of the ISRs of partitions whose leader is
+     * online; the leader always stays. Empty when there are none.
+     */
+    public static List<MetadataCommand.SetPartitionState> dropOfflineFollowers(ClusterState state) {
+        List<MetadataCommand.SetPartitionState> commands = new ArrayList<>();
+        for (TopicMetadata topic : state.topics().values()) {
+            for (PartitionMetadata p : topic.partitions()) {
+                if (!online(state, p.leader())) {
+                    continue;
+                }
+                List<String> isr = p.isr().stream().filter(id -> id.equals(p.leader()) || !markedOffline(state, id)).toList();
+                if (isr.size() < p.isr().size()) {
+                    commands.add(new MetadataCommand.SetPartitionState(topic.name(), p.partition(), p.leader(), p.leaderEpoch(), isr,
+                            p.partitionEpoch()));
+                }
+            }
+        }
+        return commands;
+    }
+
+    /** Known to the metadata and marked offline (an id it does not know is left alone). */
+    private static boolean markedOffline(ClusterState state, String id) {
+        return state.instance(id).map(i -> !i.online()).orElse(false);
     }
 
     private static boolean online(ClusterState state, String id) {

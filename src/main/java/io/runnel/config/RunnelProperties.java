@@ -97,8 +97,11 @@ public record RunnelProperties(
      *                          {@code {id, host, http-port, raft-port}}, or the string form
      *                          {@code id@host:httpPort:raftPort,…} ({@link PeerConverter})
      * @param secret            shared secret for {@code /internal/**} calls; required with peers
-     * @param sessionTimeout    an instance silent (no heartbeat) this long is offline
-     * @param heartbeatInterval how often each instance heart-beats through the metadata quorum
+     * @param sessionTimeout    an instance silent (no heartbeat) this long is offline, even if its port
+     *                          still accepts connections (hung, paused, cut off)
+     * @param heartbeatInterval how often each instance heart-beats through the metadata quorum; an instance
+     *                          silent for two of them whose HTTP port refuses connections is offline
+     *                          ({@code io.runnel.cluster.LivenessTracker})
      * @param requestTimeout    how long a metadata change or an instance-to-instance call may take. Every
      *                          call between instances derives its bound from it: a read of a partition led
      *                          elsewhere (group reads, lag, offset resets) takes at most this long; a held read
@@ -120,7 +123,7 @@ public record RunnelProperties(
             @DefaultValue @NotNull List<@NotNull Peer> peers,
             @DefaultValue("") @NotNull String secret,
             @DefaultValue("6s") @PositiveDuration Duration sessionTimeout,
-            @DefaultValue("1s") @PositiveDuration Duration heartbeatInterval,
+            @DefaultValue("500ms") @PositiveDuration Duration heartbeatInterval,
             @DefaultValue("10s") @PositiveDuration Duration requestTimeout,
             @DefaultValue("2s") @PositiveDuration Duration connectTimeout,
             @DefaultValue("true") boolean autoLeaderRebalance,

@@ -110,4 +110,25 @@ class FailoverStateTest {
         assertThat(single).as("a sole replica keeps its partition").isEqualTo(state.topic("single").orElseThrow().partitions().get(0));
         assertThat(restarted.instance("a").orElseThrow().incarnation()).isEqualTo(8);
     }
+
+    @Test
+    void anOfflineFollowerLeavesTheIsrOfEveryPartitionWhoseLeaderIsOnlineAtTheSameLeaderEpoch() {
+        ClusterState state = withTopic(Map.of());
+        String gone = state.topic("t").orElseThrow().partitions().get(0).leader();
+        state = offline(state, gone);
+
+        List<SetPartitionState> drops = LeaderElection.dropOfflineFollowers(state);
+        assertThat(drops).as("the partitions %s follows", gone).hasSize(3 - state.partitionsLedBy(gone));
+        for (SetPartitionState drop : drops) {
+            PartitionMetadata before = state.topic("t").orElseThrow().partitions().get(drop.partition());
+            assertThat(drop.leader()).isEqualTo(before.leader()).isNotEqualTo(gone);
+            assertThat(drop.leaderEpoch()).isEqualTo(before.leaderEpoch());
+            assertThat(drop.isr()).containsExactlyElementsOf(before.isr().stream().filter(id -> !id.equals(gone)).toList());
+        }
+
+        ClusterState after = applyAll(state, drops.toArray(MetadataCommand[]::new));
+        assertThat(LeaderElection.dropOfflineFollowers(after)).as("nothing left to drop").isEmpty();
+        assertThat(after.topic("t").orElseThrow().partitions()).filteredOn(p -> !p.leader().equals(gone))
+                .allSatisfy(p -> assertThat(p.isr()).doesNotContain(gone).hasSize(2));
+    }
 }
