@@ -36,6 +36,9 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.DeleteApiKey.class, name = "DeleteApiKey"),
         @JsonSubTypes.Type(value = MetadataCommand.CreateAcl.class, name = "CreateAcl"),
         @JsonSubTypes.Type(value = MetadataCommand.DeleteAcls.class, name = "DeleteAcls"),
+        @JsonSubTypes.Type(value = MetadataCommand.InitializeCluster.class, name = "InitializeCluster"),
+        @JsonSubTypes.Type(value = MetadataCommand.RemoveInstance.class, name = "RemoveInstance"),
+        @JsonSubTypes.Type(value = MetadataCommand.AdmitInstance.class, name = "AdmitInstance"),
 })
 public sealed interface MetadataCommand {
 
@@ -231,6 +234,36 @@ public sealed interface MetadataCommand {
                       String permission) implements MetadataCommand {
         SecurityState.AclFilter toFilter() {
             return new SecurityState.AclFilter(principal, resourceType, resourceName, patternType, operation, permission);
+        }
+    }
+
+    /**
+     * Sets the cluster id ({@link ClusterMembership#clusterId()}) if the metadata has none; once set it
+     * never changes, and this succeeds without effect.
+     */
+    record InitializeCluster(String clusterId) implements MetadataCommand {
+        public InitializeCluster {
+            Objects.requireNonNull(clusterId, "clusterId");
+        }
+    }
+
+    /**
+     * Removes an instance from the cluster's metadata: it is forgotten and listed as removed, so its
+     * heartbeats are refused ({@code INSTANCE_REMOVED}) until it is admitted again. Fails with
+     * {@code INSTANCE_NOT_EMPTY} while any partition lists it as a replica, and with
+     * {@code INSTANCE_NOT_FOUND} when it is neither known nor {@code inQuorum} (the proposer saw it in
+     * the Raft configuration, where an instance that never heart-beat still is).
+     */
+    record RemoveInstance(String id, boolean inQuorum) implements MetadataCommand {
+        public RemoveInstance {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /** An instance joins (again): it is no longer listed as removed. Always succeeds. */
+    record AdmitInstance(String id) implements MetadataCommand {
+        public AdmitInstance {
+            Objects.requireNonNull(id, "id");
         }
     }
 }
