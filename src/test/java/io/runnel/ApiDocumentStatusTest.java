@@ -126,6 +126,7 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("deleteTopic", http.delete("/topics/" + topic), 204);
         check("deleteTopic", http.delete("/topics/" + topic), 404);
         check("describeCluster", http.get("/cluster"), 200);
+        check("removeInstance", http.delete("/cluster/instances/nobody"), 404);
 
         HttpTestClient.Response key = http.post("/api-keys", "{\"principal\":\"User:statuses\",\"description\":\"d\"}");
         check("createApiKey", key, 201);

@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * at most {@value PreferredLeaderElection#MAX_MOVES_PER_CHECK} per check; an instance shutting down
  * gets none. A partition with a move of either kind in flight gets no other until it is applied.
  *
+ * <p>The controller also commits the cluster id when the metadata has none, and keeps the metadata
+ * quorum's voters odd and at most 5 ({@link QuorumPlanner}), one configuration change at a time on a
+ * thread of its own, since a change waits for new voters to catch up.
+ *
  * <p>Thread-safety: one thread runs both duties (a single-thread scheduler it is given, or its
  * own); at most one heartbeat is in flight.
  */
@@ -69,6 +73,14 @@ public final class ControllerDuties implements AutoCloseable {
     private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
     /** Partitions ({@code topic-partition}) with an election of either kind proposed and not yet applied. */
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean initializing = new AtomicBoolean();
+    private final AtomicBoolean reconfiguring = new AtomicBoolean();
+    /** Runs the controller's Raft configuration changes, which block until committed. */
+    private final java.util.concurrent.ExecutorService reconfigurer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "runnel-quorum-reconfigure");
+        t.setDaemon(true);
+        return t;
+    });
     private long lastHeartbeatMs;
     private boolean wasController;
     private final long incarnation;
@@ -152,6 +164,8 @@ public final class ControllerDuties implements AutoCloseable {
                 return;
             }
             electLeaders();
+            initializeClusterId();
+            reconcileQuorum();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
                 LOG.warn("Instance {} has not heart-beaten for {}; marking it offline", mark.id(), settings.sessionTimeout());
                 quorum.submit(mark).whenComplete((result, e) -> {
@@ -162,6 +176,61 @@ public final class ControllerDuties implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("Liveness check failed", e);
+        }
+    }
+
+    /**
+     * On the controller of a cluster whose metadata has no cluster id: commits one. A random UUID when
+     * this instance bootstrapped the group (a new cluster); else the group's uuid, which was the cluster
+     * id of clusters formed by the version that derived it from the peer list, so they keep their id.
+     */
+    private void initializeClusterId() {
+        if (quorum.state().membership().clusterId() != null || !initializing.compareAndSet(false, true)) {
+            return;
+        }
+        String id = quorum.bootstrappedHere() ? java.util.UUID.randomUUID().toString() : quorum.groupId().toString();
+        try {
+            quorum.submit(new MetadataCommand.InitializeCluster(id)).whenComplete((result, e) -> {
+                initializing.set(false);
+                if (e == null && result.ok()) {
+                    LOG.info("Cluster id is {}", quorum.state().membership().clusterId());
+                }
+            });
+        } catch (RuntimeException e) {
+            initializing.set(false);
+            throw e;
+        }
+    }
+
+    /**
+     * On the controller: takes the next step of {@link QuorumPlanner}, if any, on the reconfiguring
+     * thread (a configuration change waits for new voters to catch up); one step in flight at a time.
+     */
+    private void reconcileQuorum() {
+        if (reconfiguring.get()) {
+            return;
+        }
+        QuorumConf current = quorum.conf();
+        ClusterState state = quorum.state();
+        java.util.Set<String> online = new java.util.HashSet<>(state.liveInstances());
+        java.util.Set<String> removed = new java.util.HashSet<>(state.membership().removed());
+        java.util.Optional<QuorumConf> next = QuorumPlanner.next(current, online, removed, quorum.self().id());
+        if (next.isEmpty() || !reconfiguring.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            reconfigurer.execute(() -> {
+                try {
+                    quorum.reconfigure(current, next.get(), java.util.Map.of());
+                    LOG.info("Metadata quorum now: voters {}, listeners {}", next.get().voters(), next.get().listeners());
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.info("Metadata quorum change to {} not made: {}", next.get(), e.getMessage());
+                } finally {
+                    reconfiguring.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            reconfiguring.set(false);
         }
     }
 
@@ -214,6 +283,7 @@ public final class ControllerDuties implements AutoCloseable {
     @Override
     public void close() {
         scheduled.forEach(f -> f.cancel(true));
+        reconfigurer.shutdownNow();
         if (ownScheduler) {
             scheduler.shutdownNow();
         }

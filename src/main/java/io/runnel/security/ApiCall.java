@@ -60,6 +60,8 @@ public enum ApiCall {
     DELETE_GROUP(DELETE, GROUP),
     /** {@code GET /cluster}. */
     DESCRIBE_CLUSTER(DESCRIBE, CLUSTER),
+    /** {@code DELETE /cluster/instances/{id}}. */
+    REMOVE_INSTANCE(ALTER, CLUSTER),
     /** {@code GET /actuator/prometheus}, unless {@code runnel.security.open-metrics=true}. */
     SCRAPE_METRICS(DESCRIBE, CLUSTER),
     /** {@code POST /api-keys}, {@code GET /api-keys}, {@code DELETE /api-keys/{id}}. */
