@@ -29,9 +29,13 @@ import org.springframework.stereotype.Component;
  *
  * <p>On a single node ({@code runnel.cluster.peers} empty) there is no quorum: {@link #clustered()}
  * is false and callers keep their single-node behaviour. In a cluster this bean starts this
- * instance's {@link MetadataQuorum} member when it is created (binding the Raft port), and, once
- * the application is ready, its {@link ControllerDuties} (heartbeats, and liveness checks while it
- * is the controller). {@code runnel.cluster.secret} is required then; the configuration checks that
+ * instance's {@link MetadataQuorum} member when it is created (binding the Raft port) if the data
+ * dir holds its Raft group ({@link LocalRaftGroup}); without one, {@link #awaitCaughtUp} first finds
+ * the cluster through the peer list ({@link PeerDiscovery}: join it, or bootstrap a new one), which
+ * needs the web server up, so until then {@link #state()} is empty and commands fail with
+ * {@code 503 CONTROLLER_NOT_AVAILABLE}. Once the application is ready it starts its
+ * {@link ControllerDuties} (heartbeats; liveness, cluster id and voter reconciliation while it is
+ * the controller). {@code runnel.cluster.secret} is required then; the configuration checks that
  * at binding, so the boot fails without it before this is made.
  *
  * <p>Listeners ({@link #onState}) hear of every applied metadata state on the applying thread
