@@ -399,4 +399,41 @@ class MetadataQuorumTest {
         assertThat(orphaned.resolve("raft-" + older.getParent().getFileName() + ".42").resolve("current").resolve("log")).hasContent("old");
         assertThat(raft.resolve(older.getParent().getFileName().toString())).doesNotExist();
     }
+
+    @Test
+    void aNewClusterGetsARandomIdAndOneFormedByTheEarlierVersionKeepsItsGroupUuid() throws Exception {
+        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofMillis(1500));
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        awaitController();
+        UUID group = members.get("n0").groupId();
+        String random = await().atMost(PATIENCE).until(() -> awaitSameState().membership().clusterId(), java.util.Objects::nonNull);
+        assertThat(random).isNotEqualTo(group.toString());
+
+        // the same group as the earlier version left it: no bootstrap record, no cluster id in the metadata
+        stopAll();
+        java.nio.file.Path upgraded = dir.resolve("upgraded");
+        for (String id : IDS) {
+            java.nio.file.Files.createDirectories(upgraded.resolve(id));
+        }
+        dir = upgraded;
+        startAll();
+        for (String id : IDS) {
+            try (var files = java.nio.file.Files.list(dir.resolve(id))) {
+                for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".bootstrap")).toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+        }
+        stopAll();
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        awaitController();
+        assertThat(members.get("n0").bootstrappedHere()).isFalse();
+        assertThat(await().atMost(PATIENCE).until(() -> awaitSameState().membership().clusterId(), java.util.Objects::nonNull))
+                .isEqualTo(members.get("n0").groupId().toString());
+    }
 }
