@@ -227,7 +227,9 @@ public final class MetadataQuorum implements AutoCloseable {
      * Proposes {@code command} to the controller and completes once it is committed and this
      * instance has applied it, so {@link #state()} then shows its effect: with the result, which
      * may be a failure code (the command was decided against), or exceptionally with
-     * {@link QuorumException} if it could not be committed within {@code submitTimeout}. Retries
+     * {@link QuorumException} if it could not be committed within {@code submitTimeout}. A command refused
+     * with {@code INSTANCE_REMOVED} completes without waiting for this instance to apply it (a removed
+     * instance no longer receives the log). Retries
      * across leader changes do not apply a command twice (Ratis's retry cache).
      */
     public CompletableFuture<ApplyResult> submit(MetadataCommand command) {
@@ -240,6 +242,10 @@ public final class MetadataQuorum implements AutoCloseable {
                         throw new CompletionException(reply.getException());
                     }
                     ApplyResult result = MetadataJson.read(reply.getMessage().getContent().toByteArray(), ApplyResult.class);
+                    if (result.code() == ApplyResult.Code.INSTANCE_REMOVED) {
+                        // a removed instance is out of the Raft configuration: the log may never reach it again
+                        return CompletableFuture.completedFuture(result);
+                    }
                     return stateMachine.whenApplied(reply.getLogIndex()).thenApplyAsync(applied -> result);
                 })
                 .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)

@@ -115,6 +115,11 @@ final class LocalCluster implements AutoCloseable {
         return p;
     }
 
+    /** Starts {@code id} again on its ports and data directory, without waiting (it may refuse to start). */
+    RunnelProcess startAgain(String id) {
+        return spawn(id);
+    }
+
     /** Starts {@code id} again with an empty data directory (its disk was lost). */
     RunnelProcess restartEmpty(String id, Duration ready) {
         Launch old = launches.get(id);

@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * themselves plus one existing instance: they join (through that one), the voters grow to five one
  * at a time, the cluster id stays, and the topic and offsets are readable through them. One of them,
  * holding no replicas, is removed: the voters go back to three and it is gone from {@code /cluster}
- * for good, although it is still running. An instance holding replicas cannot be removed. Finally an
+ * for good, although it is still running, and restarted with its old data dir it refuses to start.
+ * An instance holding replicas cannot be removed. Finally an
  * original instance restarted with a different peer list starts and keeps its group and data.
  */
 class MembershipIT {
@@ -137,6 +138,12 @@ class MembershipIT {
         await().during(Duration.ofSeconds(3)).atMost(SETTLE).until(() -> !ids(clusterSeenBy("n1"), null).contains("n4"));
         assertThat(cluster.node("n4").isAlive()).isTrue();
         cluster.kill("n4");
+
+        // --- restarted with its old data dir, the removed instance refuses to start, saying why
+        RunnelProcess again = cluster.startAgain("n4");
+        await().atMost(SETTLE).until(() -> !again.isAlive());
+        assertThat(again.logTail(400)).contains("was removed from the cluster");
+        assertThat(ids(clusterSeenBy("n1"), null)).doesNotContain("n4");
 
         // --- an original instance restarted with another peer list keeps its group and its data
         assertThat(cluster.stop("n2", Duration.ofSeconds(30))).isTrue();
