@@ -139,6 +139,7 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("rebalanceCluster", http.post("/cluster/rebalance?dryRun=true", ""), 200);
         check("rebalanceCluster", http.post("/cluster/rebalance", ""), 202);
         check("rebalanceCluster", http.post("/cluster/rebalance?dryRun=perhaps", ""), 400);
+        check("removeInstance", http.delete("/cluster/instances/nobody"), 404);
 
         HttpTestClient.Response key = http.post("/api-keys", "{\"principal\":\"User:statuses\",\"description\":\"d\"}");
         check("createApiKey", key, 201);

@@ -43,6 +43,10 @@ public record ApplyResult(Code code, String message) {
         STALE_PARTITION_EPOCH,
         /** A partition state change broke a rule (leader outside the ISR, ISR outside the replicas, …). */
         INVALID_PARTITION_STATE,
+        /** A removed instance heart-beat, or was named again by a membership command. */
+        INSTANCE_REMOVED,
+        /** An instance to remove still holds replicas. */
+        INSTANCE_NOT_EMPTY,
         /** The log entry is not a command this version understands. */
         INVALID_COMMAND
     }

@@ -29,9 +29,13 @@ import org.springframework.stereotype.Component;
  *
  * <p>On a single node ({@code runnel.cluster.peers} empty) there is no quorum: {@link #clustered()}
  * is false and callers keep their single-node behaviour. In a cluster this bean starts this
- * instance's {@link MetadataQuorum} member when it is created (binding the Raft port), and, once
- * the application is ready, its {@link ControllerDuties} (heartbeats, and liveness checks while it
- * is the controller). {@code runnel.cluster.secret} is required then; the configuration checks that
+ * instance's {@link MetadataQuorum} member when it is created (binding the Raft port) if the data
+ * dir holds its Raft group ({@link LocalRaftGroup}); without one, {@link #awaitCaughtUp} first finds
+ * the cluster through the peer list ({@link PeerDiscovery}: join it, or bootstrap a new one), which
+ * needs the web server up, so until then {@link #state()} is empty and commands fail with
+ * {@code 503 CONTROLLER_NOT_AVAILABLE}. Once the application is ready it starts its
+ * {@link ControllerDuties} (heartbeats; liveness, cluster id and voter reconciliation while it is
+ * the controller). {@code runnel.cluster.secret} is required then; the configuration checks that
  * at binding, so the boot fails without it before this is made.
  *
  * <p>Listeners ({@link #onState}) hear of every applied metadata state on the applying thread
@@ -46,7 +50,12 @@ public class ClusterNode implements DisposableBean {
     private final NodeIdentity identity;
     private final Clock clock;
     private final List<Consumer<ClusterState>> listeners = new CopyOnWriteArrayList<>();
-    private final MetadataQuorum quorum;
+    private final Optional<ClusterPeers> peers;
+    private final DataLayout layout;
+    private final MetadataQuorum.Settings quorumSettings;
+    /** Asks the peers whether a cluster exists when there is no Raft storage; null: bootstrap from the peer list at once. */
+    private final PeerDiscovery discovery;
+    private volatile MetadataQuorum quorum;
     private volatile ControllerDuties duties;
     private final RunnelExecutors executors;
     private volatile boolean caughtUp;
@@ -54,33 +63,82 @@ public class ClusterNode implements DisposableBean {
     /** Chosen at each start, so the metadata can tell a restart from a heartbeat of the same process. */
     private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
+    /**
+     * Without discovery: an instance with no Raft storage bootstraps a group from its peer list at once,
+     * without asking the others (for tests that run several instances in one process, with no web server).
+     */
     public ClusterNode(RunnelProperties props, NodeIdentity identity, DataLayout layout, Clock clock) throws IOException {
-        this(props, identity, layout, clock, null);
+        this(props, identity, layout, clock, null, false);
     }
 
     /** @param executors where the controller duties run; null for a thread of their own */
     @Autowired
     public ClusterNode(RunnelProperties props, NodeIdentity identity, DataLayout layout, Clock clock, RunnelExecutors executors)
             throws IOException {
+        this(props, identity, layout, clock, executors, true);
+    }
+
+    private ClusterNode(RunnelProperties props, NodeIdentity identity, DataLayout layout, Clock clock, RunnelExecutors executors,
+                        boolean discover) throws IOException {
         this.executors = executors;
         this.settings = props.cluster();
         this.identity = identity;
         this.clock = clock;
-        Optional<ClusterPeers> peers = identity.peers();
+        this.layout = layout;
+        this.peers = identity.peers();
         if (peers.isEmpty()) {
-            this.quorum = null;
+            this.quorumSettings = null;
+            this.discovery = null;
             this.newMetadataStorage = false;
             return;
         }
-        MetadataQuorum.Settings quorumSettings = new MetadataQuorum.Settings(
+        this.quorumSettings = new MetadataQuorum.Settings(
                 MetadataQuorum.Settings.DEFAULT.electionTimeoutMin(), MetadataQuorum.Settings.DEFAULT.electionTimeoutMax(),
                 settings.requestTimeout(), MetadataQuorum.Settings.DEFAULT.snapshotEvery(),
                 MetadataQuorum.Settings.DEFAULT.snapshotsRetained(), MetadataQuorum.Settings.DEFAULT.logSegmentBytes());
-        this.newMetadataStorage = !java.nio.file.Files.isDirectory(layout.raftGroupDir(MetadataQuorum.groupUuid(peers.get())));
-        this.quorum = MetadataQuorum.start(peers.get(), layout.raftDir(), quorumSettings, identity.tls(), this::publish);
+        this.discovery = discover ? new PeerDiscovery(peers.get(), identity.tls(), settings.secret(), settings.connectTimeout()) : null;
+        Optional<LocalRaftGroup.Found> found = LocalRaftGroup.find(layout.raftDir(), layout.orphanedDir(), clock.millis());
+        this.newMetadataStorage = found.isEmpty();
+        if (found.isPresent()) {
+            this.quorum = MetadataQuorum.recover(peers.get(), found.get(), layout.raftDir(), quorumSettings, identity.tls(), this::publish);
+        } else if (discovery == null) {
+            this.quorum = MetadataQuorum.bootstrap(peers.get(), layout.raftDir(), quorumSettings, identity.tls(), this::publish);
+        }
+    }
+
+    /**
+     * Starts the quorum member if it is not started yet (no Raft storage at start): asks the peers
+     * ({@link PeerDiscovery}) until it can bootstrap or join, then, when joining, asks to be added until
+     * the Raft configuration includes this instance. Blocks meanwhile; interruptible.
+     */
+    private synchronized MetadataQuorum ensureQuorum() throws InterruptedException, IOException {
+        if (quorum != null) {
+            return quorum;
+        }
+        PeerDiscovery.Decision decision = discovery.await();
+        if (decision instanceof PeerDiscovery.Decision.Bootstrap b) {
+            quorum = MetadataQuorum.bootstrap(peers.get(), b.groupId(), b.peers(), layout.raftDir(), quorumSettings, identity.tls(),
+                    this::publish);
+            return quorum;
+        }
+        PeerDiscovery.Decision.Join join = (PeerDiscovery.Decision.Join) decision;
+        MetadataQuorum joined = MetadataQuorum.join(peers.get(), join.groupId(), layout.raftDir(), quorumSettings, identity.tls(),
+                this::publish);
+        quorum = joined;
+        long backoffMs = 500;
+        while (!joined.conf().contains(identity.id())) {
+            if (discovery.requestJoin(join.via())) {
+                LOG.info("The controller added {} to the metadata quorum; waiting for the configuration to reach it", identity.id());
+            }
+            Thread.sleep(backoffMs);
+            backoffMs = Math.min(5000, backoffMs * 2);
+        }
+        LOG.info("Joined the metadata quorum {} as {}", joined.groupId(), joined.conf().voters().contains(identity.id()) ? "a voter" : "a listener");
+        return joined;
     }
 
     private void publish(ClusterState state) {
+        identity.clusterIdKnown(state.membership().clusterId());
         for (Consumer<ClusterState> listener : listeners) {
             try {
                 listener.accept(state);
@@ -92,7 +150,7 @@ public class ClusterNode implements DisposableBean {
 
     /** Whether this instance is one of several (peers configured). */
     public boolean clustered() {
-        return quorum != null;
+        return peers.isPresent();
     }
 
     public String selfId() {
@@ -101,24 +159,40 @@ public class ClusterNode implements DisposableBean {
 
     /** The metadata as applied here; {@link ClusterState#EMPTY} on a single node. */
     public ClusterState state() {
-        return quorum == null ? ClusterState.EMPTY : quorum.state();
+        MetadataQuorum q = quorum;
+        return q == null ? ClusterState.EMPTY : q.state();
     }
 
     /** Registers a listener of every newly applied state and tells it the current one at once. */
     public void onState(Consumer<ClusterState> listener) {
         listeners.add(listener);
-        if (quorum != null) {
-            listener.accept(quorum.state());
+        MetadataQuorum q = quorum;
+        if (q != null) {
+            listener.accept(q.state());
         }
     }
 
     /** The controller's id: this instance on a single node, empty during an election. */
     public Optional<String> controllerId() {
-        return quorum == null ? Optional.of(identity.id()) : quorum.controllerId();
+        if (!clustered()) {
+            return Optional.of(identity.id());
+        }
+        MetadataQuorum q = quorum;
+        return q == null ? Optional.empty() : q.controllerId();
     }
 
     public boolean isController() {
-        return quorum == null || quorum.isController();
+        if (!clustered()) {
+            return true;
+        }
+        MetadataQuorum q = quorum;
+        return q != null && q.isController();
+    }
+
+    /** The metadata quorum's current configuration (voters and listeners); empty on a single node or before it started. */
+    public QuorumConf quorumConf() {
+        MetadataQuorum q = quorum;
+        return q == null ? QuorumConf.EMPTY : q.conf();
     }
 
     /** The URL other instances reach {@code instanceId} at: what it heart-beat, else its peer entry. */
@@ -132,7 +206,7 @@ public class ClusterNode implements DisposableBean {
 
     /** Whether the metadata says {@code instanceId} is online (true for this instance on a single node). */
     public boolean isOnline(String instanceId) {
-        if (quorum == null) {
+        if (!clustered()) {
             return instanceId.equals(identity.id());
         }
         return state().instance(instanceId).map(InstanceMetadata::online).orElse(false);
@@ -221,10 +295,15 @@ public class ClusterNode implements DisposableBean {
      * until it succeeds (a quorum may still be forming) or the thread is interrupted.
      */
     public void awaitCaughtUp() throws InterruptedException {
+        try {
+            ensureQuorum();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot start the metadata quorum member", e);
+        }
         long attempt = 0;
         while (true) {
             try {
-                submit(new MetadataCommand.InstanceHeartbeat(identity.id(), identity.url(), clock.millis(), incarnation));
+                heartbeatOrRefuse();
                 LOG.info("Metadata caught up at index {}; controller {}", state().appliedIndex(), controllerId().orElse("?"));
                 caughtUp = true;
                 return;
@@ -238,9 +317,34 @@ public class ClusterNode implements DisposableBean {
     }
 
     /**
-     * Whether this instance started without any metadata storage of its cluster: a first start, or
-     * a changed peer list (which makes a new Raft group). Partition directories found then are not
-     * known to be garbage and must not be deleted.
+     * Commits a heartbeat of this instance, failing for good if the cluster removed it: a removed
+     * instance restarted with its old data dir does not rejoin by itself.
+     */
+    private void heartbeatOrRefuse() {
+        ApplyResult result;
+        try {
+            result = quorum().submit(new MetadataCommand.InstanceHeartbeat(identity.id(), identity.url(), clock.millis(), incarnation))
+                    .get(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw controllerNotAvailable("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw controllerNotAvailable(String.valueOf(cause.getMessage()));
+        }
+        if (result.code() == ApplyResult.Code.INSTANCE_REMOVED) {
+            throw new IllegalStateException("This instance (" + identity.id() + ") was removed from the cluster "
+                    + identity.clusterId() + " and does not rejoin with its old data: to join again as a new member, start it "
+                    + "with an empty data dir (move " + layout.root() + " aside)");
+        }
+        if (!result.ok()) {
+            throw new RunnelException(errorCode(result.code()), result.message());
+        }
+    }
+
+    /**
+     * Whether this instance started without any metadata storage: a first start, or a new member
+     * joining. Partition directories found then are not known to be garbage and must not be deleted.
      */
     public boolean newMetadataStorage() {
         return newMetadataStorage;
@@ -252,14 +356,88 @@ public class ClusterNode implements DisposableBean {
     }
 
     private MetadataQuorum quorum() {
-        if (quorum == null) {
+        if (!clustered()) {
             throw new IllegalStateException("no metadata quorum on a single node");
         }
-        return quorum;
+        MetadataQuorum q = quorum;
+        if (q == null) {
+            throw controllerNotAvailable("this instance has not found its cluster yet");
+        }
+        return q;
+    }
+
+    /** What this instance says about its membership ({@code GET /internal/cluster/membership}). */
+    MembershipView membershipView() {
+        MetadataQuorum q = quorum;
+        if (q == null) {
+            return MembershipView.NONE;
+        }
+        QuorumConf conf = q.conf();
+        return new MembershipView(q.groupId().toString(), q.state().membership().clusterId(), conf.voters(), conf.listeners(),
+                q.bootstrapPeers().stream().map(ClusterPeers.Peer::toString).toList());
+    }
+
+    /**
+     * On the controller: admits a joining instance ({@link MetadataCommand.AdmitInstance}) and adds it
+     * to the quorum as a listener (one compare-and-set configuration change); the controller's duties
+     * promote listeners to voters as the voter count allows. Nothing to do if it is a member already.
+     *
+     * @throws RunnelException {@code 503 CONTROLLER_NOT_AVAILABLE} if this is not the controller or the
+     *                         configuration could not be changed now (the joiner asks again)
+     */
+    void admit(JoinRequest request) {
+        MetadataQuorum q = quorum();
+        if (!q.isController()) {
+            throw new RunnelException(ErrorCode.CONTROLLER_NOT_AVAILABLE, "not the controller");
+        }
+        submit(new MetadataCommand.AdmitInstance(request.id()));
+        QuorumConf conf = q.conf();
+        if (conf.contains(request.id())) {
+            return;
+        }
+        try {
+            q.reconfigure(conf, conf.withListener(request.id()), java.util.Map.of(request.id(), request.raftAddress()));
+            LOG.info("Added {} at {} to the metadata quorum as a listener", request.id(), request.raftAddress());
+        } catch (IOException | RuntimeException e) {
+            throw controllerNotAvailable("could not add " + request.id() + " now: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes {@code instanceId} from the cluster: from the metadata ({@link MetadataCommand.RemoveInstance},
+     * refused while it holds replicas) and then from the Raft configuration. If the configuration change
+     * does not go through now, the controller's duties finish it (a removed member is taken out first).
+     *
+     * @throws RunnelException {@code 404 INSTANCE_NOT_FOUND}, {@code 409 INSTANCE_NOT_EMPTY}, or
+     *                         {@code 503 CONTROLLER_NOT_AVAILABLE}
+     */
+    public void removeInstance(String instanceId) {
+        if (!clustered()) {
+            if (instanceId.equals(identity.id())) {
+                throw new RunnelException(ErrorCode.INSTANCE_NOT_EMPTY, "a single node cannot leave its own cluster");
+            }
+            throw new RunnelException(ErrorCode.INSTANCE_NOT_FOUND, "no instance '" + instanceId + "' in the cluster");
+        }
+        MetadataQuorum q = quorum();
+        submit(new MetadataCommand.RemoveInstance(instanceId, q.conf().contains(instanceId)));
+        for (int attempt = 0; attempt < 3; attempt++) {
+            QuorumConf conf = q.conf();
+            if (!conf.contains(instanceId)) {
+                return;
+            }
+            try {
+                q.reconfigure(conf, conf.without(instanceId), java.util.Map.of());
+                LOG.info("Removed {} from the metadata quorum", instanceId);
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.info("Removing {} from the metadata quorum failed ({}); the controller will retry", instanceId, e.getMessage());
+            }
+        }
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void startDuties() {
+        MetadataQuorum quorum = this.quorum;
         if (quorum != null && duties == null) {
             duties = new ControllerDuties(quorum, ControllerDuties.Settings.of(settings.heartbeatInterval(), settings.sessionTimeout(),
                     settings.autoLeaderRebalance() ? ControllerDuties.PREFERRED_LEADER_CHECK_INTERVAL : java.time.Duration.ZERO,
@@ -274,8 +452,9 @@ public class ClusterNode implements DisposableBean {
         if (duties != null) {
             duties.close();
         }
-        if (quorum != null) {
-            quorum.close();
+        MetadataQuorum q = quorum;
+        if (q != null) {
+            q.close();
         }
     }
 }

@@ -16,7 +16,10 @@ import io.runnel.cluster.MetadataCommand.DeleteGroup;
 import io.runnel.cluster.MetadataCommand.DeleteTopic;
 import io.runnel.cluster.MetadataCommand.DrainInstance;
 import io.runnel.cluster.MetadataCommand.UndrainInstance;
+import io.runnel.cluster.MetadataCommand.AdmitInstance;
+import io.runnel.cluster.MetadataCommand.InitializeCluster;
 import io.runnel.cluster.MetadataCommand.InstanceHeartbeat;
+import io.runnel.cluster.MetadataCommand.RemoveInstance;
 import io.runnel.cluster.MetadataCommand.MarkInstanceOffline;
 import io.runnel.cluster.MetadataCommand.OffsetCommit;
 import io.runnel.cluster.MetadataCommand.ReassignPartition;
@@ -33,7 +36,8 @@ import java.util.TreeMap;
  * The cluster metadata as of one Raft log index: topics with their partitions' replicas, leaders,
  * leader epochs and ISRs; the instances that have heart-beaten, whether they are online and
  * whether they announced their shutdown; the committed offsets of consumer groups
- * ({@code group → topic → partition → offset}); and the API keys and ACLs ({@link SecurityState}).
+ * ({@code group → topic → partition → offset}); the API keys and ACLs ({@link SecurityState}); and the
+ * cluster id and removed instances ({@link ClusterMembership}).
  *
  * <p>Immutable. {@link #apply} is a pure function of this state and the command (no clock, no
  * randomness, no iteration over unordered collections), so every replica that applies the same
@@ -46,11 +50,14 @@ import java.util.TreeMap;
  * @param instances    by id
  * @param offsets      committed offsets: group → topic → partition → offset
  * @param security     API keys and ACLs; {@link SecurityState#EMPTY} when absent (a snapshot from before it existed)
+ * @param membership   cluster id and removed instances; {@link ClusterMembership#EMPTY} when absent
  */
 public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics, Map<String, InstanceMetadata> instances,
-                           Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets, SecurityState security) {
+                           Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets, SecurityState security,
+                           ClusterMembership membership) {
 
-    public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of(), SecurityState.EMPTY);
+    public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of(), SecurityState.EMPTY,
+            ClusterMembership.EMPTY);
 
     /** Most partitions a topic may have (the topic API's limit), so no command can exhaust memory on every replica. */
     public static final int MAX_PARTITIONS = RunnelProperties.Topics.MAX_PARTITIONS;
@@ -64,6 +71,13 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         instances = SortedMaps.freeze(instances);
         offsets = freezeOffsets(offsets);
         security = security == null ? SecurityState.EMPTY : security;
+        membership = membership == null ? ClusterMembership.EMPTY : membership;
+    }
+
+    /** Without membership data (tests, and states of a single node). */
+    public ClusterState(long appliedIndex, Map<String, TopicMetadata> topics, Map<String, InstanceMetadata> instances,
+                        Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets, SecurityState security) {
+        this(appliedIndex, topics, instances, offsets, security, ClusterMembership.EMPTY);
     }
 
     private static Map<String, Map<String, Map<Integer, CommittedOffset>>> freezeOffsets(
@@ -81,7 +95,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     public ClusterState withAppliedIndex(long index) {
-        return new ClusterState(index, topics, instances, offsets, security);
+        return new ClusterState(index, topics, instances, offsets, security, membership);
     }
 
     public Optional<TopicMetadata> topic(String name) {
@@ -152,7 +166,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         } else if (command instanceof CommitOffsets c) {
             return commitOffsets(c);
         } else if (command instanceof DeleteGroup c) {
-            return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.without(offsets, c.group()), security));
+            return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.without(offsets, c.group()), security, membership));
         } else if (command instanceof CreateApiKey c) {
             return createApiKey(c);
         } else if (command instanceof DeleteApiKey c) {
@@ -180,6 +194,12 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
                 return unchanged(Code.INSTANCE_NOT_FOUND, "no instance '" + c.id() + "' in the cluster");
             }
             return changed(instance.draining() ? withInstance(instance.withDraining(false)) : this);
+        } else if (command instanceof InitializeCluster c) {
+            return changed(membership.clusterId() != null ? this : withMembership(membership.withClusterId(c.clusterId())));
+        } else if (command instanceof RemoveInstance c) {
+            return removeInstance(c);
+        } else if (command instanceof AdmitInstance c) {
+            return changed(membership.isRemoved(c.id()) ? withMembership(membership.withoutRemoved(c.id())) : this);
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -248,7 +268,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             }
         });
         return changed(new ClusterState(appliedIndex, SortedMaps.without(topics, c.name()), instances, SortedMaps.freeze(groups),
-                security));
+                security, membership));
     }
 
     private Applied markOffline(MarkInstanceOffline c) {
@@ -263,7 +283,33 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
                 instance.incarnation(), instance.shuttingDown(), instance.draining())));
     }
 
+    private Applied removeInstance(RemoveInstance c) {
+        if (membership.isRemoved(c.id())) {
+            return changed(this);
+        }
+        if (!instances.containsKey(c.id()) && !c.inQuorum()) {
+            return unchanged(Code.INSTANCE_NOT_FOUND, "no instance '" + c.id() + "' in the cluster");
+        }
+        List<String> held = topics.values().stream().flatMap(t -> t.partitions().stream()
+                .filter(p -> p.replicas().contains(c.id()) || p.targetReplicas().contains(c.id()))
+                .map(p -> t.name() + "-" + p.partition())).limit(5).toList();
+        if (!held.isEmpty()) {
+            return unchanged(Code.INSTANCE_NOT_EMPTY, "instance '" + c.id() + "' still holds replicas or is a reassignment's target ("
+                    + String.join(", ", held)
+                    + (held.size() == 5 ? ", ..." : "") + "); drain it first");
+        }
+        return changed(new ClusterState(appliedIndex, topics, SortedMaps.without(instances, c.id()), offsets, security,
+                membership.withRemoved(c.id())));
+    }
+
+    private ClusterState withMembership(ClusterMembership next) {
+        return new ClusterState(appliedIndex, topics, instances, offsets, security, next);
+    }
+
     private Applied heartbeat(InstanceHeartbeat c) {
+        if (membership.isRemoved(c.id())) {
+            return unchanged(Code.INSTANCE_REMOVED, "instance '" + c.id() + "' was removed from the cluster");
+        }
         InstanceMetadata old = instances.get(c.id());
         boolean restarted = old != null && old.incarnation() != c.incarnation();
         boolean shuttingDown = old != null && !restarted && old.shuttingDown();
@@ -273,7 +319,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return changed(next);
         }
         // Restarted: it may have lost its data. Out of every ISR; its partitions to an in-sync peer.
-        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
+        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security, membership));
     }
 
     private Applied drainInstance(DrainInstance c) {
@@ -301,7 +347,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         }
         ClusterState next = withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(),
                 instance.online(), instance.incarnation(), true, instance.draining()));
-        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security));
+        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security, membership));
     }
 
     private Applied setPartitionState(SetPartitionState c) {
@@ -474,7 +520,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         }
         touched.forEach((topic, byPartition) -> byTopic.put(topic, SortedMaps.freeze(byPartition)));
         return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.with(offsets, c.group(), SortedMaps.freeze(byTopic)),
-                security));
+                security, membership));
     }
 
     private Applied createApiKey(CreateApiKey c) {
@@ -519,7 +565,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     private ClusterState withSecurity(SecurityState next) {
-        return new ClusterState(appliedIndex, topics, instances, offsets, next);
+        return new ClusterState(appliedIndex, topics, instances, offsets, next, membership);
     }
 
     private Optional<Applied> checkReplicationFactor(int replicationFactor) {
@@ -541,11 +587,11 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     private ClusterState withTopic(TopicMetadata topic) {
-        return new ClusterState(appliedIndex, SortedMaps.with(topics, topic.name(), topic), instances, offsets, security);
+        return new ClusterState(appliedIndex, SortedMaps.with(topics, topic.name(), topic), instances, offsets, security, membership);
     }
 
     private ClusterState withInstance(InstanceMetadata instance) {
-        return new ClusterState(appliedIndex, topics, SortedMaps.with(instances, instance.id(), instance), offsets, security);
+        return new ClusterState(appliedIndex, topics, SortedMaps.with(instances, instance.id(), instance), offsets, security, membership);
     }
 
     private Applied topicNotFound(String name) {

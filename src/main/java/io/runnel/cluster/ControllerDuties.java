@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p>At every liveness check the controller also drains the instances marked draining: their
  * leaderships first, then their replicas, as reassignments ({@link ReplicaBalancer#drain}).
  *
+ * <p>The controller also commits the cluster id when the metadata has none, and keeps the metadata
+ * quorum's voters odd and at most 5 ({@link QuorumPlanner}), one configuration change at a time on a
+ * thread of its own, since a change waits for new voters to catch up.
+ *
  * <p>Thread-safety: one thread runs both duties (a single-thread scheduler it is given, or its
  * own); at most one heartbeat is in flight.
  */
@@ -121,6 +125,14 @@ public final class ControllerDuties implements AutoCloseable {
     private final java.util.Set<String> reassignmentsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Verdicts ({@code id@lastHeartbeatMs}) proposed and not yet applied: each is proposed once. */
     private final java.util.Set<String> marksInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean initializing = new AtomicBoolean();
+    private final AtomicBoolean reconfiguring = new AtomicBoolean();
+    /** Runs the controller's Raft configuration changes, which block until committed. */
+    private final java.util.concurrent.ExecutorService reconfigurer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "runnel-quorum-reconfigure");
+        t.setDaemon(true);
+        return t;
+    });
     private long lastHeartbeatMs;
     private boolean wasController;
     private final long incarnation;
@@ -151,14 +163,28 @@ public final class ControllerDuties implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.liveness = settings.unreachableTimeout().isZero() ? new LivenessTracker(settings.sessionTimeout())
                 : new LivenessTracker(settings.sessionTimeout(), settings.unreachableTimeout(), settings.maxCheckGap(),
-                        new PortProbe(settings.checkInterval(), id -> quorum.peers().find(id)
-                                .map(peer -> new java.net.InetSocketAddress(peer.host(), peer.raftPort()))));
+                        new PortProbe(settings.checkInterval(), id -> raftAddress(quorum, id)));
         this.ownScheduler = scheduler == null;
         this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "runnel-controller-duties");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The Raft address of a member of the quorum's configuration (joined members are in no peer list), else its peer entry's. */
+    private static java.util.Optional<java.net.InetSocketAddress> raftAddress(MetadataQuorum quorum, String id) {
+        String address = quorum.addresses().get(id);
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon > 0) {
+            String host = address.substring(0, colon).replace("[", "").replace("]", "");
+            try {
+                return java.util.Optional.of(new java.net.InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1))));
+            } catch (IllegalArgumentException e) {
+                // not host:port; fall back to the peer list
+            }
+        }
+        return quorum.peers().find(id).map(peer -> new java.net.InetSocketAddress(peer.host(), peer.raftPort()));
     }
 
     /** Starts heart-beating at once, checking liveness, and (if set) bringing leaderships back to preferred replicas. */
@@ -209,6 +235,8 @@ public final class ControllerDuties implements AutoCloseable {
             electLeaders();
             driveReassignments();
             drainInstances();
+            initializeClusterId();
+            reconcileQuorum();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
                 if (!marksInFlight.add(mark.id() + "@" + mark.lastHeartbeatMs())) {
                     continue; // proposed at an earlier check, not applied yet
@@ -238,11 +266,66 @@ public final class ControllerDuties implements AutoCloseable {
         }
     }
 
+    /**
+     * On the controller of a cluster whose metadata has no cluster id: commits one. A random UUID when
+     * this instance bootstrapped the group (a new cluster); else the group's uuid, which was the cluster
+     * id of clusters formed by the version that derived it from the peer list, so they keep their id.
+     */
+    private void initializeClusterId() {
+        if (quorum.state().membership().clusterId() != null || !initializing.compareAndSet(false, true)) {
+            return;
+        }
+        String id = quorum.bootstrappedHere() ? java.util.UUID.randomUUID().toString() : quorum.groupId().toString();
+        try {
+            quorum.submit(new MetadataCommand.InitializeCluster(id)).whenComplete((result, e) -> {
+                initializing.set(false);
+                if (e == null && result.ok()) {
+                    LOG.info("Cluster id is {}", quorum.state().membership().clusterId());
+                }
+            });
+        } catch (RuntimeException e) {
+            initializing.set(false);
+            throw e;
+        }
+    }
+
     private void checkSoon() {
         try {
             scheduler.execute(this::checkLiveness);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closing
+        }
+    }
+
+    /**
+     * On the controller: takes the next step of {@link QuorumPlanner}, if any, on the reconfiguring
+     * thread (a configuration change waits for new voters to catch up); one step in flight at a time.
+     */
+    private void reconcileQuorum() {
+        if (reconfiguring.get()) {
+            return;
+        }
+        QuorumConf current = quorum.conf();
+        ClusterState state = quorum.state();
+        java.util.Set<String> online = new java.util.HashSet<>(state.liveInstances());
+        java.util.Set<String> removed = new java.util.HashSet<>(state.membership().removed());
+        java.util.Optional<QuorumConf> next = QuorumPlanner.next(current, online, removed, quorum.self().id());
+        if (next.isEmpty() || !reconfiguring.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            reconfigurer.execute(() -> {
+                try {
+                    quorum.reconfigure(current, next.get(), java.util.Map.of());
+                    LOG.info("Metadata quorum now: voters {}, listeners {}", next.get().voters(), next.get().listeners());
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.info("Metadata quorum change to {} not made: {}", next.get(), e.getMessage());
+                } finally {
+                    reconfiguring.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            reconfiguring.set(false);
         }
     }
 
@@ -378,6 +461,7 @@ public final class ControllerDuties implements AutoCloseable {
     @Override
     public void close() {
         scheduled.forEach(f -> f.cancel(true));
+        reconfigurer.shutdownNow();
         if (ownScheduler) {
             scheduler.shutdownNow();
         }

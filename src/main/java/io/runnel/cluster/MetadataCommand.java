@@ -42,6 +42,9 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.CompleteReassignment.class, name = "CompleteReassignment"),
         @JsonSubTypes.Type(value = MetadataCommand.DrainInstance.class, name = "DrainInstance"),
         @JsonSubTypes.Type(value = MetadataCommand.UndrainInstance.class, name = "UndrainInstance"),
+        @JsonSubTypes.Type(value = MetadataCommand.InitializeCluster.class, name = "InitializeCluster"),
+        @JsonSubTypes.Type(value = MetadataCommand.RemoveInstance.class, name = "RemoveInstance"),
+        @JsonSubTypes.Type(value = MetadataCommand.AdmitInstance.class, name = "AdmitInstance"),
 })
 public sealed interface MetadataCommand {
 
@@ -257,6 +260,16 @@ public sealed interface MetadataCommand {
     }
 
     /**
+     * Sets the cluster id ({@link ClusterMembership#clusterId()}) if the metadata has none; once set it
+     * never changes, and this succeeds without effect.
+     */
+    record InitializeCluster(String clusterId) implements MetadataCommand {
+        public InitializeCluster {
+            Objects.requireNonNull(clusterId, "clusterId");
+        }
+    }
+
+    /**
      * Cancels a partition's reassignment. A queued one is dropped; a started one reverts to the original
      * replicas: the adding replicas leave the replicas and the ISR, and if one of them leads, the leadership
      * moves, at the next leader epoch, to the first original replica in the ISR that can lead (any original
@@ -297,6 +310,19 @@ public sealed interface MetadataCommand {
     }
 
     /**
+     * Removes an instance from the cluster's metadata: it is forgotten and listed as removed, so its
+     * heartbeats are refused ({@code INSTANCE_REMOVED}) until it is admitted again. Fails with
+     * {@code INSTANCE_NOT_EMPTY} while any partition lists it as a replica, and with
+     * {@code INSTANCE_NOT_FOUND} when it is neither known nor {@code inQuorum} (the proposer saw it in
+     * the Raft configuration, where an instance that never heart-beat still is).
+     */
+    record RemoveInstance(String id, boolean inQuorum) implements MetadataCommand {
+        public RemoveInstance {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
      * The controller completes a started reassignment whose target replicas are all in sync and one of which
      * leads (step (d)): the replicas become the target and the ISR the target replicas it holds; the removed
      * replicas' instances then stop fetching and delete their copy. Fails with {@code STALE_PARTITION_EPOCH},
@@ -315,6 +341,13 @@ public sealed interface MetadataCommand {
      */
     record UndrainInstance(String id) implements MetadataCommand {
         public UndrainInstance {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /** An instance joins (again): it is no longer listed as removed. Always succeeds. */
+    record AdmitInstance(String id) implements MetadataCommand {
+        public AdmitInstance {
             Objects.requireNonNull(id, "id");
         }
     }

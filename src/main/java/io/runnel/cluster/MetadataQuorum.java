@@ -3,10 +3,14 @@ package io.runnel.cluster;
 import io.runnel.config.ClusterPeers;
 import io.runnel.config.ClusterPeers.Peer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -14,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -25,6 +28,9 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -36,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * This instance's member of the metadata quorum: a Ratis server holding one replica of the
  * cluster metadata ({@link MetadataStateMachine}), and a Ratis client to propose commands.
  *
- * <p>Every peer of {@link ClusterPeers} is a voter of one Raft group. Its id is derived from the
- * sorted peer ids only (not their addresses, which may change), so every instance computes the same
- * group and a restart finds its storage again. The Raft leader is the <b>controller</b>.
+ * <p>The members of the Raft group are voters (an odd number, at most 5) and listeners (Ratis's
+ * non-voting members, which apply the log too); {@link QuorumConf}. The group is bootstrapped once from
+ * {@link ClusterPeers} or joined ({@link #join}), and found on disk at every later start
+ * ({@link LocalRaftGroup}): the peer list only says whom to contact, never which group this is. The
+ * configuration changes one step at a time through {@link #reconfigure}. The Raft leader is the
+ * <b>controller</b>.
  *
  * <p>Storage: {@code <data-dir>/raft/<group-id>/} holds the Raft log, term and vote
  * ({@code current/}) and the metadata snapshots ({@code sm/}). A start recovers from it; the
@@ -87,14 +96,17 @@ public final class MetadataQuorum implements AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
     private final String selfUrl;
+    private final boolean bootstrappedHere;
+    private final List<Peer> bootstrapPeers;
 
-    private MetadataQuorum(ClusterPeers peers, Path storageDir, Settings settings, InstanceTls tls, Consumer<ClusterState> listener)
-            throws IOException {
+    private MetadataQuorum(ClusterPeers peers, RaftGroup group, boolean bootstrappedHere, List<Peer> bootstrapPeers, Path storageDir, Settings settings,
+                           InstanceTls tls, Consumer<ClusterState> listener) throws IOException {
         this.peers = peers;
         this.selfUrl = tls.urlOf(peers.self());
         this.settings = settings;
-        this.group = RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid(peers)),
-                peers.all().stream().map(MetadataQuorum::raftPeer).toList());
+        this.group = group;
+        this.bootstrappedHere = bootstrappedHere;
+        this.bootstrapPeers = List.copyOf(bootstrapPeers);
         this.stateMachine = new MetadataStateMachine(listener);
         this.server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(peers.self().id()))
@@ -105,7 +117,7 @@ public final class MetadataQuorum implements AutoCloseable {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = new MetadataClient(() -> RaftClient.newBuilder()
-                .setRaftGroup(group)
+                .setRaftGroup(clientGroup())
                 .setProperties(RatisProperties.client(settings))
                 .setRetryPolicy(RatisProperties.clientRetry(settings))
                 .setParameters(RatisProperties.parameters(tls))
@@ -113,8 +125,27 @@ public final class MetadataQuorum implements AutoCloseable {
     }
 
     /**
+     * The group the Ratis client talks to: the voters of the current configuration, or, before this
+     * instance knows any (it is joining), the peers it was configured to contact.
+     */
+    private RaftGroup clientGroup() {
+        List<RaftPeer> voters = raftConf().map(c -> List.copyOf(c.getCurrentPeers(RaftPeerRole.FOLLOWER))).orElse(List.of());
+        if (voters.isEmpty()) {
+            voters = peers.all().stream().filter(p -> !p.id().equals(peers.self().id())).map(MetadataQuorum::raftPeer).toList();
+        }
+        if (voters.isEmpty()) {
+            voters = List.of(raftPeer(peers.self()));
+        }
+        return RaftGroup.valueOf(group.getGroupId(), voters);
+    }
+
+    /**
      * Starts this instance's Raft server; it joins the others (or waits for them) in the
      * background, so this returns before a controller is elected.
+     *
+     * <p>The group is the one found in {@code storageDir} ({@link LocalRaftGroup}), whatever
+     * {@code peers} says now; only when there is none is a new one bootstrapped from {@code peers}
+     * (without asking anyone: for tests and tools that start every member together).
      *
      * @param storageDir where Ratis keeps its storage ({@code DataLayout#raftDir()}): the group's log and
      *                   snapshots go in {@code <storageDir>/<group uuid>/}
@@ -129,22 +160,63 @@ public final class MetadataQuorum implements AutoCloseable {
     /** As {@link #start(ClusterPeers, Path, Settings, Consumer)}, with Raft over TLS when {@code tls} is on. */
     public static MetadataQuorum start(ClusterPeers peers, Path storageDir, Settings settings, InstanceTls tls,
                                        Consumer<ClusterState> listener) throws IOException {
-        MetadataQuorum quorum = new MetadataQuorum(peers, storageDir, settings, tls, listener);
+        Optional<LocalRaftGroup.Found> found = LocalRaftGroup.find(storageDir, storageDir.resolveSibling("orphaned"),
+                System.currentTimeMillis());
+        if (found.isPresent()) {
+            return recover(peers, found.get(), storageDir, settings, tls, listener);
+        }
+        return bootstrap(peers, storageDir, settings, tls, listener);
+    }
+
+    /** Starts the group found on disk. */
+    static MetadataQuorum recover(ClusterPeers peers, LocalRaftGroup.Found found, Path storageDir, Settings settings, InstanceTls tls,
+                                  Consumer<ClusterState> listener) throws IOException {
+        List<Peer> initial = found.bootstrapPeers();
+        if (initial.isEmpty() && found.groupId().equals(LocalRaftGroup.bootstrapGroupId(peers))) {
+            initial = peers.all(); // made by the version that derived the group from the peer list: that list was its start
+        }
+        return start(peers, RaftGroup.valueOf(RaftGroupId.valueOf(found.groupId()), initial.stream().map(MetadataQuorum::raftPeer).toList()),
+                found.bootstrappedHere(), found.bootstrapPeers(), storageDir, settings, tls, listener);
+    }
+
+    /** Bootstraps a new group from {@code peers} (every one a voter), recording it for later starts. */
+    static MetadataQuorum bootstrap(ClusterPeers peers, Path storageDir, Settings settings, InstanceTls tls,
+                                    Consumer<ClusterState> listener) throws IOException {
+        UUID id = LocalRaftGroup.bootstrapGroupId(peers);
+        return bootstrap(peers, id, peers.all(), storageDir, settings, tls, listener);
+    }
+
+    /** Bootstraps (or, being listed in it, starts as a member of) group {@code id} with {@code initial} as its configuration. */
+    static MetadataQuorum bootstrap(ClusterPeers peers, UUID id, List<Peer> initial, Path storageDir, Settings settings, InstanceTls tls,
+                                    Consumer<ClusterState> listener) throws IOException {
+        LocalRaftGroup.recordBootstrap(storageDir, id, initial);
+        return start(peers, RaftGroup.valueOf(RaftGroupId.valueOf(id), initial.stream().map(MetadataQuorum::raftPeer).toList()),
+                true, initial, storageDir, settings, tls, listener);
+    }
+
+    /**
+     * Starts as a new member of the existing group {@code id}: with an empty configuration, as Ratis
+     * wants of a server that is to be added; it takes part once the controller added it
+     * ({@link #reconfigure}) and the leader's log reached it.
+     */
+    static MetadataQuorum join(ClusterPeers peers, UUID id, Path storageDir, Settings settings, InstanceTls tls,
+                               Consumer<ClusterState> listener) throws IOException {
+        return start(peers, RaftGroup.valueOf(RaftGroupId.valueOf(id)), false, List.of(), storageDir, settings, tls, listener);
+    }
+
+    private static MetadataQuorum start(ClusterPeers peers, RaftGroup group, boolean bootstrappedHere, List<Peer> bootstrapPeers,
+                                        Path storageDir, Settings settings, InstanceTls tls, Consumer<ClusterState> listener)
+            throws IOException {
+        MetadataQuorum quorum = new MetadataQuorum(peers, group, bootstrappedHere, bootstrapPeers, storageDir, settings, tls, listener);
         try {
             quorum.server.start();
         } catch (IOException | RuntimeException e) {
             quorum.close();
             throw e;
         }
-        LOG.info("Metadata quorum member {} started on {}; group {} of {}", peers.self().id(), peers.self().raftAddress(),
-                quorum.groupId(), peers.all().stream().map(Peer::id).toList());
+        LOG.info("Metadata quorum member {} started on {}; group {}, configuration {}", peers.self().id(), peers.self().raftAddress(),
+                quorum.groupId(), quorum.conf());
         return quorum;
-    }
-
-    /** The Raft group id: the same on every instance given the same peer ids. Also a natural cluster id. */
-    static UUID groupUuid(ClusterPeers peers) {
-        String ids = peers.all().stream().map(Peer::id).sorted().collect(Collectors.joining(","));
-        return UUID.nameUUIDFromBytes(("runnel-metadata:" + ids).getBytes(StandardCharsets.UTF_8));
     }
 
     private static RaftPeer raftPeer(Peer peer) {
@@ -155,7 +227,9 @@ public final class MetadataQuorum implements AutoCloseable {
      * Proposes {@code command} to the controller and completes once it is committed and this
      * instance has applied it, so {@link #state()} then shows its effect: with the result, which
      * may be a failure code (the command was decided against), or exceptionally with
-     * {@link QuorumException} if it could not be committed within {@code submitTimeout}. Retries
+     * {@link QuorumException} if it could not be committed within {@code submitTimeout}. A command refused
+     * with {@code INSTANCE_REMOVED} completes without waiting for this instance to apply it (a removed
+     * instance no longer receives the log). Retries
      * across leader changes do not apply a command twice (Ratis's retry cache).
      */
     public CompletableFuture<ApplyResult> submit(MetadataCommand command) {
@@ -168,6 +242,10 @@ public final class MetadataQuorum implements AutoCloseable {
                         throw new CompletionException(reply.getException());
                     }
                     ApplyResult result = MetadataJson.read(reply.getMessage().getContent().toByteArray(), ApplyResult.class);
+                    if (result.code() == ApplyResult.Code.INSTANCE_REMOVED) {
+                        // a removed instance is out of the Raft configuration: the log may never reach it again
+                        return CompletableFuture.completedFuture(result);
+                    }
                     return stateMachine.whenApplied(reply.getLogIndex()).thenApplyAsync(applied -> result);
                 })
                 .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
@@ -246,9 +324,83 @@ public final class MetadataQuorum implements AutoCloseable {
         }
     }
 
-    /** The Raft group's id, the same on every instance: the cluster's id. */
+    /** The Raft group's id, the same on every instance; chosen at the cluster's bootstrap and kept on disk. */
     public UUID groupId() {
         return group.getGroupId().getUuid();
+    }
+
+    /** Whether this instance bootstrapped its group (rather than joined it, or a previous version made it). */
+    public boolean bootstrappedHere() {
+        return bootstrappedHere;
+    }
+
+    /** The peers this instance bootstrapped its group with; empty if it joined. */
+    List<Peer> bootstrapPeers() {
+        return bootstrappedHere ? bootstrapPeers : List.of();
+    }
+
+    private Optional<RaftConfiguration> raftConf() {
+        try {
+            return Optional.ofNullable(server.getDivision(group.getGroupId()).getRaftConf());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The current Raft configuration as this instance knows it: empty while it is joining. */
+    public QuorumConf conf() {
+        return raftConf().map(c -> new QuorumConf(ids(c.getCurrentPeers(RaftPeerRole.FOLLOWER)), ids(c.getCurrentPeers(RaftPeerRole.LISTENER))))
+                .orElse(QuorumConf.EMPTY);
+    }
+
+    /** The Raft address of each member of the current configuration, by id. */
+    public Map<String, String> addresses() {
+        Map<String, String> addresses = new TreeMap<>();
+        raftConf().ifPresent(c -> c.getAllPeers().forEach(p -> addresses.put(p.getId().toString(), p.getAddress())));
+        raftConf().ifPresent(c -> c.getAllPeers(RaftPeerRole.LISTENER).forEach(p -> addresses.put(p.getId().toString(), p.getAddress())));
+        return addresses;
+    }
+
+    private static List<String> ids(Collection<RaftPeer> peers) {
+        return peers.stream().map(p -> p.getId().toString()).sorted().toList();
+    }
+
+    /**
+     * Changes the Raft configuration from {@code expected} to {@code next} in one step, if it still is
+     * {@code expected} (Ratis's compare-and-set mode). Blocks until the new configuration is committed
+     * (the leader first brings new voters up to date) or fails.
+     *
+     * @param newAddresses Raft addresses of members not in the current configuration, by id
+     * @throws IOException if Ratis refused it (the configuration changed meanwhile, another change is
+     *                     in progress, no leader) or it did not complete
+     */
+    public void reconfigure(QuorumConf expected, QuorumConf next, Map<String, String> newAddresses) throws IOException {
+        Map<String, String> addresses = new TreeMap<>(addresses());
+        addresses.putAll(newAddresses);
+        SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
+                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                .setServersInCurrentConf(peersOf(expected.voters(), addresses))
+                .setListenersInCurrentConf(peersOf(expected.listeners(), addresses))
+                .setServersInNewConf(peersOf(next.voters(), addresses))
+                .setListenersInNewConf(peersOf(next.listeners(), addresses))
+                .build();
+        LOG.info("Changing the metadata quorum from {} to {}", expected, next);
+        RaftClientReply reply = client.current().admin().setConfiguration(arguments);
+        if (!reply.isSuccess()) {
+            throw new IOException("the configuration change to " + next + " failed", reply.getException());
+        }
+    }
+
+    private static List<RaftPeer> peersOf(List<String> ids, Map<String, String> addresses) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (String id : ids) {
+            String address = addresses.get(id);
+            if (address == null) {
+                throw new IllegalArgumentException("no Raft address of " + id);
+            }
+            peers.add(RaftPeer.newBuilder().setId(id).setAddress(address).build());
+        }
+        return peers;
     }
 
     public Peer self() {

@@ -22,13 +22,14 @@ import org.springframework.stereotype.Component;
  * <p>The URL's scheme is {@code https} when the web server has TLS ({@link InstanceTls}), else
  * {@code http}. On a single node the URL is {@code <scheme>://<host name>:<port>} and the cluster id is generated
  * once and kept in {@link DataLayout#clusterIdFile()}. In a cluster ({@code runnel.cluster.peers}
- * set) both come from the peer list: the URL is this instance's entry, and the cluster id is the
- * metadata quorum's Raft group id, which every instance derives from the same peer ids.
+ * set) the URL is this instance's entry of the peer list, and the cluster id is the one in the cluster
+ * metadata ({@link ClusterMembership#clusterId()}): {@code null} until this instance has applied it
+ * ({@link ClusterNode} tells it), never derived from the peer list.
  */
 @Component
 public class NodeIdentity {
     private final String id;
-    private final String clusterId;
+    private volatile String clusterId;
     private volatile String url;
 
     private final Optional<ClusterPeers> peers;
@@ -45,7 +46,7 @@ public class NodeIdentity {
         this.id = props.node().idOrHostName();
         this.peers = ClusterPeers.of(props.cluster().peers(), id);
         if (peers.isPresent()) {
-            this.clusterId = MetadataQuorum.groupUuid(peers.get()).toString();
+            this.clusterId = null;
             this.url = tls.urlOf(peers.get().self());
             return;
         }
@@ -86,7 +87,15 @@ public class NodeIdentity {
     }
 
     public String id() { return id; }
+    /** The cluster's id; in a cluster {@code null} until the metadata holding it has been applied here. */
     public String clusterId() { return clusterId; }
+
+    /** In a cluster: the id the metadata holds, once known. */
+    void clusterIdKnown(String id) {
+        if (peers.isPresent() && id != null) {
+            clusterId = id;
+        }
+    }
     public String url() { return url; }
 
     /** The URL other instances call {@code peer} at ({@code https} with TLS on). */
@@ -95,6 +104,6 @@ public class NodeIdentity {
     /** The TLS of calls to other instances. */
     public InstanceTls tls() { return tls; }
 
-    /** The cluster's voting instances, or empty on a single node. */
+    /** The configured peer list (whom to contact; bootstraps a new cluster), or empty on a single node. */
     public Optional<ClusterPeers> peers() { return peers; }
 }

@@ -9,7 +9,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The voting instances of a cluster, from {@code runnel.cluster.peers}: a list of
+ * The configured instances of a cluster, from {@code runnel.cluster.peers}: the members a new cluster
+ * is bootstrapped with, and afterwards only whom to contact (an instance joins an existing cluster
+ * through any one of them; the membership itself lives in the metadata quorum). A list of
  * {@link Peer}s, bound from YAML ({@code {id, host, http-port, raft-port}} per entry) or from the
  * string form {@code id@host:httpPort:raftPort,…} ({@link Peer#parse} per entry, whitespace around
  * entries ignored). An IPv6 host is written in brackets in the string form
@@ -23,8 +25,8 @@ import java.util.regex.Pattern;
  * with Spring Boot's binding report. No peers means a single node: {@link #of} returns empty and
  * no quorum is formed.
  *
- * <p>{@link #all()} is sorted by id, so every instance derives the same Raft group from the same
- * setting whatever order it was written in.
+ * <p>{@link #all()} is sorted by id, so instances bootstrapping together compute the same Raft group id
+ * whatever order the setting was written in (computed once, at the bootstrap, then kept on disk).
  *
  * @param all  every peer, sorted by id
  * @param self this instance's entry
@@ -34,7 +36,7 @@ public record ClusterPeers(List<Peer> all, Peer self) {
     private static final Pattern LEGAL_ID = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     /**
-     * One voting instance; making one checks the per-entry rules.
+     * One configured instance; making one checks the per-entry rules.
      *
      * @param id       its {@code runnel.node.id}
      * @param host     host name or address other instances reach it at (IPv6 without brackets)

@@ -21,8 +21,10 @@ import java.lang.annotation.Target;
  * <li>{@code runnel.cluster.secret} is set when peers are;
  * <li>{@code runnel.cluster.heartbeat-interval} is shorter than {@code runnel.cluster.session-timeout},
  *     else instances are marked offline between two heartbeats;
- * <li>{@code runnel.topics.default-replication-factor} is at most the number of peers (1 without
- *     peers), else every topic created without a factor is refused.
+ * <li>{@code runnel.topics.default-replication-factor} is at most 1 without peers, else every topic
+ *     created without a factor is refused. With peers it is not checked here: the peer list only says
+ *     whom to contact (a joining instance may list just one other), and creating a topic checks the
+ *     factor against the live instances.
  * </ul>
  */
 @Documented
@@ -62,10 +64,10 @@ public @interface ConsistentSettings {
                 valid = violation(context, "must be shorter than runnel.cluster.session-timeout ("
                         + cluster.sessionTimeout() + ")", "cluster", "heartbeatInterval");
             }
-            int instances = cluster.peers() == null || cluster.peers().isEmpty() ? 1 : cluster.peers().size();
-            if (props.topics().defaultReplicationFactor() > instances) {
-                valid = violation(context, "must be 0 (automatic) or at most the number of instances in "
-                        + "runnel.cluster.peers (" + instances + ")", "topics", "defaultReplicationFactor");
+            boolean singleNode = cluster.peers() == null || cluster.peers().isEmpty();
+            if (singleNode && props.topics().defaultReplicationFactor() > 1) {
+                valid = violation(context, "must be 0 (automatic) or at most the number of instances (1: no "
+                        + "runnel.cluster.peers)", "topics", "defaultReplicationFactor");
             }
             valid &= securityIsConsistent(props.security(), context);
             return valid;

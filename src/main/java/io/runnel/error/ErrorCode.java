@@ -33,6 +33,7 @@ public enum ErrorCode {
     LIMIT_EXCEEDED(409, "Limit exceeded"),
     REASSIGNMENT_IN_PROGRESS(409, "Reassignment in progress"),
     CANNOT_DRAIN(409, "Instance cannot be drained"),
+    INSTANCE_NOT_EMPTY(409, "Instance still holds replicas"),
     IDEMPOTENCY_KEY_REUSED(422, "Idempotency key reused with a different request"),
     RECORD_TOO_LARGE(413, "Record too large"),
     REQUEST_TOO_LARGE(413, "Request too large"),

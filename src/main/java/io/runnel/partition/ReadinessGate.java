@@ -12,7 +12,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * Refuses API calls with {@code 503 NOT_READY} while the partition logs are still being opened
  * and recovered after a start, so nobody is told a topic does not exist when it is only not loaded
- * yet. Actuator endpoints (health, for probes) and the API documentation are not gated.
+ * yet. Actuator endpoints (health, for probes), the API documentation and the cluster membership calls
+ * between instances ({@code /internal/cluster/**}: an instance still finding its cluster must be asked
+ * and answer) are not gated.
  */
 @Configuration(proxyBeanMethods = false)
 class ReadinessGate implements WebMvcConfigurer, HandlerInterceptor {
@@ -25,7 +27,8 @@ class ReadinessGate implements WebMvcConfigurer, HandlerInterceptor {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(this).excludePathPatterns("/actuator/**", "/v3/api-docs/**", "/swagger-ui/**",
-                "/swagger-ui.html", "/error");
+                "/swagger-ui.html", "/error",
+                "/internal/cluster/**");
     }
 
     @Override

@@ -67,6 +67,8 @@ public enum ApiCall {
     ALTER_PARTITION_REASSIGNMENTS(ALTER, CLUSTER),
     /** {@code GET /reassignments} (Kafka's ListPartitionReassignments). */
     DESCRIBE_PARTITION_REASSIGNMENTS(DESCRIBE, CLUSTER),
+    /** {@code DELETE /cluster/instances/{id}}. */
+    REMOVE_INSTANCE(ALTER, CLUSTER),
     /** {@code GET /actuator/prometheus}, unless {@code runnel.security.open-metrics=true}. */
     SCRAPE_METRICS(DESCRIBE, CLUSTER),
     /** {@code POST /api-keys}, {@code GET /api-keys}, {@code DELETE /api-keys/{id}}. */

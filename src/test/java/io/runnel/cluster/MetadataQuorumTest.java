@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -396,5 +397,119 @@ class MetadataQuorumTest {
         });
         ApplyResult second = submit(controller, new MetadataCommand.DrainInstance(anyOtherThan(drained)));
         assertThat(second.code()).as("one instance left for replication factor 2").isEqualTo(ApplyResult.Code.CANNOT_DRAIN);
+    }
+
+    @Test
+    void aMemberRestartedWithAnotherPeerListKeepsItsGroupAndData() throws IOException {
+        startAll();
+        String controller = awaitController();
+        registerInstances(controller);
+        UUID group = members.get("n2").groupId();
+        stop("n2");
+
+        String longer = spec + ",n9@127.0.0.1:1:2";
+        MetadataQuorum restarted = MetadataQuorum.start(ClusterPeers.parse(longer, "n2").orElseThrow(), dir.resolve("n2"), settings, s -> {
+        });
+        members.put("n2", restarted);
+
+        assertThat(restarted.groupId()).isEqualTo(group);
+        assertThat(awaitSameState().instances()).containsOnlyKeys(IDS);
+        assertThat(restarted.conf().voters()).containsExactlyElementsOf(IDS);
+        try (var dirs = java.nio.file.Files.list(dir.resolve("n2"))) {
+            assertThat(dirs.filter(java.nio.file.Files::isDirectory).toList()).as("one group on disk").hasSize(1);
+        }
+    }
+
+    @Test
+    void aNewMemberStartsWithAnEmptyGroupIsAddedAsAListenerAndCanBecomeAVoter() throws IOException {
+        startAll();
+        String controller = awaitController();
+        registerInstances(controller);
+        MetadataQuorum leader = members.get(controller);
+        List<ServerSocket> held = new ArrayList<>();
+        String n3 = "n3@127.0.0.1:" + freePort(held) + ":" + freePort(held);
+        for (ServerSocket socket : held) {
+            socket.close();
+        }
+        ClusterPeers joinerPeers = ClusterPeers.parse(n3 + "," + spec.split(",")[0], "n3").orElseThrow();
+        MetadataQuorum joiner = MetadataQuorum.join(joinerPeers, leader.groupId(), dir.resolve("n3"), settings, InstanceTls.OFF, s -> {
+        });
+        members.put("n3", joiner);
+        assertThat(joiner.conf()).isEqualTo(QuorumConf.EMPTY);
+
+        QuorumConf before = leader.conf();
+        leader.reconfigure(before, before.withListener("n3"), Map.of("n3", joinerPeers.self().raftAddress()));
+
+        await().atMost(PATIENCE).until(() -> joiner.conf().listeners().contains("n3"));
+        ClusterState state = awaitSameState();
+        assertThat(state.instances()).containsOnlyKeys(IDS);
+        assertThat(submit("n3", new InstanceHeartbeat("n3", "http://n3", 1)).ok()).as("a listener submits through the voters").isTrue();
+
+        QuorumConf listening = leader.conf();
+        leader.reconfigure(listening, listening.promote("n3"), Map.of());
+        await().atMost(PATIENCE).until(() -> joiner.conf().voters().contains("n3"));
+        assertThat(leader.conf().voters()).containsExactly("n0", "n1", "n2", "n3");
+
+        QuorumConf stale = before;
+        assertThatThrownBy(() -> leader.reconfigure(stale, stale.withListener("n4"), Map.of("n4", "127.0.0.1:1")))
+                .as("compare-and-set against a configuration that is no longer current").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aDataDirWithTwoGroupsKeepsTheNewestAndMovesTheOtherAside() throws IOException {
+        Path raft = dir.resolve("two").resolve("raft");
+        Path older = java.nio.file.Files.createDirectories(raft.resolve(UUID.randomUUID().toString()).resolve("current"));
+        java.nio.file.Files.writeString(older.resolve("log"), "old");
+        java.nio.file.Files.setLastModifiedTime(older.resolve("log"), java.nio.file.attribute.FileTime.fromMillis(1000));
+        java.nio.file.Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(1000));
+        java.nio.file.Files.setLastModifiedTime(older.getParent(), java.nio.file.attribute.FileTime.fromMillis(1000));
+        UUID newest = UUID.randomUUID();
+        java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(raft.resolve(newest.toString()).resolve("current")).resolve("log"),
+                "new");
+        Path orphaned = dir.resolve("two").resolve("orphaned");
+
+        LocalRaftGroup.Found found = LocalRaftGroup.find(raft, orphaned, 42).orElseThrow();
+
+        assertThat(found.groupId()).isEqualTo(newest);
+        assertThat(found.bootstrappedHere()).isFalse();
+        assertThat(orphaned.resolve("raft-" + older.getParent().getFileName() + ".42").resolve("current").resolve("log")).hasContent("old");
+        assertThat(raft.resolve(older.getParent().getFileName().toString())).doesNotExist();
+    }
+
+    @Test
+    void aNewClusterGetsARandomIdAndOneFormedByTheEarlierVersionKeepsItsGroupUuid() throws Exception {
+        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofMillis(1500));
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        awaitController();
+        UUID group = members.get("n0").groupId();
+        String random = await().atMost(PATIENCE).until(() -> awaitSameState().membership().clusterId(), java.util.Objects::nonNull);
+        assertThat(random).isNotEqualTo(group.toString());
+
+        // the same group as the earlier version left it: no bootstrap record, no cluster id in the metadata
+        stopAll();
+        java.nio.file.Path upgraded = dir.resolve("upgraded");
+        for (String id : IDS) {
+            java.nio.file.Files.createDirectories(upgraded.resolve(id));
+        }
+        dir = upgraded;
+        startAll();
+        for (String id : IDS) {
+            try (var files = java.nio.file.Files.list(dir.resolve(id))) {
+                for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".bootstrap")).toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+        }
+        stopAll();
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        awaitController();
+        assertThat(members.get("n0").bootstrappedHere()).isFalse();
+        assertThat(await().atMost(PATIENCE).until(() -> awaitSameState().membership().clusterId(), java.util.Objects::nonNull))
+                .isEqualTo(members.get("n0").groupId().toString());
     }
 }

@@ -115,12 +115,58 @@ final class LocalCluster implements AutoCloseable {
         return p;
     }
 
+    /** Starts {@code id} again on its ports and data directory, without waiting (it may refuse to start). */
+    RunnelProcess startAgain(String id) {
+        return spawn(id);
+    }
+
     /** Starts {@code id} again with an empty data directory (its disk was lost). */
     RunnelProcess restartEmpty(String id, Duration ready) {
         Launch old = launches.get(id);
         launches.put(id, new Launch(id, RunnelProcess.newDataDir(old.dataDir().getFileName() + "-empty"), old.port(), old.env(),
                 old.args(), old.tls()));
         return restart(id, ready);
+    }
+
+    /**
+     * Starts a new instance {@code id} on new ports with an empty data directory, the same secret and
+     * options as {@code like}, and a peer list of itself plus the entries of {@code contacts} only (it
+     * joins through them). Does not wait until it is ready.
+     */
+    RunnelProcess add(String id, String like, List<String> contacts) throws IOException {
+        Launch model = launches.get(like);
+        int http = RunnelProcess.freePort();
+        int raft = RunnelProcess.freePort();
+        while (raft == http) {
+            raft = RunnelProcess.freePort();
+        }
+        List<String> peers = new ArrayList<>(List.of(id + "@127.0.0.1:" + http + ":" + raft));
+        contacts.forEach(c -> peers.add(peerEntry(c)));
+        List<String> args = new ArrayList<>(model.args().stream().map(a -> a.startsWith("--runnel.cluster.peers=")
+                ? "--runnel.cluster.peers=" + String.join(",", peers) : a).toList());
+        Path dir = RunnelProcess.newDataDir("joined-" + id);
+        launches.put(id, new Launch(id, dir, http, model.env(), args, model.tls()));
+        return spawn(id);
+    }
+
+    /** Starts {@code id} again on its ports and data directory with the peer list {@code peers} ({@code id} among them). */
+    RunnelProcess restartWithPeers(String id, List<String> peers, Duration ready) {
+        Launch old = launches.get(id);
+        String list = String.join(",", peers.stream().map(this::peerEntry).toList());
+        launches.put(id, old.withArgs(old.args().stream().map(a -> a.startsWith("--runnel.cluster.peers=")
+                ? "--runnel.cluster.peers=" + list : a).toList()));
+        return restart(id, ready);
+    }
+
+    /** {@code id}'s own entry of its peer list, {@code id@host:httpPort:raftPort}. */
+    String peerEntry(String id) {
+        String peers = launches.get(id).args().stream().filter(a -> a.startsWith("--runnel.cluster.peers=")).findFirst().orElseThrow();
+        for (String entry : peers.substring(peers.indexOf('=') + 1).split(",")) {
+            if (entry.startsWith(id + "@")) {
+                return entry;
+            }
+        }
+        throw new IllegalArgumentException("no peer " + id);
     }
 
     /** The Raft (gRPC) port of {@code id}, from its peer entry. */

@@ -190,6 +190,10 @@ class AuthorizationHttpTest extends SecuredHttpTest {
             case DESCRIBE_PARTITION_REASSIGNMENTS -> {
                 return Row.of(List.of(Access.cluster(DESCRIBE)), c -> c.get("/reassignments"), 200, Access.cluster(DESCRIBE));
             }
+            case REMOVE_INSTANCE -> {
+                // a single node: no other instance to remove, so an allowed caller learns it is unknown
+                return Row.of(List.of(Access.cluster(ALTER)), c -> c.delete("/cluster/instances/gone-" + t), 404, Access.cluster(ALTER));
+            }
             case SCRAPE_METRICS -> {
                 return Row.of(List.of(Access.cluster(DESCRIBE)), c -> c.get("/actuator/prometheus"), 200, Access.cluster(DESCRIBE));
             }
