@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
@@ -33,9 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
  * and 4 stop, as the StatefulSet would remove them. The scripts run with {@code sh} and
  * {@code curl}, their {@code RUNNEL_URL} pointing at pod 0 (the client Service would pick any).
  * Throughout: the cluster id and a topic with replication factor 3 and its records stay.
- *
- * <p>Skipped (an assumption) while the instances do not offer the membership calls of API.md
- * "Cluster and operations" (issue 16): it needs joining, drain, remove and rebalance.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HelmRenderedScalingIT {
@@ -70,8 +66,6 @@ class HelmRenderedScalingIT {
         startTogether(firstPods, localPeers, httpPorts);
         RunnelProcess first = nodes.get(FULLNAME + "-0");
         await().atMost(Duration.ofSeconds(60)).until(() -> online(admin, first).size() == 3);
-        Assumptions.assumeTrue(offersMembershipCalls(admin, first),
-                "the instances do not offer POST /cluster/rebalance yet (issue 16's membership calls)");
         String clusterId = cluster(admin, first).path("clusterId").asString();
 
         assertThat(call(admin, first, "POST", "/topics", "{\"name\":\"orders\",\"partitions\":3,\"replicationFactor\":3}").status())
@@ -153,11 +147,6 @@ class HelmRenderedScalingIT {
     }
 
     private record ScriptRun(int exitCode, String output) {
-    }
-
-    private static boolean offersMembershipCalls(LocalPod admin, RunnelProcess node) throws IOException {
-        int status = call(admin, node, "POST", "/cluster/rebalance?dryRun=true", null).status();
-        return status != 404 && status != 405;
     }
 
     private static JsonNode cluster(LocalPod admin, RunnelProcess node) throws IOException {
