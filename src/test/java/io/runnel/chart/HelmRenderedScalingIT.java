@@ -77,7 +77,7 @@ class HelmRenderedScalingIT {
         }
 
         // helm upgrade --set replicaCount=5: two new pods, then the post-upgrade hook.
-        Rendered five = renderUpgrade(3, Map.of("replicaCount", 5));
+        Rendered five = renderUpgrade(three, 3, Map.of("replicaCount", 5));
         assertThat(five.statefulSet().at("/spec/template")).isEqualTo(three.statefulSet().at("/spec/template"));
         List<LocalPod> newPods = LocalPod.all(five, workDir).subList(3, 5);
         assertThat(newPods).allSatisfy(pod -> assertThat(pod.env().get("RUNNEL_CLUSTER_PEERS")).contains(pod.name() + "@"));
@@ -87,7 +87,7 @@ class HelmRenderedScalingIT {
         assertThat(online(admin, first)).hasSize(5);
 
         // helm upgrade --set replicaCount=3: the pre-upgrade hook, then the StatefulSet removes pods 4 and 3.
-        ScriptRun drain = runHook(renderUpgrade(5, Map.of("replicaCount", 3)), FULLNAME + "-scale-down", first);
+        ScriptRun drain = runHook(renderUpgrade(three, 5, Map.of("replicaCount", 3)), FULLNAME + "-scale-down", first);
         assertThat(drain.exitCode()).as(drain.output()).isZero();
         nodes.remove(FULLNAME + "-4").close();
         nodes.remove(FULLNAME + "-3").close();
@@ -117,14 +117,20 @@ class HelmRenderedScalingIT {
         started.forEach(node -> node.awaitReady(READY_TIMEOUT));
     }
 
-    private static Rendered renderUpgrade(int running, Map<String, Object> values) {
+    /**
+     * An upgrade of the release installed as {@code installed}, whose StatefulSet runs {@code running} pods: Helm's
+     * {@code lookup} finds both, so the upgrade keeps the installed Secret (cluster secret, bootstrap key).
+     */
+    private static Rendered renderUpgrade(Rendered installed, int running, Map<String, Object> values) {
         Map<String, Object> withFastPolls = new LinkedHashMap<>(values);
         withFastPolls.put("scaling.pollSeconds", 1);
         FakeKubernetesApi.putStatefulSet(NAMESPACE, FULLNAME, running);
+        FakeKubernetesApi.putSecret(NAMESPACE, FULLNAME, installed.secretData(FULLNAME));
         try {
             return HelmChart.renderWithHooks(withFastPolls);
         } finally {
             FakeKubernetesApi.deleteStatefulSet(NAMESPACE, FULLNAME);
+            FakeKubernetesApi.deleteSecret(NAMESPACE, FULLNAME);
         }
     }
 
