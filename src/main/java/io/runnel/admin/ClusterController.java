@@ -53,8 +53,12 @@ class ClusterController {
     record Instance(String id, String url, String status, int partitions, int replicas, int leaders, String role) {
     }
 
-    /** @param voters ids of the metadata quorum's voters */
-    record ClusterView(String clusterId, String controller, List<Instance> instances, List<String> voters) {
+    /**
+     * @param voters        ids of the metadata quorum's voters
+     * @param reassignments partition reassignments queued or running (as {@code GET /reassignments} lists them)
+     */
+    record ClusterView(String clusterId, String controller, List<Instance> instances, List<String> voters,
+                       List<ReassignmentController.Reassignment> reassignments) {
     }
 
     @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status, the number of partitions it leads "
@@ -62,7 +66,8 @@ class ClusterController {
             + "voters; controller is null during an election. An instance is offline once it has been silent for "
             + "runnel.cluster.session-timeout, or for two heartbeat intervals while its HTTP port refuses connections, or if it has not "
             + "heart-beaten since it joined; an instance told to drain is draining while it holds replicas, then drained. The instances "
-            + "are the members of the metadata quorum and those that heart-beat, not the configured peer list.")
+            + "are the members of the metadata quorum and those that heart-beat, not the configured peer list; reassignments lists "
+            + "those queued or running.")
     @ProblemResponses({ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/cluster")
     ClusterView cluster(Caller caller) {
@@ -80,11 +85,12 @@ class ClusterController {
                         state.statusOf(id).apiName(), leaders, state.replicasOn(id), leaders,
                         conf.voters().contains(id) ? "voter" : "listener");
             }).toList();
-            return new ClusterView(node.clusterId(), cluster.controllerId().orElse(null), instances, conf.voters());
+            return new ClusterView(node.clusterId(), cluster.controllerId().orElse(null), instances, conf.voters(),
+                    ReassignmentController.inProgress(state));
         }
         int partitions = topics.list().stream().mapToInt(t -> t.partitions()).sum();
         return new ClusterView(node.clusterId(), node.id(), List.of(new Instance(node.id(), node.url(), "online", partitions, partitions,
-                partitions, "voter")), List.of(node.id()));
+                partitions, "voter")), List.of(node.id()), List.of());
     }
 
     @Operation(operationId = "removeInstance", summary = "Remove an instance from the cluster", description = "Removes the instance from the "

@@ -118,15 +118,20 @@ class ReassignmentController {
         if (!cluster.clustered()) {
             return new ReassignmentList(List.of());
         }
+        return new ReassignmentList(inProgress(cluster.state()));
+    }
+
+    /** Every reassignment queued or running in {@code state}, by topic and partition. */
+    static List<Reassignment> inProgress(ClusterState state) {
         List<Reassignment> all = new ArrayList<>();
-        for (TopicMetadata t : cluster.state().topics().values()) {
+        for (TopicMetadata t : state.topics().values()) {
             for (PartitionMetadata p : t.partitions()) {
                 if (p.reassigning()) {
                     all.add(view(t.name(), p, p.targetReplicas()));
                 }
             }
         }
-        return new ReassignmentList(all);
+        return all;
     }
 
     @Operation(operationId = "cancelReassignment", summary = "Cancel a partition's reassignment",

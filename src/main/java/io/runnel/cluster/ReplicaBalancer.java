@@ -95,7 +95,7 @@ public final class ReplicaBalancer {
         }
         List<String> eligible = eligible(state).stream().filter(id -> !id.equals(instanceId)).toList();
         int largest = state.topics().values().stream().flatMap(t -> t.partitions().stream())
-                .mapToInt(p -> p.replicas().size()).max().orElse(0);
+                .mapToInt(p -> planned(p).size()).max().orElse(0);
         if (eligible.isEmpty() || eligible.size() < largest) {
             return Plan.refused("cannot drain '" + instanceId + "': " + eligible.size() + " other instance(s) can take replicas "
                     + eligible + ", the largest replication factor is " + largest);

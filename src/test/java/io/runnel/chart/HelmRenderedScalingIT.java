@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
@@ -33,9 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
  * and 4 stop, as the StatefulSet would remove them. The scripts run with {@code sh} and
  * {@code curl}, their {@code RUNNEL_URL} pointing at pod 0 (the client Service would pick any).
  * Throughout: the cluster id and a topic with replication factor 3 and its records stay.
- *
- * <p>Skipped (an assumption) while the instances do not offer the membership calls of API.md
- * "Cluster and operations" (issue 16): it needs joining, drain, remove and rebalance.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HelmRenderedScalingIT {
@@ -70,8 +66,6 @@ class HelmRenderedScalingIT {
         startTogether(firstPods, localPeers, httpPorts);
         RunnelProcess first = nodes.get(FULLNAME + "-0");
         await().atMost(Duration.ofSeconds(60)).until(() -> online(admin, first).size() == 3);
-        Assumptions.assumeTrue(offersMembershipCalls(admin, first),
-                "the instances do not offer POST /cluster/rebalance yet (issue 16's membership calls)");
         String clusterId = cluster(admin, first).path("clusterId").asString();
 
         assertThat(call(admin, first, "POST", "/topics", "{\"name\":\"orders\",\"partitions\":3,\"replicationFactor\":3}").status())
@@ -83,7 +77,7 @@ class HelmRenderedScalingIT {
         }
 
         // helm upgrade --set replicaCount=5: two new pods, then the post-upgrade hook.
-        Rendered five = renderUpgrade(3, Map.of("replicaCount", 5));
+        Rendered five = renderUpgrade(three, 3, Map.of("replicaCount", 5));
         assertThat(five.statefulSet().at("/spec/template")).isEqualTo(three.statefulSet().at("/spec/template"));
         List<LocalPod> newPods = LocalPod.all(five, workDir).subList(3, 5);
         assertThat(newPods).allSatisfy(pod -> assertThat(pod.env().get("RUNNEL_CLUSTER_PEERS")).contains(pod.name() + "@"));
@@ -93,7 +87,7 @@ class HelmRenderedScalingIT {
         assertThat(online(admin, first)).hasSize(5);
 
         // helm upgrade --set replicaCount=3: the pre-upgrade hook, then the StatefulSet removes pods 4 and 3.
-        ScriptRun drain = runHook(renderUpgrade(5, Map.of("replicaCount", 3)), FULLNAME + "-scale-down", first);
+        ScriptRun drain = runHook(renderUpgrade(three, 5, Map.of("replicaCount", 3)), FULLNAME + "-scale-down", first);
         assertThat(drain.exitCode()).as(drain.output()).isZero();
         nodes.remove(FULLNAME + "-4").close();
         nodes.remove(FULLNAME + "-3").close();
@@ -123,14 +117,20 @@ class HelmRenderedScalingIT {
         started.forEach(node -> node.awaitReady(READY_TIMEOUT));
     }
 
-    private static Rendered renderUpgrade(int running, Map<String, Object> values) {
+    /**
+     * An upgrade of the release installed as {@code installed}, whose StatefulSet runs {@code running} pods: Helm's
+     * {@code lookup} finds both, so the upgrade keeps the installed Secret (cluster secret, bootstrap key).
+     */
+    private static Rendered renderUpgrade(Rendered installed, int running, Map<String, Object> values) {
         Map<String, Object> withFastPolls = new LinkedHashMap<>(values);
         withFastPolls.put("scaling.pollSeconds", 1);
         FakeKubernetesApi.putStatefulSet(NAMESPACE, FULLNAME, running);
+        FakeKubernetesApi.putSecret(NAMESPACE, FULLNAME, installed.secretData(FULLNAME));
         try {
             return HelmChart.renderWithHooks(withFastPolls);
         } finally {
             FakeKubernetesApi.deleteStatefulSet(NAMESPACE, FULLNAME);
+            FakeKubernetesApi.deleteSecret(NAMESPACE, FULLNAME);
         }
     }
 
@@ -153,11 +153,6 @@ class HelmRenderedScalingIT {
     }
 
     private record ScriptRun(int exitCode, String output) {
-    }
-
-    private static boolean offersMembershipCalls(LocalPod admin, RunnelProcess node) throws IOException {
-        int status = call(admin, node, "POST", "/cluster/rebalance?dryRun=true", null).status();
-        return status != 404 && status != 405;
     }
 
     private static JsonNode cluster(LocalPod admin, RunnelProcess node) throws IOException {

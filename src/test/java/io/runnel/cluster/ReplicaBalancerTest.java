@@ -64,6 +64,23 @@ class ReplicaBalancerTest {
     }
 
     @Test
+    void aRunningReassignmentDoesNotCountAsALargerReplicationFactor() {
+        ClusterState created = applyAll(instances("a", "b", "c", "d", "e"), new CreateTopic("t", 1, 3, Map.of(), 1));
+        List<String> original = created.topic("t").orElseThrow().partitions().get(0).replicas();
+        List<String> others = java.util.stream.Stream.of("a", "b", "c", "d", "e").filter(id -> !original.contains(id)).toList();
+        ClusterState queued = applyAll(created, new MetadataCommand.ReassignPartition("t", 0, List.of(original.get(0), others.get(0),
+                others.get(1))));
+        ClusterState running = applyAll(queued, new MetadataCommand.BeginReassignment("t", 0,
+                queued.topic("t").orElseThrow().partitions().get(0).partitionEpoch()));
+        assertThat(running.topic("t").orElseThrow().partitions().get(0).replicas()).as("original then adding").hasSize(5);
+
+        Plan plan = ReplicaBalancer.drain(running, original.get(1));
+
+        assertThat(plan.isRefused()).as("%s", plan.refusal()).isFalse();
+        assertThat(plan.moves()).as("the moving partition is drained once its reassignment is done").isEmpty();
+    }
+
+    @Test
     void aSingleNodeCannotBeDrainedEvenWithoutTopicsAndAnUnknownInstanceIsRefused() {
         assertThat(ReplicaBalancer.drain(instances("a"), "a").refusal()).contains("0 other instance(s)");
         assertThat(ReplicaBalancer.drain(instances("a", "b"), "x").refusal()).contains("not known");

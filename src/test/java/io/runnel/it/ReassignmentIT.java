@@ -230,6 +230,9 @@ class ReassignmentIT {
                     assertThat(strings(listed.get(0).get("removing"))).containsExactly(oldLeader);
                     assertThat(strings(listed.get(0).get("replicas"))).containsExactlyInAnyOrder(oldLeader, stays, target.get(1), added);
                 });
+                JsonNode inCluster = JSON.readTree(cluster.node(stays).get("/cluster").body()).get("reassignments");
+                assertThat(inCluster).as("/cluster lists the reassignment in progress").hasSize(1);
+                assertThat(inCluster.get(0).get("topic").asString()).isEqualTo(topic);
                 RunnelProcess.Response again = putReplicas(cluster, oldLeader, topic, List.of(oldLeader, stays, target.get(1)));
                 assertThat(again.status()).as("%s", again).isEqualTo(409);
                 assertThat(again.text()).contains("REASSIGNMENT_IN_PROGRESS");
