@@ -107,8 +107,8 @@ public class ReplicaManager implements DisposableBean {
         final int epoch;
         final long sinceMs;
         final Map<String, Follower> followers = new ConcurrentHashMap<>();
-        final Set<String> joining = ConcurrentHashMap.newKeySet();
-        final Set<String> leaving = ConcurrentHashMap.newKeySet();
+        final PendingIsrChanges joining = PendingIsrChanges.joining();
+        final PendingIsrChanges leaving = PendingIsrChanges.leaving();
 
         Leadership(int epoch, long sinceMs) {
             this.epoch = epoch;
@@ -157,14 +157,15 @@ public class ReplicaManager implements DisposableBean {
             f.lastFetchMs = now;
         }
         Partition partition = router.local(tp.topic(), tp.partition());
-        if (!metadata.isr().contains(followerId) && !leadership.joining.contains(followerId)
-                && fetchOffset >= partition.log().highWatermark() && metadata.replicas().contains(followerId)
-                && !announcedShutdown(followerId)) {
+        leadership.joining.settle(metadata);
+        if (!metadata.isr().contains(followerId) && fetchOffset >= partition.log().highWatermark()
+                && metadata.replicas().contains(followerId) && !announcedShutdown(followerId)
+                && leadership.joining.begin(followerId, metadata.partitionEpoch())) {
             List<String> isr = new ArrayList<>(metadata.isr());
             isr.add(followerId);
-            leadership.joining.add(followerId);
-            propose(tp, metadata, isr, () -> expands.increment(), () -> leadership.joining.remove(followerId), "re-admit " + followerId
-                    + " (it fetched from " + fetchOffset + ", the high watermark is " + partition.log().highWatermark() + ")");
+            propose(tp, metadata, isr, () -> expands.increment(), () -> leadership.joining.failed(followerId, metadata.partitionEpoch()),
+                    "re-admit " + followerId + " (it fetched from " + fetchOffset + ", the high watermark is "
+                            + partition.log().highWatermark() + ")");
         }
         updateHighWatermark(tp, metadata, partition);
     }
@@ -173,7 +174,7 @@ public class ReplicaManager implements DisposableBean {
     void updateHighWatermark(TopicPartition tp, PartitionMetadata metadata, Partition partition) {
         Leadership leadership = leadership(tp, metadata);
         Set<String> isr = new LinkedHashSet<>(metadata.isr());
-        isr.addAll(leadership.joining);
+        isr.addAll(leadership.joining.ids());
         isr.remove(cluster.selfId());
         if (isr.isEmpty()) {
             partition.log().setHighWatermarkCap(Long.MAX_VALUE);
@@ -320,8 +321,8 @@ public class ReplicaManager implements DisposableBean {
                 }
                 leading.add(tp);
                 Leadership leadership = leadership(tp, m);
-                leadership.joining.removeIf(id -> m.isr().contains(id));
-                leadership.leaving.removeIf(id -> !m.isr().contains(id));
+                leadership.joining.settle(m);
+                leadership.leaving.settle(m);
                 List<String> lagging = new ArrayList<>();
                 for (String id : m.isr()) {
                     if (id.equals(cluster.selfId()) || leadership.leaving.contains(id)) {
@@ -336,8 +337,9 @@ public class ReplicaManager implements DisposableBean {
                 if (!lagging.isEmpty() && !shuttingDown) {
                     List<String> isr = new ArrayList<>(m.isr());
                     isr.removeAll(lagging);
-                    leadership.leaving.addAll(lagging);
-                    propose(tp, m, isr, () -> shrinks.increment(lagging.size()), () -> lagging.forEach(leadership.leaving::remove),
+                    lagging.forEach(id -> leadership.leaving.begin(id, m.partitionEpoch()));
+                    propose(tp, m, isr, () -> shrinks.increment(lagging.size()),
+                            () -> lagging.forEach(id -> leadership.leaving.failed(id, m.partitionEpoch())),
                             "drop lagging " + lagging);
                 }
                 updateHighWatermark(tp, m, h.partition());
