@@ -52,8 +52,8 @@ import org.springframework.stereotype.Component;
  * {@link MetadataCommand.SetPartitionState} commands at the current epoch, through the controller.
  * A follower being re-admitted counts towards the high watermark from the moment it is proposed
  * (before the metadata says so), so that no record is acknowledged that a newly elected leader
- * from that ISR could lack. A follower whose instance announced its shutdown is not re-admitted,
- * and once this instance is stopping ({@link #beginShutdown}) it drops nobody: on its way out its
+ * from that ISR could lack. A follower whose instance the metadata has offline (the controller would
+ * drop it again) or that announced its shutdown is not re-admitted, and once this instance is stopping ({@link #beginShutdown}) it drops nobody: on its way out its
  * followers' fetches fail, and dropping them would leave its partitions with no electable leader.
  *
  * <p><b>Acknowledgements.</b> {@link #awaitReplicated} completes once the high watermark has passed
@@ -159,7 +159,7 @@ public class ReplicaManager implements DisposableBean {
         Partition partition = router.local(tp.topic(), tp.partition());
         leadership.joining.settle(metadata);
         if (!metadata.isr().contains(followerId) && fetchOffset >= partition.log().highWatermark()
-                && metadata.replicas().contains(followerId) && !announcedShutdown(followerId)
+                && metadata.replicas().contains(followerId) && mayJoinIsr(followerId)
                 && leadership.joining.begin(followerId, metadata.partitionEpoch())) {
             List<String> isr = new ArrayList<>(metadata.isr());
             isr.add(followerId);
@@ -299,8 +299,13 @@ public class ReplicaManager implements DisposableBean {
         });
     }
 
-    private boolean announcedShutdown(String instanceId) {
-        return cluster.state().instance(instanceId).map(InstanceMetadata::shuttingDown).orElse(false);
+    /**
+     * Whether a follower may join an ISR (as Kafka's KIP-841 has it): not while the metadata has its instance
+     * offline, since the controller would drop it again at once (and a leader re-admitting it meanwhile
+     * fights the controller), nor once it announced its shutdown. An instance the metadata does not list may.
+     */
+    private boolean mayJoinIsr(String instanceId) {
+        return cluster.state().instance(instanceId).map(i -> i.online() && !i.shuttingDown()).orElse(true);
     }
 
     /** Every second: forget partitions no longer led here, shrink the ISRs of lagging followers, refresh high watermarks. */
