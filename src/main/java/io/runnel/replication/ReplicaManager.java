@@ -52,8 +52,8 @@ import org.springframework.stereotype.Component;
  * {@link MetadataCommand.SetPartitionState} commands at the current epoch, through the controller.
  * A follower being re-admitted counts towards the high watermark from the moment it is proposed
  * (before the metadata says so), so that no record is acknowledged that a newly elected leader
- * from that ISR could lack. A follower whose instance announced its shutdown is not re-admitted,
- * and once this instance is stopping ({@link #beginShutdown}) it drops nobody: on its way out its
+ * from that ISR could lack. A follower whose instance the metadata has offline (the controller would
+ * drop it again) or that announced its shutdown is not re-admitted, and once this instance is stopping ({@link #beginShutdown}) it drops nobody: on its way out its
  * followers' fetches fail, and dropping them would leave its partitions with no electable leader.
  *
  * <p><b>Acknowledgements.</b> {@link #awaitReplicated} completes once the high watermark has passed
@@ -107,8 +107,8 @@ public class ReplicaManager implements DisposableBean {
         final int epoch;
         final long sinceMs;
         final Map<String, Follower> followers = new ConcurrentHashMap<>();
-        final Set<String> joining = ConcurrentHashMap.newKeySet();
-        final Set<String> leaving = ConcurrentHashMap.newKeySet();
+        final PendingIsrChanges joining = PendingIsrChanges.joining();
+        final PendingIsrChanges leaving = PendingIsrChanges.leaving();
 
         Leadership(int epoch, long sinceMs) {
             this.epoch = epoch;
@@ -157,14 +157,15 @@ public class ReplicaManager implements DisposableBean {
             f.lastFetchMs = now;
         }
         Partition partition = router.local(tp.topic(), tp.partition());
-        if (!metadata.isr().contains(followerId) && !leadership.joining.contains(followerId)
-                && fetchOffset >= partition.log().highWatermark() && metadata.replicas().contains(followerId)
-                && !announcedShutdown(followerId)) {
+        leadership.joining.settle(metadata);
+        if (!metadata.isr().contains(followerId) && fetchOffset >= partition.log().highWatermark()
+                && metadata.replicas().contains(followerId) && mayJoinIsr(followerId)
+                && leadership.joining.begin(followerId, metadata.partitionEpoch())) {
             List<String> isr = new ArrayList<>(metadata.isr());
             isr.add(followerId);
-            leadership.joining.add(followerId);
-            propose(tp, metadata, isr, () -> expands.increment(), () -> leadership.joining.remove(followerId), "re-admit " + followerId
-                    + " (it fetched from " + fetchOffset + ", the high watermark is " + partition.log().highWatermark() + ")");
+            propose(tp, metadata, isr, () -> expands.increment(), () -> leadership.joining.failed(followerId, metadata.partitionEpoch()),
+                    "re-admit " + followerId + " (it fetched from " + fetchOffset + ", the high watermark is "
+                            + partition.log().highWatermark() + ")");
         }
         updateHighWatermark(tp, metadata, partition);
     }
@@ -173,7 +174,7 @@ public class ReplicaManager implements DisposableBean {
     void updateHighWatermark(TopicPartition tp, PartitionMetadata metadata, Partition partition) {
         Leadership leadership = leadership(tp, metadata);
         Set<String> isr = new LinkedHashSet<>(metadata.isr());
-        isr.addAll(leadership.joining);
+        isr.addAll(leadership.joining.ids());
         isr.remove(cluster.selfId());
         if (isr.isEmpty()) {
             partition.log().setHighWatermarkCap(Long.MAX_VALUE);
@@ -298,8 +299,13 @@ public class ReplicaManager implements DisposableBean {
         });
     }
 
-    private boolean announcedShutdown(String instanceId) {
-        return cluster.state().instance(instanceId).map(InstanceMetadata::shuttingDown).orElse(false);
+    /**
+     * Whether a follower may join an ISR (as Kafka's KIP-841 has it): not while the metadata has its instance
+     * offline, since the controller would drop it again at once (and a leader re-admitting it meanwhile
+     * fights the controller), nor once it announced its shutdown. An instance the metadata does not list may.
+     */
+    private boolean mayJoinIsr(String instanceId) {
+        return cluster.state().instance(instanceId).map(i -> i.online() && !i.shuttingDown()).orElse(true);
     }
 
     /** Every second: forget partitions no longer led here, shrink the ISRs of lagging followers, refresh high watermarks. */
@@ -320,8 +326,8 @@ public class ReplicaManager implements DisposableBean {
                 }
                 leading.add(tp);
                 Leadership leadership = leadership(tp, m);
-                leadership.joining.removeIf(id -> m.isr().contains(id));
-                leadership.leaving.removeIf(id -> !m.isr().contains(id));
+                leadership.joining.settle(m);
+                leadership.leaving.settle(m);
                 List<String> lagging = new ArrayList<>();
                 for (String id : m.isr()) {
                     if (id.equals(cluster.selfId()) || leadership.leaving.contains(id)) {
@@ -336,8 +342,9 @@ public class ReplicaManager implements DisposableBean {
                 if (!lagging.isEmpty() && !shuttingDown) {
                     List<String> isr = new ArrayList<>(m.isr());
                     isr.removeAll(lagging);
-                    leadership.leaving.addAll(lagging);
-                    propose(tp, m, isr, () -> shrinks.increment(lagging.size()), () -> lagging.forEach(leadership.leaving::remove),
+                    lagging.forEach(id -> leadership.leaving.begin(id, m.partitionEpoch()));
+                    propose(tp, m, isr, () -> shrinks.increment(lagging.size()),
+                            () -> lagging.forEach(id -> leadership.leaving.failed(id, m.partitionEpoch())),
                             "drop lagging " + lagging);
                 }
                 updateHighWatermark(tp, m, h.partition());

@@ -191,22 +191,6 @@ class LeadershipIT {
         }
     }
 
-    /** Every acknowledged record of {@code partition} at its offset with its value, read through every live instance. */
-    private static void assertAllAcknowledgedReadable(LocalCluster cluster, String topic, int partition, Map<Long, String> acked)
-            throws IOException {
-        for (String id : cluster.alive()) {
-            Map<Long, String> read = new TreeMap<>();
-            for (FetchedRecord r : cluster.node(id).fetchAll(topic, partition, 0, Duration.ofSeconds(60)).records()) {
-                read.put(r.offset(), r.value());
-            }
-            acked.forEach((offset, value) -> {
-                assertThat(read.get(offset)).as("%s-%d@%d via %s", topic, partition, offset, id).isNotNull();
-                assertThat(RunnelProcess.compactJson(read.get(offset))).as("%s-%d@%d via %s", topic, partition, offset, id)
-                        .isEqualTo(value);
-            });
-        }
-    }
-
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -256,7 +240,7 @@ class LeadershipIT {
                 producer.close();
             }
 
-            assertAllAcknowledgedReadable(cluster, topic, 0, producer.acked);
+            AcknowledgedRecords.assertReadable(cluster, topic, 0, producer.acked, cluster.alive());
             cluster.passed();
         }
     }
@@ -301,7 +285,7 @@ class LeadershipIT {
             for (int p = 0; p < partitions; p++) {
                 System.out.printf("LeadershipIT: rolling restart, %s-%d: %d records acknowledged, longest pause %d ms%n", topic, p,
                         producers.get(p).acked.size(), producers.get(p).longestPauseMs.get());
-                assertAllAcknowledgedReadable(cluster, topic, p, producers.get(p).acked);
+                AcknowledgedRecords.assertReadable(cluster, topic, p, producers.get(p).acked, cluster.alive());
             }
             cluster.passed();
         }
