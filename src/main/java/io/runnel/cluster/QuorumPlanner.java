@@ -12,12 +12,15 @@ import java.util.Set;
  *
  * <p>Target: members listed as removed in the metadata leave first (one at a time). Then the voters
  * are the largest odd number at most {@code min(5, members)}; every other member is a listener. Too
- * few voters: the first online listener (by id) is promoted. Too many: one voter is demoted, an
- * offline one first, else the last by id; never the controller. The right number but a voter offline
- * while a listener is online: that listener is promoted (the next step then demotes the offline voter,
- * so the count passes through an even number for one step, as it does when growing 3 → 4 → 5). An
- * offline member is never promoted: it could not catch up, and a voter that cannot vote weakens the
- * majority.
+ * few voters: the first online listener (by id) is promoted, but only while every voter is online. Too
+ * many: one voter is demoted, an offline one first, else the last by id; never the controller. An
+ * offline member is never promoted (it could not catch up, and a voter that cannot vote weakens the
+ * majority), and an offline voter is not replaced: a configuration change while a voter is down needs
+ * every other member to take part (with 3 voters, one down, a fourth voter makes 3 of 4 the majority),
+ * so a second failure meanwhile, or a listener still catching up, would leave no majority at all; a
+ * voter that is down is usually restarting (a rolling restart, a failover). To replace a voter that is
+ * gone for good, remove it ({@code DELETE /cluster/instances/{id}}): the voters then go back to an odd
+ * number with the online members.
  *
  * <p>A pure function; thread-safe.
  */
@@ -41,16 +44,13 @@ final class QuorumPlanner {
         }
         int target = targetVoters(current.members().size());
         int voters = current.voters().size();
-        Optional<String> onlineListener = current.listeners().stream().filter(online::contains).findFirst();
         if (voters < target) {
-            return onlineListener.map(current::promote);
+            boolean voterOffline = current.voters().stream().anyMatch(v -> !online.contains(v) && !v.equals(controller));
+            return voterOffline ? Optional.empty()
+                    : current.listeners().stream().filter(online::contains).findFirst().map(current::promote);
         }
         if (voters > target) {
             return demotable(current, online, controller).map(current::demote);
-        }
-        boolean voterOffline = current.voters().stream().anyMatch(v -> !online.contains(v) && !v.equals(controller));
-        if (voterOffline && voters < MAX_VOTERS) {
-            return onlineListener.map(current::promote);
         }
         return Optional.empty();
     }

@@ -72,15 +72,25 @@ class QuorumPlannerTest {
     }
 
     @Test
-    void anOfflineVoterIsReplacedByAnOnlineListenerInTwoSteps() {
-        Set<String> online = Set.of("n0", "n1", "n3");
+    void anOfflineVoterIsNotReplacedAndHoldsBackPromotionsUntilItIsBack() {
         QuorumConf c = conf(List.of("n0", "n1", "n2"), List.of("n3"));
+        assertThat(next(c, Set.of("n0", "n1", "n3"))).as("a down voter is not replaced").isEmpty();
 
-        QuorumConf step1 = next(c, online).orElseThrow();
-        assertThat(step1).isEqualTo(conf(List.of("n0", "n1", "n2", "n3"), List.of()));
-        QuorumConf step2 = next(step1, online).orElseThrow();
-        assertThat(step2).isEqualTo(conf(List.of("n0", "n1", "n3"), List.of("n2")));
-        assertThat(next(step2, online)).isEmpty();
+        QuorumConf growing = conf(List.of("n0", "n1", "n2"), List.of("n3", "n4"));
+        assertThat(next(growing, Set.of("n0", "n1", "n3", "n4"))).as("no promotion while a voter is down").isEmpty();
+        assertThat(next(growing, Set.of("n0", "n1", "n2", "n3", "n4")).orElseThrow().voters()).contains("n3");
+    }
+
+    @Test
+    void aVoterGoneForGoodIsReplacedOnceItIsRemoved() {
+        QuorumConf c = conf(List.of("n0", "n1", "n2"), List.of("n3", "n4"));
+        Set<String> online = Set.of("n0", "n1", "n3", "n4");
+
+        QuorumConf step1 = QuorumPlanner.next(c, online, Set.of("n2"), "n0").orElseThrow();
+        assertThat(step1).isEqualTo(conf(List.of("n0", "n1"), List.of("n3", "n4")));
+        QuorumConf step2 = QuorumPlanner.next(step1, online, Set.of("n2"), "n0").orElseThrow();
+        assertThat(step2.voters()).hasSize(3).contains("n0", "n1");
+        assertThat(QuorumPlanner.next(step2, online, Set.of("n2"), "n0")).isEmpty();
     }
 
     @Test
