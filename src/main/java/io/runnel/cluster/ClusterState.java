@@ -440,16 +440,13 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     private Applied beginReassignment(BeginReassignment c) {
-        Optional<Applied> missing = checkPartition(c.topic(), c.partition());
-        if (missing.isPresent()) {
-            return missing.get();
+        Optional<Applied> refused = checkStep(c.topic(), c.partition(), c.expectedPartitionEpoch());
+        if (refused.isPresent()) {
+            return refused.get();
         }
         TopicMetadata topic = topics.get(c.topic());
         PartitionMetadata old = topic.partitions().get(c.partition());
         String where = c.topic() + "-" + c.partition();
-        if (c.expectedPartitionEpoch() != old.partitionEpoch()) {
-            return stalePartitionEpoch(where, old, c.expectedPartitionEpoch());
-        }
         if (!old.reassigning() || old.reassignmentStarted()) {
             return unchanged(Code.NO_REASSIGNMENT_IN_PROGRESS, where + " has no queued reassignment");
         }
@@ -462,16 +459,13 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     private Applied completeReassignment(CompleteReassignment c) {
-        Optional<Applied> missing = checkPartition(c.topic(), c.partition());
-        if (missing.isPresent()) {
-            return missing.get();
+        Optional<Applied> refused = checkStep(c.topic(), c.partition(), c.expectedPartitionEpoch());
+        if (refused.isPresent()) {
+            return refused.get();
         }
         TopicMetadata topic = topics.get(c.topic());
         PartitionMetadata old = topic.partitions().get(c.partition());
         String where = c.topic() + "-" + c.partition();
-        if (c.expectedPartitionEpoch() != old.partitionEpoch()) {
-            return stalePartitionEpoch(where, old, c.expectedPartitionEpoch());
-        }
         if (!old.reassignmentStarted()) {
             return unchanged(Code.NO_REASSIGNMENT_IN_PROGRESS, where + " has no started reassignment");
         }
@@ -487,6 +481,20 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     private Applied stalePartitionEpoch(String where, PartitionMetadata old, int expected) {
         return unchanged(Code.STALE_PARTITION_EPOCH, where + " is at partition epoch " + old.partitionEpoch()
                 + " (replicas " + old.replicas() + ", ISR " + old.isr() + "); the change was computed at " + expected);
+    }
+
+    /**
+     * Why a controller step planned at partition epoch {@code expected} does not apply: the partition is gone
+     * ({@link #checkPartition}) or has changed since ({@code STALE_PARTITION_EPOCH}); empty when it applies.
+     */
+    private Optional<Applied> checkStep(String topicName, int partition, int expected) {
+        Optional<Applied> missing = checkPartition(topicName, partition);
+        if (missing.isPresent()) {
+            return missing;
+        }
+        PartitionMetadata old = topics.get(topicName).partitions().get(partition);
+        return old.partitionEpoch() == expected ? Optional.empty()
+                : Optional.of(stalePartitionEpoch(topicName + "-" + partition, old, expected));
     }
 
     /** {@code TOPIC_NOT_FOUND} or {@code PARTITION_NOT_FOUND}, or empty when the partition exists. */
