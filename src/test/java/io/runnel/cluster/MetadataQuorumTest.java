@@ -299,13 +299,7 @@ class MetadataQuorumTest {
 
     @Test
     void theControllerMovesALeadershipBackToItsPreferredReplicaOnceItIsInSync() {
-        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
-                Duration.ofSeconds(5), Duration.ofMillis(200));
-        for (String id : IDS) {
-            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
-        }
-        String controller = awaitController();
-        await().atMost(PATIENCE).until(() -> members.get(controller).state().liveInstances().equals(IDS));
+        String controller = startWithDuties(Duration.ofMillis(200));
         assertThat(members.get(controller).submit(new CreateTopic("orders", 1, 3, Map.of(), 1)).join().ok()).isTrue();
         PartitionMetadata created = members.get(controller).state().topic("orders").orElseThrow().partitions().get(0);
         String preferred = created.replicas().get(0);
@@ -325,13 +319,7 @@ class MetadataQuorumTest {
 
     @Test
     void theControllerDrivesAReassignmentAndANewControllerFinishesIt() {
-        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
-                Duration.ofSeconds(5));
-        for (String id : IDS) {
-            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
-        }
-        String controller = awaitController();
-        await().atMost(PATIENCE).until(() -> members.get(controller).state().liveInstances().equals(IDS));
+        String controller = startWithDuties(Duration.ZERO);
         assertThat(members.get(controller).submit(new CreateTopic("moving", 1, 2, Map.of(), 1)).join().ok()).isTrue();
         PartitionMetadata created = members.get(controller).state().topic("moving").orElseThrow().partitions().get(0);
         String leaving = created.replicas().get(0);
@@ -372,13 +360,7 @@ class MetadataQuorumTest {
 
     @Test
     void theControllerMovesADrainingInstancesLeadershipsAwayAndReassignsItsReplicas() {
-        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
-                Duration.ofSeconds(5));
-        for (String id : IDS) {
-            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
-        }
-        String controller = awaitController();
-        await().atMost(PATIENCE).until(() -> members.get(controller).state().liveInstances().equals(IDS));
+        String controller = startWithDuties(Duration.ZERO);
         assertThat(members.get(controller).submit(new CreateTopic("orders", 6, 2, Map.of(), 1)).join().ok()).isTrue();
         String drained = anyOtherThan(controller);
         assertThat(members.get(controller).state().partitionsLedBy(drained)).isPositive();
@@ -511,5 +493,20 @@ class MetadataQuorumTest {
         assertThat(members.get("n0").bootstrappedHere()).isFalse();
         assertThat(await().atMost(PATIENCE).until(() -> awaitSameState().membership().clusterId(), java.util.Objects::nonNull))
                 .isEqualTo(members.get("n0").groupId().toString());
+    }
+
+    /**
+     * Starts every member with its duties (100 ms heartbeats and checks, a 5 s session timeout, preferred-leader
+     * election every {@code preferredLeaderCheck}, none when zero) and waits until the controller sees them all live.
+     */
+    private String startWithDuties(Duration preferredLeaderCheck) {
+        ControllerDuties.Settings quick = new ControllerDuties.Settings(Duration.ofMillis(100), Duration.ofMillis(100),
+                Duration.ofSeconds(5), preferredLeaderCheck);
+        for (String id : IDS) {
+            duties.put(id, new ControllerDuties(start(id), quick, Clock.systemUTC(), 1L).start());
+        }
+        String controller = awaitController();
+        await().atMost(PATIENCE).until(() -> members.get(controller).state().liveInstances().equals(IDS));
+        return controller;
     }
 }
