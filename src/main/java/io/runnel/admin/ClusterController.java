@@ -63,7 +63,7 @@ class ClusterController {
 
     @Operation(operationId = "describeCluster", summary = "Describe the cluster", description = "Every instance with its status, the number of partitions it leads "
             + "(partitions, leaders) and holds a replica of (replicas), its role in the metadata quorum (voter or listener), and the "
-            + "voters; controller is null during an election. An instance is offline once it has been silent for "
+            + "voters; controller is null during an election, and clusterId while a new cluster is forming (its first controller chooses it). An instance is offline once it has been silent for "
             + "runnel.cluster.session-timeout, or for two heartbeat intervals while its HTTP port refuses connections, or if it has not "
             + "heart-beaten since it joined; an instance told to drain is draining while it holds replicas, then drained. The instances "
             + "are the members of the metadata quorum and those that heart-beat, not the configured peer list; reassignments lists "

@@ -65,8 +65,11 @@ class HelmRenderedScalingIT {
         LocalPod admin = firstPods.get(0);
         startTogether(firstPods, localPeers, httpPorts);
         RunnelProcess first = nodes.get(FULLNAME + "-0");
-        await().atMost(Duration.ofSeconds(60)).until(() -> online(admin, first).size() == 3);
+        // The first controller chooses the cluster id shortly after the quorum forms: until then it is null.
+        await().atMost(Duration.ofSeconds(60)).until(() -> online(admin, first).size() == 3
+                && cluster(admin, first).path("clusterId").isString());
         String clusterId = cluster(admin, first).path("clusterId").asString();
+        assertThat(clusterId).isNotBlank();
 
         assertThat(call(admin, first, "POST", "/topics", "{\"name\":\"orders\",\"partitions\":3,\"replicationFactor\":3}").status())
                 .isEqualTo(201);
