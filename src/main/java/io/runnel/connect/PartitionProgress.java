@@ -1,0 +1,12 @@
+package io.runnel.connect;
+
+/**
+ * Where a task stands on one partition it reads (sink) or copies (source).
+ *
+ * @param topic    the topic read (sink: of this cluster; source: of the other system)
+ * @param position the next offset to deliver or copy, as committed
+ * @param lag      records behind the partition's end, as last seen; {@code null} when not yet known
+ * @param error    the last delivery error on this partition, {@code null} when the last attempt succeeded
+ */
+public record PartitionProgress(String topic, int partition, long position, Long lag, String error) {
+}
