@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +57,15 @@ import org.slf4j.LoggerFactory;
  * with the web server's key and trust material when it has TLS ({@link InstanceTls}, the Raft port then
  * requiring the peer's certificate if {@link InstanceTls#mutual()}).
  *
+ * <p><b>Role changes.</b> Ratis 3.1.3 gives a running member the role its configuration says only when
+ * the member starts: a voter demoted to listener goes on as a follower, stands for election when the
+ * leader is lost, finds itself not among the voters and closes its member for good; a listener promoted
+ * to voter never votes. So a watch ({@value #ROLE_CHECK_MS} ms) compares this member's role with the
+ * configuration and restarts the Ratis server from its storage when they differ, or when the member
+ * closed itself while this instance is still in the cluster; the restarted member starts with its
+ * configured role and catches up from the leader. The restart never publishes an older state: the
+ * listener and {@link #state()} see only states newer than the last one published.
+ *
  * <p>Thread-safety: every method may be called from any thread. Futures complete on Ratis or
  * common-pool threads, never on the thread that applies the log.
  */
@@ -86,11 +97,25 @@ public final class MetadataQuorum implements AutoCloseable {
         }
     }
 
+    static final long ROLE_CHECK_MS = 1000;
+    /** Restarts closer together than this are not made: a member that keeps closing itself is left closed a while. */
+    private static final long MIN_RESTART_INTERVAL_MS = 5000;
+
     private final ClusterPeers peers;
     private final Settings settings;
     private final RaftGroup group;
-    private final MetadataStateMachine stateMachine;
-    private final RaftServer server;
+    private final Path storageDir;
+    private final InstanceTls tls;
+    private final Consumer<ClusterState> listener;
+    /** The newest state published: a restarted state machine replays from its snapshot and must not go back. */
+    private volatile ClusterState published = ClusterState.EMPTY;
+    private volatile MetadataStateMachine stateMachine;
+    private volatile RaftServer server;
+    private final Object lifecycle = new Object();
+    private boolean closed;
+    private long lastRestartNanos;
+    private volatile int restarts;
+    private final ScheduledExecutorService roleWatch;
     private final MetadataClient client;
     /** Identifies the commands this instance proposes to its own server while it is the controller ({@link #proposeHere}). */
     private final ClientId localClientId = ClientId.randomId();
@@ -107,21 +132,44 @@ public final class MetadataQuorum implements AutoCloseable {
         this.group = group;
         this.bootstrappedHere = bootstrappedHere;
         this.bootstrapPeers = List.copyOf(bootstrapPeers);
-        this.stateMachine = new MetadataStateMachine(listener);
-        this.server = RaftServer.newBuilder()
-                .setServerId(RaftPeerId.valueOf(peers.self().id()))
-                .setGroup(group)
-                .setStateMachine(stateMachine)
-                .setProperties(RatisProperties.server(peers.self(), storageDir, settings))
-                .setParameters(RatisProperties.parameters(tls))
-                .setOption(RaftStorage.StartupOption.RECOVER)
-                .build();
+        this.storageDir = storageDir;
+        this.tls = tls;
+        this.listener = listener;
+        this.stateMachine = new MetadataStateMachine(this::publish);
+        this.server = newServer(stateMachine);
+        this.roleWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "runnel-quorum-roles");
+            t.setDaemon(true);
+            return t;
+        });
         this.client = new MetadataClient(() -> RaftClient.newBuilder()
                 .setRaftGroup(clientGroup())
                 .setProperties(RatisProperties.client(settings))
                 .setRetryPolicy(RatisProperties.clientRetry(settings))
                 .setParameters(RatisProperties.parameters(tls))
                 .build());
+    }
+
+    private RaftServer newServer(MetadataStateMachine machine) throws IOException {
+        return RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(peers.self().id()))
+                .setGroup(group)
+                .setStateMachine(machine)
+                .setProperties(RatisProperties.server(peers.self(), storageDir, settings))
+                .setParameters(RatisProperties.parameters(tls))
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+    }
+
+    /** Tells the listener of {@code next} unless a state as new was published already (a restarted member replaying). */
+    private void publish(ClusterState next) {
+        synchronized (this) {
+            if (next.appliedIndex() <= published.appliedIndex() && published != ClusterState.EMPTY) {
+                return;
+            }
+            published = next;
+        }
+        listener.accept(next);
     }
 
     /**
@@ -214,6 +262,7 @@ public final class MetadataQuorum implements AutoCloseable {
             quorum.close();
             throw e;
         }
+        quorum.roleWatch.scheduleWithFixedDelay(quorum::checkRole, ROLE_CHECK_MS, ROLE_CHECK_MS, TimeUnit.MILLISECONDS);
         LOG.info("Metadata quorum member {} started on {}; group {}, configuration {}", peers.self().id(), peers.self().raftAddress(),
                 quorum.groupId(), quorum.conf());
         return quorum;
@@ -246,7 +295,7 @@ public final class MetadataQuorum implements AutoCloseable {
                         // a removed instance is out of the Raft configuration: the log may never reach it again
                         return CompletableFuture.completedFuture(result);
                     }
-                    return stateMachine.whenApplied(reply.getLogIndex()).thenApplyAsync(applied -> result);
+                    return whenApplied(reply.getLogIndex()).thenApplyAsync(applied -> result);
                 })
                 .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
@@ -287,7 +336,103 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** The metadata as this instance has applied it; may trail the controller by a few entries. */
     public ClusterState state() {
-        return stateMachine.state();
+        ClusterState applied = stateMachine.state();
+        ClusterState last = published;
+        return applied.appliedIndex() >= last.appliedIndex() ? applied : last;
+    }
+
+    /** Completes once this instance has applied {@code index}, across a restart of its member. */
+    private CompletableFuture<ClusterState> whenApplied(long index) {
+        MetadataStateMachine machine = stateMachine;
+        return machine.whenApplied(index).exceptionallyCompose(e -> {
+            synchronized (lifecycle) {
+                if (closed || stateMachine == machine) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+            return whenApplied(index);
+        });
+    }
+
+    /**
+     * Restarts this member when its role differs from the one the configuration gives it, or when it
+     * closed itself while this instance is still a member (see the class comment).
+     */
+    void checkRole() {
+        try {
+            String self = peers.self().id();
+            if (state().membership().removed().contains(self)) {
+                return;
+            }
+            RaftServer current = server;
+            org.apache.ratis.server.RaftServer.Division division;
+            try {
+                division = current.getDivision(group.getGroupId());
+            } catch (IOException gone) {
+                if (state().appliedIndex() >= 0) {
+                    restart(current, "its Raft member has stopped");
+                }
+                return;
+            }
+            DivisionInfo info = division.getInfo();
+            RaftConfiguration conf = division.getRaftConf();
+            if (!info.isAlive()) {
+                restart(current, "its Raft member has stopped");
+                return;
+            }
+            boolean transitional = conf != null
+                    && (!conf.getPreviousPeers(RaftPeerRole.FOLLOWER).isEmpty() || !conf.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty());
+            if (conf == null || transitional || info.isLeader()) {
+                return;
+            }
+            RaftPeerId id = RaftPeerId.valueOf(self);
+            boolean voter = conf.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().anyMatch(p -> p.getId().equals(id));
+            boolean listens = conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().anyMatch(p -> p.getId().equals(id));
+            if (listens && (info.isFollower() || info.isCandidate())) {
+                restart(current, "the configuration made it a listener while it runs as a " + info.getCurrentRole());
+            } else if (voter && info.isListener()) {
+                restart(current, "the configuration made it a voter while it runs as a listener");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Checking the metadata quorum member's role failed", e);
+        }
+    }
+
+    private void restart(RaftServer current, String why) {
+        synchronized (lifecycle) {
+            if (closed || server != current || System.nanoTime() - lastRestartNanos < TimeUnit.MILLISECONDS.toNanos(MIN_RESTART_INTERVAL_MS)) {
+                return;
+            }
+            lastRestartNanos = System.nanoTime();
+            LOG.warn("Restarting metadata quorum member {}: {}", peers.self().id(), why);
+            try {
+                current.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Closing metadata quorum member {} before its restart failed", peers.self().id(), e);
+            }
+            MetadataStateMachine machine = new MetadataStateMachine(this::publish);
+            try {
+                RaftServer next = newServer(machine);
+                stateMachine = machine;
+                server = next;
+                next.start();
+                restarts++;
+                LOG.info("Metadata quorum member {} restarted; configuration {}", peers.self().id(), conf());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Restarting metadata quorum member {} failed; trying again in {} ms", peers.self().id(),
+                        MIN_RESTART_INTERVAL_MS, e);
+            }
+        }
+    }
+
+    /** This member's role as Ratis runs it now; empty while it has no running member. */
+    Optional<RaftPeerRole> role() {
+        return division().map(DivisionInfo::getCurrentRole);
+    }
+
+    /** How many times this member was restarted for its role (tests). */
+    int restarts() {
+        return restarts;
     }
 
     /** The metadata as the controller has applied it, read from the controller. */
@@ -439,6 +584,10 @@ public final class MetadataQuorum implements AutoCloseable {
     /** Stops the client and the server; the storage stays for the next start. */
     @Override
     public void close() throws IOException {
+        synchronized (lifecycle) {
+            closed = true;
+        }
+        roleWatch.shutdownNow();
         try {
             client.close();
         } finally {

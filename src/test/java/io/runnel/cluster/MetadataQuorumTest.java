@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -435,6 +436,48 @@ class MetadataQuorumTest {
         QuorumConf stale = before;
         assertThatThrownBy(() -> leader.reconfigure(stale, stale.withListener("n4"), Map.of("n4", "127.0.0.1:1")))
                 .as("compare-and-set against a configuration that is no longer current").isInstanceOf(IOException.class);
+    }
+
+    /**
+     * Ratis gives a running member its configured role only at start: without the restart a promoted listener never
+     * votes, so losing the leader afterwards would leave the two other voters without a majority, and a demoted voter
+     * would stand for election, find itself no voter and close its member for good.
+     */
+    @Test
+    void aPromotedListenerAndADemotedVoterRestartIntoTheirRolesSoTheQuorumSurvivesLosingItsLeader() throws IOException {
+        startAll();
+        String controller = awaitController();
+        registerInstances(controller);
+        MetadataQuorum leader = members.get(controller);
+        List<ServerSocket> held = new ArrayList<>();
+        String n3 = "n3@127.0.0.1:" + freePort(held) + ":" + freePort(held);
+        for (ServerSocket socket : held) {
+            socket.close();
+        }
+        ClusterPeers joinerPeers = ClusterPeers.parse(n3 + "," + spec.split(",")[0], "n3").orElseThrow();
+        MetadataQuorum joiner = MetadataQuorum.join(joinerPeers, leader.groupId(), dir.resolve("n3"), settings, InstanceTls.OFF, s -> {
+        });
+        members.put("n3", joiner);
+        QuorumConf before = leader.conf();
+        leader.reconfigure(before, before.withListener("n3"), Map.of("n3", joinerPeers.self().raftAddress()));
+        await().atMost(PATIENCE).until(() -> joiner.role().orElse(null) == RaftPeerRole.LISTENER);
+
+        QuorumConf listening = leader.conf();
+        leader.reconfigure(listening, listening.promote("n3"), Map.of());
+        await().atMost(PATIENCE).until(() -> joiner.role().orElse(null) == RaftPeerRole.FOLLOWER);
+
+        String demoted = IDS.stream().filter(id -> !id.equals(controller)).findFirst().orElseThrow();
+        QuorumConf four = leader.conf();
+        leader.reconfigure(four, new QuorumConf(four.voters().stream().filter(v -> !v.equals(demoted)).toList(), List.of(demoted)), Map.of());
+        await().atMost(PATIENCE).until(() -> members.get(demoted).role().orElse(null) == RaftPeerRole.LISTENER);
+        assertThat(members.get(demoted).restarts()).isPositive();
+
+        stop(controller);
+        String next = awaitController();
+        assertThat(next).isIn("n3", IDS.stream().filter(id -> !id.equals(controller) && !id.equals(demoted)).findFirst().orElseThrow());
+        assertThat(submit(demoted, new InstanceHeartbeat("n3", "http://n3", 1)).ok()).as("the listener still takes part").isTrue();
+        ClusterState state = awaitSameState();
+        assertThat(state.instances()).containsKey("n3");
     }
 
     @Test
