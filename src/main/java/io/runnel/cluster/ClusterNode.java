@@ -8,6 +8,7 @@ import io.runnel.config.RunnelProperties;
 import io.runnel.storage.DataLayout;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -161,6 +162,25 @@ public class ClusterNode implements DisposableBean {
     public ClusterState state() {
         MetadataQuorum q = quorum;
         return q == null ? ClusterState.EMPTY : q.state();
+    }
+
+    /**
+     * Whether the controller knows topic {@code name} (a read through the Raft leader, at most {@code timeout}); false
+     * on a single node, and when the controller cannot answer in time.
+     */
+    public boolean controllerHasTopic(String name, Duration timeout) {
+        MetadataQuorum q = quorum;
+        if (q == null) {
+            return false;
+        }
+        try {
+            return q.controllerHasTopic(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Registers a listener of every newly applied state and tells it the current one at once. */

@@ -100,6 +100,8 @@ public final class MetadataQuorum implements AutoCloseable {
     static final long ROLE_CHECK_MS = 1000;
     /** Restarts closer together than this are not made: a member that keeps closing itself is left closed a while. */
     private static final long MIN_RESTART_INTERVAL_MS = 5000;
+    /** How often a wait for an applied index looks again for the state machine of a restarted member. */
+    private static final long RESTART_WAIT_MS = 100;
 
     private final ClusterPeers peers;
     private final Settings settings;
@@ -112,7 +114,7 @@ public final class MetadataQuorum implements AutoCloseable {
     private volatile MetadataStateMachine stateMachine;
     private volatile RaftServer server;
     private final Object lifecycle = new Object();
-    private boolean closed;
+    private volatile boolean closed;
     private long lastRestartNanos;
     private volatile int restarts;
     private final ScheduledExecutorService roleWatch;
@@ -341,17 +343,14 @@ public final class MetadataQuorum implements AutoCloseable {
         return applied.appliedIndex() >= last.appliedIndex() ? applied : last;
     }
 
-    /** Completes once this instance has applied {@code index}, across a restart of its member. */
+    /**
+     * Completes once this instance has applied {@code index}, across a restart of its member: the closing state
+     * machine fails its waiters (on its own thread, while a restart holds {@link #lifecycle}, so this takes no lock),
+     * and the wait goes on with the next one. Bounded by the caller's timeout.
+     */
     private CompletableFuture<ClusterState> whenApplied(long index) {
-        MetadataStateMachine machine = stateMachine;
-        return machine.whenApplied(index).exceptionallyCompose(e -> {
-            synchronized (lifecycle) {
-                if (closed || stateMachine == machine) {
-                    return CompletableFuture.failedFuture(e);
-                }
-            }
-            return whenApplied(index);
-        });
+        return stateMachine.whenApplied(index).exceptionallyComposeAsync(e -> closed ? CompletableFuture.failedFuture(e) : whenApplied(index),
+                CompletableFuture.delayedExecutor(RESTART_WAIT_MS, TimeUnit.MILLISECONDS));
     }
 
     /**
@@ -433,6 +432,17 @@ public final class MetadataQuorum implements AutoCloseable {
     /** How many times this member was restarted for its role (tests). */
     int restarts() {
         return restarts;
+    }
+
+    /** Whether the controller's metadata holds topic {@code name}: a read through the Raft leader. */
+    public CompletableFuture<Boolean> controllerHasTopic(String name) {
+        Message query = Message.valueOf(ByteString.copyFrom(MetadataJson.write(new MetadataQuery.TopicLookup(name))));
+        return client.send(c -> c.async().sendReadOnly(query)).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new CompletionException(new QuorumException("metadata query failed", reply.getException()));
+            }
+            return MetadataJson.read(reply.getMessage().getContent().toByteArray(), TopicMetadata.class) != null;
+        });
     }
 
     /** The metadata as the controller has applied it, read from the controller. */

@@ -85,12 +85,15 @@ final class MetadataStateMachine extends BaseStateMachine {
         return restoredSnapshotIndex;
     }
 
-    /** Completes with the state once this replica has applied {@code index} (at once if it has). */
+    /** Completes with the state once this replica has applied {@code index} (at once if it has); fails once closed. */
     CompletableFuture<ClusterState> whenApplied(long index) {
         synchronized (waiters) {
             ClusterState current = state;
             if (current.appliedIndex() >= index) {
                 return CompletableFuture.completedFuture(current);
+            }
+            if (getLifeCycle().getCurrentState().isClosingOrClosed()) {
+                return CompletableFuture.failedFuture(new IOException("metadata state machine closed"));
             }
             CompletableFuture<ClusterState> waiter = new CompletableFuture<>();
             waiters.computeIfAbsent(index, i -> new ArrayList<>()).add(waiter);

@@ -5,9 +5,12 @@ import io.runnel.cluster.ClusterState;
 import io.runnel.cluster.MetadataCommand;
 import io.runnel.cluster.TopicMetadata;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -21,9 +24,16 @@ import org.slf4j.LoggerFactory;
  * instances). The follower hears of every applied state whose topics changed, on one background
  * thread, and, for a change made here, once more on the calling thread before the call returns.
  * Heart-beats change the state every second without changing the topics; those are skipped cheaply.
+ *
+ * <p>A topic this instance has not heard of may exist already: created through another instance a
+ * moment ago, while this one's metadata trails by a few entries or its metadata member restarts. So
+ * before a lookup answers "no such topic" it asks the controller, and when the controller knows the
+ * topic it waits, at most {@link #MISS_WAIT}, until this instance has applied it: a client that
+ * creates a topic through one instance and writes through another is never told it does not exist.
  */
 final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftTopicCatalog.class);
+    static final Duration MISS_WAIT = Duration.ofSeconds(5);
 
     private final ClusterNode cluster;
     private final TopicRules rules;
@@ -76,6 +86,26 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
         follower.accept(Map.copyOf(next));
         topics = Map.copyOf(next);
         followed = state.topics();
+        notifyAll();
+    }
+
+    @Override
+    public Optional<Topic> find(String name) {
+        Topic known = topics.get(name);
+        if (known != null || !started || closed || !cluster.controllerHasTopic(name, MISS_WAIT)) {
+            return Optional.ofNullable(known);
+        }
+        long deadline = System.nanoTime() + MISS_WAIT.toNanos();
+        synchronized (this) {
+            try {
+                for (long left = MISS_WAIT.toNanos(); !topics.containsKey(name) && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.ofNullable(topics.get(name));
+        }
     }
 
     private static Topic topic(TopicMetadata meta) {
