@@ -115,11 +115,15 @@ final class ConnectorWorker {
 
     /** Fails the runs of {@code connector} here with {@code reason} (the creator lost a right the connector needs). */
     void failConnector(String connector, String reason) {
+        onWorker(() -> running.keySet().stream().filter(k -> k.connector().equals(connector)).toList()
+                .forEach(k -> fail(k, new IllegalStateException(reason))));
+    }
+
+    private void onWorker(Runnable work) {
         try {
-            worker.execute(() -> running.keySet().stream().filter(k -> k.connector().equals(connector)).toList()
-                    .forEach(k -> fail(k, new IllegalStateException(reason))));
+            worker.execute(work);
         } catch (RejectedExecutionException e) {
-            // shutting down
+            // shutting down: every task is being stopped anyway
         }
     }
 
@@ -161,7 +165,7 @@ final class ConnectorWorker {
         meters.add(settings.meters());
         KafkaPrincipal creator = KafkaPrincipal.parse(c.creator());
         TaskContext context = new TaskContext(c.name(), key.task(), c.tasks().size(), c.config(), creator, settings.apis().apply(creator),
-                groupOf(c.name()), error -> worker.execute(() -> fail(key, error)), meters, settings.scheduler());
+                groupOf(c.name()), error -> onWorker(() -> fail(key, error)), meters, settings.scheduler());
         try {
             Task task = plugin.start(context);
             running.put(key, new Running(key, task, meters));
@@ -178,9 +182,14 @@ final class ConnectorWorker {
     }
 
     private void stop(TaskKey key) {
+        stopping(key);
+    }
+
+    /** Stops a run; the future completes once it has stopped and its meters are removed. */
+    private CompletableFuture<Void> stopping(TaskKey key) {
         Running r = running.remove(key);
         if (r == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         LOG.info("Connector {} task {} stopping (generation {})", key.connector(), key.task(), key.generation());
         CompletableFuture<Void> done;
@@ -190,19 +199,23 @@ final class ConnectorWorker {
             LOG.warn("Connector {} task {}: stop failed", key.connector(), key.task(), e);
             done = CompletableFuture.completedFuture(null);
         }
-        done.whenComplete((v, e) -> removeMeters(r.meters()));
+        return done.handle((v, e) -> {
+            removeMeters(r.meters());
+            return null;
+        });
     }
 
     private void removeMeters(CompositeMeterRegistry meters) {
         for (Meter m : meters.getMeters()) {
-            settings.meters().remove(m.getId());
+            // the view registers through the registry's own filters (common tags): remove by the id the view gave
+            settings.meters().removeByPreFilterId(m.getId());
         }
         meters.close();
     }
 
     private void fail(TaskKey key, Throwable error) {
-        if (!failedHere.add(key)) {
-            return;
+        if (stopped || !failedHere.add(key)) {
+            return; // a task failing while the instance stops is not the connector's failure
         }
         stop(key);
         Optional<ConnectorMetadata> c = store.state().connector(key.connector());
@@ -225,20 +238,24 @@ final class ConnectorWorker {
         return nl < 0 ? trace : trace.substring(0, nl);
     }
 
-    /** Stops every task and waits for them, at most {@code timeoutMs}; later changes start nothing. */
+    /**
+     * Stops every task and waits for them, at most {@code timeoutMs}; later changes start nothing. Runs on the
+     * worker thread, so no reconciliation in progress starts a task after it.
+     */
     void stopAll(long timeoutMs) {
-        stopped = true;
-        List<CompletableFuture<Void>> stopping = running.values().stream().map(r -> {
-            running.remove(r.key());
-            try {
-                return r.task().stop().whenComplete((v, e) -> removeMeters(r.meters()));
-            } catch (RuntimeException e) {
-                removeMeters(r.meters());
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-        }).toList();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        Runnable stopEverything = () -> {
+            stopped = true;
+            List<CompletableFuture<Void>> stopping = List.copyOf(running.keySet()).stream().map(this::stopping).toList();
+            CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> all.complete(null));
+        };
         try {
-            CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
+            worker.execute(stopEverything);
+        } catch (RejectedExecutionException e) {
+            stopEverything.run();
+        }
+        try {
+            all.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
