@@ -156,6 +156,17 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("deleteAcls", http.delete("/acls?principal=User:statuses"), 200);
         check("deleteAcls", http.delete("/acls"), 400);
         check("whoami", http.get("/whoami"), 200);
+
+        // No connector plugin in this context: ConnectorHttpTest exercises the successful answers with a test plugin.
+        check("putConnectorConfig", put("/connectors/statuses/config", "{\"connector.class\":\"no-such\"}"), 422);
+        check("listConnectors", http.get("/connectors"), 200);
+        check("getConnector", http.get("/connectors/no-such"), 404);
+        check("getConnectorStatus", http.get("/connectors/no-such/status"), 404);
+        check("getConnectorOffsets", http.get("/connectors/no-such/offsets"), 404);
+        check("pauseConnector", put("/connectors/no-such/pause", ""), 404);
+        check("resumeConnector", put("/connectors/no-such/resume", ""), 404);
+        check("restartConnector", http.post("/connectors/no-such/restart", ""), 404);
+        check("deleteConnector", http.delete("/connectors/no-such"), 404);
         softly.assertThat(called).as("operations exercised").containsAll(operations.keySet());
         softly.assertAll();
     }

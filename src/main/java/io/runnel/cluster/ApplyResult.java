@@ -47,6 +47,10 @@ public record ApplyResult(Code code, String message) {
         INSTANCE_REMOVED,
         /** An instance to remove still holds replicas. */
         INSTANCE_NOT_EMPTY,
+        /** A connector command named a connector that does not exist. */
+        CONNECTOR_NOT_FOUND,
+        /** A placement or failure of a connector task was computed from a state that has changed since. */
+        STALE_CONNECTOR_STATE,
         /** The log entry is not a command this version understands. */
         INVALID_COMMAND
     }

@@ -37,7 +37,7 @@ import java.util.TreeMap;
  * leader epochs and ISRs; the instances that have heart-beaten, whether they are online and
  * whether they announced their shutdown; the committed offsets of consumer groups
  * ({@code group → topic → partition → offset}); the API keys and ACLs ({@link SecurityState}); and the
- * cluster id and removed instances ({@link ClusterMembership}).
+ * cluster id and removed instances ({@link ClusterMembership}); the connectors ({@link ConnectorsState}).
  *
  * <p>Immutable. {@link #apply} is a pure function of this state and the command (no clock, no
  * randomness, no iteration over unordered collections), so every replica that applies the same
@@ -51,13 +51,14 @@ import java.util.TreeMap;
  * @param offsets      committed offsets: group → topic → partition → offset
  * @param security     API keys and ACLs; {@link SecurityState#EMPTY} when absent (a snapshot from before it existed)
  * @param membership   cluster id and removed instances; {@link ClusterMembership#EMPTY} when absent
+ * @param connectors   connector definitions and their tasks' placements; {@link ConnectorsState#EMPTY} when absent
  */
 public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics, Map<String, InstanceMetadata> instances,
                            Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets, SecurityState security,
-                           ClusterMembership membership) {
+                           ClusterMembership membership, ConnectorsState connectors) {
 
     public static final ClusterState EMPTY = new ClusterState(-1, Map.of(), Map.of(), Map.of(), SecurityState.EMPTY,
-            ClusterMembership.EMPTY);
+            ClusterMembership.EMPTY, ConnectorsState.EMPTY);
 
     /** Most partitions a topic may have (the topic API's limit), so no command can exhaust memory on every replica. */
     public static final int MAX_PARTITIONS = RunnelProperties.Topics.MAX_PARTITIONS;
@@ -72,12 +73,20 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         offsets = freezeOffsets(offsets);
         security = security == null ? SecurityState.EMPTY : security;
         membership = membership == null ? ClusterMembership.EMPTY : membership;
+        connectors = connectors == null ? ConnectorsState.EMPTY : connectors;
+    }
+
+    /** Without connectors (tests). */
+    public ClusterState(long appliedIndex, Map<String, TopicMetadata> topics, Map<String, InstanceMetadata> instances,
+                        Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets, SecurityState security,
+                        ClusterMembership membership) {
+        this(appliedIndex, topics, instances, offsets, security, membership, ConnectorsState.EMPTY);
     }
 
     /** Without membership data (tests, and states of a single node). */
     public ClusterState(long appliedIndex, Map<String, TopicMetadata> topics, Map<String, InstanceMetadata> instances,
                         Map<String, Map<String, Map<Integer, CommittedOffset>>> offsets, SecurityState security) {
-        this(appliedIndex, topics, instances, offsets, security, ClusterMembership.EMPTY);
+        this(appliedIndex, topics, instances, offsets, security, ClusterMembership.EMPTY, ConnectorsState.EMPTY);
     }
 
     private static Map<String, Map<String, Map<Integer, CommittedOffset>>> freezeOffsets(
@@ -95,7 +104,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     public ClusterState withAppliedIndex(long index) {
-        return new ClusterState(index, topics, instances, offsets, security, membership);
+        return new ClusterState(index, topics, instances, offsets, security, membership, connectors);
     }
 
     public Optional<TopicMetadata> topic(String name) {
@@ -149,7 +158,11 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
 
     /** Applies one command: the next state and the outcome. Never throws for a well-formed command. */
     public Applied apply(MetadataCommand command) {
-        if (command instanceof CreateTopic c) {
+        if (command instanceof MetadataCommand.ConnectorCommand c) {
+            ConnectorsState.Applied applied = connectors.apply(c);
+            return new Applied(applied.state() == connectors ? this
+                    : new ClusterState(appliedIndex, topics, instances, offsets, security, membership, applied.state()), applied.result());
+        } else if (command instanceof CreateTopic c) {
             return createTopic(c);
         } else if (command instanceof UpdateTopic c) {
             return updateTopic(c);
@@ -166,7 +179,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         } else if (command instanceof CommitOffsets c) {
             return commitOffsets(c);
         } else if (command instanceof DeleteGroup c) {
-            return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.without(offsets, c.group()), security, membership));
+            return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.without(offsets, c.group()), security, membership, connectors));
         } else if (command instanceof CreateApiKey c) {
             return createApiKey(c);
         } else if (command instanceof DeleteApiKey c) {
@@ -268,7 +281,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             }
         });
         return changed(new ClusterState(appliedIndex, SortedMaps.without(topics, c.name()), instances, SortedMaps.freeze(groups),
-                security, membership));
+                security, membership, connectors));
     }
 
     private Applied markOffline(MarkInstanceOffline c) {
@@ -299,11 +312,11 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
                     + (held.size() == 5 ? ", ..." : "") + "); drain it first");
         }
         return changed(new ClusterState(appliedIndex, topics, SortedMaps.without(instances, c.id()), offsets, security,
-                membership.withRemoved(c.id())));
+                membership.withRemoved(c.id()), connectors));
     }
 
     private ClusterState withMembership(ClusterMembership next) {
-        return new ClusterState(appliedIndex, topics, instances, offsets, security, next);
+        return new ClusterState(appliedIndex, topics, instances, offsets, security, next, connectors);
     }
 
     private Applied heartbeat(InstanceHeartbeat c) {
@@ -319,7 +332,8 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
             return changed(next);
         }
         // Restarted: it may have lost its data. Out of every ISR; its partitions to an in-sync peer.
-        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security, membership));
+        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security, membership,
+                connectors));
     }
 
     private Applied drainInstance(DrainInstance c) {
@@ -347,7 +361,8 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         }
         ClusterState next = withInstance(new InstanceMetadata(instance.id(), instance.url(), instance.lastHeartbeatMs(),
                 instance.online(), instance.incarnation(), true, instance.draining()));
-        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security, membership));
+        return changed(new ClusterState(appliedIndex, Handover.away(next, c.id()), next.instances, offsets, security, membership,
+                connectors));
     }
 
     private Applied setPartitionState(SetPartitionState c) {
@@ -528,7 +543,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
         }
         touched.forEach((topic, byPartition) -> byTopic.put(topic, SortedMaps.freeze(byPartition)));
         return changed(new ClusterState(appliedIndex, topics, instances, SortedMaps.with(offsets, c.group(), SortedMaps.freeze(byTopic)),
-                security, membership));
+                security, membership, connectors));
     }
 
     private Applied createApiKey(CreateApiKey c) {
@@ -573,7 +588,7 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     private ClusterState withSecurity(SecurityState next) {
-        return new ClusterState(appliedIndex, topics, instances, offsets, next, membership);
+        return new ClusterState(appliedIndex, topics, instances, offsets, next, membership, connectors);
     }
 
     private Optional<Applied> checkReplicationFactor(int replicationFactor) {
@@ -595,11 +610,11 @@ public record ClusterState(long appliedIndex, Map<String, TopicMetadata> topics,
     }
 
     private ClusterState withTopic(TopicMetadata topic) {
-        return new ClusterState(appliedIndex, SortedMaps.with(topics, topic.name(), topic), instances, offsets, security, membership);
+        return new ClusterState(appliedIndex, SortedMaps.with(topics, topic.name(), topic), instances, offsets, security, membership, connectors);
     }
 
     private ClusterState withInstance(InstanceMetadata instance) {
-        return new ClusterState(appliedIndex, topics, SortedMaps.with(instances, instance.id(), instance), offsets, security, membership);
+        return new ClusterState(appliedIndex, topics, SortedMaps.with(instances, instance.id(), instance), offsets, security, membership, connectors);
     }
 
     private Applied topicNotFound(String name) {

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * a move of any kind (election or reassignment step) in flight gets no other until it is applied.
  *
  * <p>At every liveness check the controller also drains the instances marked draining: their
- * leaderships first, then their replicas, as reassignments ({@link ReplicaBalancer#drain}).
+ * leaderships first, then their replicas, as reassignments ({@link ReplicaBalancer#drain}); and places
+ * connector tasks that are unplaced or whose instance went offline, drains or was removed
+ * ({@link ConnectorPlanner}), one command per task, each proposed once until applied.
  *
  * <p>The controller also commits the cluster id when the metadata has none, and keeps the metadata
  * quorum's voters odd and at most 5 ({@link QuorumPlanner}), one configuration change at a time on a
@@ -123,6 +125,8 @@ public final class ControllerDuties implements AutoCloseable {
     private final java.util.Set<String> electionsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Partitions ({@code topic-partition}) with a drain's reassignment proposed and not yet applied. */
     private final java.util.Set<String> reassignmentsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Connector tasks ({@code name#task}) with a placement proposed and not yet applied. */
+    private final java.util.Set<String> placementsInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Verdicts ({@code id@lastHeartbeatMs}) proposed and not yet applied: each is proposed once. */
     private final java.util.Set<String> marksInFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicBoolean initializing = new AtomicBoolean();
@@ -235,6 +239,7 @@ public final class ControllerDuties implements AutoCloseable {
             electLeaders();
             driveReassignments();
             drainInstances();
+            placeConnectorTasks();
             initializeClusterId();
             reconcileQuorum();
             for (MarkInstanceOffline mark : liveness.check(quorum.state(), nanoTime.getAsLong())) {
@@ -405,6 +410,29 @@ public final class ControllerDuties implements AutoCloseable {
                 }
                 LOG.info("{}: draining {}; reassigning {} → {}", key, instance.id(), move.from(), move.to());
                 submitReassignment(key, new MetadataCommand.ReassignPartition(move.topic(), move.partition(), move.to()));
+            }
+        }
+    }
+
+    /** On the controller: proposes the moves of {@link ConnectorPlanner}, each task's once until it is applied. */
+    void placeConnectorTasks() {
+        for (MetadataCommand.PlaceConnectorTask move : ConnectorPlanner.plan(quorum.state())) {
+            String key = move.name() + "#" + move.task();
+            if (!placementsInFlight.add(key)) {
+                continue;
+            }
+            LOG.info("Connector {} task {}: placing on {} (was {})", move.name(), move.task(), move.to(), move.from());
+            try {
+                quorum.submit(move).whenComplete((result, e) -> {
+                    placementsInFlight.remove(key);
+                    if (e != null || !result.ok()) {
+                        LOG.info("Connector {} task {}: placement not applied: {}", move.name(), move.task(),
+                                e != null ? e.getMessage() : result.message());
+                    }
+                });
+            } catch (RuntimeException e) {
+                placementsInFlight.remove(key);
+                throw e;
             }
         }
     }

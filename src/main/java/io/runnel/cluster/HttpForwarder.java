@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * along: the request attributes {@link #PRINCIPAL_ATTRIBUTE} and {@link #CREDENTIAL_ATTRIBUTE} (set by
  * authentication, text forms) become {@value #FORWARDED_PRINCIPAL} and {@value #FORWARDED_CREDENTIAL}
  * ({@link #headerValue percent-encoded}); a client's own copies of those two headers are always dropped,
- * so only an instance holding the cluster secret ever sends them. No request timeout: only
+ * so only an instance holding the cluster secret ever sends them; so are a task's {@value #TASK_PRINCIPAL} and
+ * {@value #TASK_TOKEN}, which only the process that made them believes. No request timeout: only
  * connecting is bounded; long polls and SSE streams last until the upstream ends them.
  * <li><b>Response:</b> status and headers except hop-by-hop ones (Content-Length is kept when the
  * upstream sent one: the bytes are relayed unchanged). Each body chunk is written and flushed as
@@ -83,6 +84,10 @@ public final class HttpForwarder implements AutoCloseable {
     public static final String FORWARDED_PRINCIPAL = "Runnel-Forwarded-Principal";
     /** The credential that proved it ({@code api-key:<id>}, {@code jwt}, …; never a secret), percent-encoded. */
     public static final String FORWARDED_CREDENTIAL = "Runnel-Forwarded-Credential";
+    /** A server-side task's principal ({@code io.runnel.security.TaskIdentity}), percent-encoded; never forwarded. */
+    public static final String TASK_PRINCIPAL = "Runnel-Task-Principal";
+    /** The process-local token that vouches for {@link #TASK_PRINCIPAL}; never forwarded. */
+    public static final String TASK_TOKEN = "Runnel-Task-Token";
     /** Request attribute (a {@code String}): the authenticated principal to forward; absent = none. */
     public static final String PRINCIPAL_ATTRIBUTE = HttpForwarder.class.getName() + ".principal";
     /** Request attribute (a {@code String}): the credential of {@link #PRINCIPAL_ATTRIBUTE}. */
@@ -94,7 +99,8 @@ public final class HttpForwarder implements AutoCloseable {
     /** Request headers the JDK client sets itself (it refuses most of them) or that this class sets. */
     private static final Set<String> NOT_COPIED_TO_UPSTREAM = Set.of("host", "content-length", "expect",
             FORWARDED_BY.toLowerCase(Locale.ROOT), CLUSTER_SECRET.toLowerCase(Locale.ROOT),
-            FORWARDED_PRINCIPAL.toLowerCase(Locale.ROOT), FORWARDED_CREDENTIAL.toLowerCase(Locale.ROOT));
+            FORWARDED_PRINCIPAL.toLowerCase(Locale.ROOT), FORWARDED_CREDENTIAL.toLowerCase(Locale.ROOT),
+            TASK_PRINCIPAL.toLowerCase(Locale.ROOT), TASK_TOKEN.toLowerCase(Locale.ROOT));
 
     /** Where one forward goes, and the code to answer with when it cannot get there. */
     private record Target(String id, String baseUrl, ErrorCode unreachable) {}

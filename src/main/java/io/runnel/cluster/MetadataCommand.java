@@ -45,6 +45,12 @@ import java.util.TreeMap;
         @JsonSubTypes.Type(value = MetadataCommand.InitializeCluster.class, name = "InitializeCluster"),
         @JsonSubTypes.Type(value = MetadataCommand.RemoveInstance.class, name = "RemoveInstance"),
         @JsonSubTypes.Type(value = MetadataCommand.AdmitInstance.class, name = "AdmitInstance"),
+        @JsonSubTypes.Type(value = MetadataCommand.PutConnector.class, name = "PutConnector"),
+        @JsonSubTypes.Type(value = MetadataCommand.SetConnectorTargetState.class, name = "SetConnectorTargetState"),
+        @JsonSubTypes.Type(value = MetadataCommand.RestartConnector.class, name = "RestartConnector"),
+        @JsonSubTypes.Type(value = MetadataCommand.DeleteConnector.class, name = "DeleteConnector"),
+        @JsonSubTypes.Type(value = MetadataCommand.PlaceConnectorTask.class, name = "PlaceConnectorTask"),
+        @JsonSubTypes.Type(value = MetadataCommand.FailConnectorTask.class, name = "FailConnectorTask"),
 })
 public sealed interface MetadataCommand {
 
@@ -349,6 +355,77 @@ public sealed interface MetadataCommand {
     record AdmitInstance(String id) implements MetadataCommand {
         public AdmitInstance {
             Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /** A command on connector definitions, applied by {@link ConnectorsState#apply}. */
+    sealed interface ConnectorCommand extends MetadataCommand {
+        /** The connector the command is about. */
+        String name();
+    }
+
+    /**
+     * Creates a connector ({@code RUNNING}, generation 1, {@code tasks} unplaced tasks, created by
+     * {@code principal}) or changes one's config and task count: a change starts a new generation
+     * (failures cleared, tasks restarted) and keeps the creator and the target state; the same config
+     * and count change nothing. Fails with {@code INVALID_REQUEST} (a limit of {@link ConnectorsState}
+     * passed) or {@code LIMIT_EXCEEDED} (too many connectors).
+     */
+    record PutConnector(String name, Map<String, String> config, String principal, int tasks) implements ConnectorCommand {
+        public PutConnector {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(principal, "principal");
+            config = config == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(config));
+        }
+    }
+
+    /** Pauses ({@code PAUSED}) or resumes ({@code RUNNING}) a connector. Fails with {@code CONNECTOR_NOT_FOUND}. */
+    record SetConnectorTargetState(String name, String state) implements ConnectorCommand {
+        public SetConnectorTargetState {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** Starts a new generation of a connector: its failures are cleared and its tasks started afresh. */
+    record RestartConnector(String name) implements ConnectorCommand {
+        public RestartConnector {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /** Deletes a connector's definition; its tasks stop wherever they run. Fails with {@code CONNECTOR_NOT_FOUND}. */
+    record DeleteConnector(String name) implements ConnectorCommand {
+        public DeleteConnector {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * The controller's placement of a task ({@link ConnectorPlanner}): moves it from {@code from} to
+     * {@code to} (either {@code null}: unplaced). Applies only while the task is still on {@code from}
+     * ({@code STALE_CONNECTOR_STATE} otherwise), so a plan made from an older state is not applied twice.
+     */
+    record PlaceConnectorTask(String name, int task, String from, String to) implements ConnectorCommand {
+        public PlaceConnectorTask {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * A task's failure, reported by the instance it ran on: recorded only while the connector is still at
+     * {@code generation} and the task still placed on {@code instance} ({@code STALE_CONNECTOR_STATE}
+     * otherwise: a restart or a move since makes the failure moot).
+     *
+     * @param trace the stack trace, secrets masked, at most {@link ConnectorsState#MAX_TRACE_LENGTH} characters
+     * @param atMs  the reporting instance's clock
+     */
+    record FailConnectorTask(String name, int task, long generation, String instance, String trace, long atMs)
+            implements ConnectorCommand {
+        public FailConnectorTask {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(instance, "instance");
+            Objects.requireNonNull(trace, "trace");
         }
     }
 }

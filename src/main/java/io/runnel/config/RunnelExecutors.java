@@ -38,6 +38,8 @@ import org.springframework.stereotype.Component;
  *   <tr><td>{@code revocation}</td><td>1</td><td>ending the long-lived requests of revoked keys and ACLs</td></tr>
  *   <tr><td>{@code topic-follower}</td><td>1</td><td>applying topic changes of the metadata</td></tr>
  *   <tr><td>{@code security-follower}</td><td>1</td><td>applying key and ACL changes of the metadata</td></tr>
+ *   <tr><td>{@code connect-worker}</td><td>1</td><td>starting and stopping connector tasks</td></tr>
+ *   <tr><td>{@code connect}</td><td>2</td><td>connector tasks' timers and their HTTP client's completions</td></tr>
  *   <tr><td>{@code fsync}</td><td>{@code fsync}</td><td>waiting for the fsyncs of produce requests</td></tr>
  *   <tr><td>{@code internal-http}</td><td>{@code internal-http}</td><td>the HTTP client of calls between instances</td></tr>
  * </table>
@@ -61,6 +63,8 @@ public class RunnelExecutors implements DisposableBean {
     private final ScheduledExecutorService revocation;
     private final ExecutorService topicFollower;
     private final ExecutorService securityFollower;
+    private final ExecutorService connectWorker;
+    private final ScheduledExecutorService connect;
     private final ExecutorService fsync;
     private final ExecutorService internalHttp;
     /** Shutdown order. */
@@ -86,6 +90,8 @@ public class RunnelExecutors implements DisposableBean {
         revocation = scheduled("revocation", 1);
         topicFollower = fixed("topic-follower", 1);
         securityFollower = fixed("security-follower", 1);
+        connectWorker = fixed("connect-worker", 1);
+        connect = scheduled("connect", 2);
         fsync = fixed("fsync", sizes.fsync());
         internalHttp = fixed("internal-http", sizes.internalHttp());
     }
@@ -105,6 +111,10 @@ public class RunnelExecutors implements DisposableBean {
     public ExecutorService topicFollower() { return topicFollower; }
     /** One thread: key and ACL changes are applied in the order the metadata made them. */
     public ExecutorService securityFollower() { return securityFollower; }
+    /** One thread: connector tasks are started and stopped in the order the definitions changed. */
+    public ExecutorService connectWorker() { return connectWorker; }
+    /** Connector tasks' timers, and the completions of their calls to the API. */
+    public ScheduledExecutorService connect() { return connect; }
     public ExecutorService fsync() { return fsync; }
     public ExecutorService internalHttp() { return internalHttp; }
 

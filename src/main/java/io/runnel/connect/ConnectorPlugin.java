@@ -34,6 +34,16 @@ public interface ConnectorPlugin {
     boolean isSecret(String key);
 
     /**
+     * What the connector's creator must be allowed, besides what the runtime requires of every connector of its
+     * type (a sink: {@code READ} on each of its {@code topics} and on its group {@code connect-<name>}): e.g. a
+     * source's {@code WRITE} on the topics it writes. The runtime checks it again whenever ACLs change and fails
+     * the connector's tasks when the creator lost any of it. Default: nothing more.
+     */
+    default java.util.List<io.runnel.security.Access> requiredAccess(String connector, Map<String, String> config) {
+        return java.util.List.of();
+    }
+
+    /**
      * Starts task {@code context.task()} of {@code context.tasks()} of a connector whose config
      * {@link #validate} accepted. Returns at once: the task works asynchronously until
      * {@link Task#stop}. A task that cannot go on reports it through {@link TaskContext#reporter()}.

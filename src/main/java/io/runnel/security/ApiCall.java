@@ -79,8 +79,13 @@ public enum ApiCall {
     DRAIN_INSTANCE(ALTER, CLUSTER),
     /** {@code POST /cluster/rebalance}, dry run included. */
     REBALANCE_CLUSTER(ALTER, CLUSTER),
-    /** {@code /connectors/**}; a connector then acts with its creator's rights. */
+    /**
+     * {@code PUT /connectors/{name}/config}, {@code PUT …/pause}, {@code PUT …/resume}, {@code POST …/restart},
+     * {@code DELETE /connectors/{name}}; a connector then acts with its creator's rights.
+     */
     MANAGE_CONNECTORS(ALTER, CLUSTER),
+    /** {@code GET /connectors}, {@code GET /connectors/{name}}, {@code …/status}, {@code …/offsets}. */
+    DESCRIBE_CONNECTORS(DESCRIBE, CLUSTER),
     /** {@code /streams/**}; a stream then acts with its creator's rights. */
     MANAGE_STREAMS(ALTER, CLUSTER);
 

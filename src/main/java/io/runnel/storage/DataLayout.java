@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * ├── meta/
  * │   ├── topics.json                     topic list (single node)               atomic file      topic.LocalTopicCatalog
  * │   ├── cluster-id                      cluster id (single node), written once atomic file      cluster.NodeIdentity
+ * │   ├── connectors.json                 connector definitions (single node)    atomic file      connect.LocalConnectorStore
  * │   ├── group-offsets/                  committed offsets (single node)        a PartitionLog   group.LogOffsetStore
  * │   └── group-offsets.snapshot.json     their snapshot                         atomic file      group.LogOffsetStore
  * ├── raft/                               metadata quorum (cluster only)         Ratis storage    cluster.MetadataQuorum
@@ -91,6 +92,11 @@ public final class DataLayout {
     /** {@code <data-dir>/meta/topics.json}: the topic list of a single node. */
     public Path topicsFile() {
         return metaDir().resolve("topics.json");
+    }
+
+    /** {@code <data-dir>/meta/connectors.json}: the connector definitions of a single node. */
+    public Path connectorsFile() {
+        return metaDir().resolve("connectors.json");
     }
 
     /** {@code <data-dir>/meta/security.json}: the API keys and ACLs of a single node. */

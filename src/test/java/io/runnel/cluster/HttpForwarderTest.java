@@ -157,6 +157,16 @@ class HttpForwarderTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void neverForwardsATasksIdentityHeaders() throws Exception {
+        HttpResponse<String> answer = http.send(request("/as-alice").header(HttpForwarder.TASK_PRINCIPAL, "User%3Aalice")
+                .header(HttpForwarder.TASK_TOKEN, "process-local").GET().build(), BodyHandlers.ofString());
+
+        assertThat((Map<String, String>) JSON.readValue(answer.body(), Map.class).get("headers"))
+                .doesNotContainKeys("runnel-task-principal", "runnel-task-token").containsKey("runnel-forwarded-principal");
+    }
+
+    @Test
     void dropsHeadersTheClientNamedInConnection() throws Exception {
         String answer;
         try (Socket socket = rawRequest("GET /echo HTTP/1.1\r\nHost: front\r\nConnection: close, X-Hop\r\n"

@@ -383,6 +383,28 @@ class MetadataQuorumTest {
     }
 
     @Test
+    void theControllerPlacesConnectorTasksAndMovesThoseOfADrainingOrOfflineInstance() {
+        String controller = startWithDuties(Duration.ZERO);
+        ApplyResult put = submit(anyOtherThan(controller), new MetadataCommand.PutConnector("sink", Map.of("connector.class", "x"),
+                "User:alice", 3));
+        assertThat(put.ok()).as("%s", put).isTrue();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(placements(controller)).containsExactlyInAnyOrderElementsOf(IDS));
+
+        String drained = anyOtherThan(controller);
+        assertThat(submit(controller, new MetadataCommand.DrainInstance(drained)).ok()).isTrue();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(placements(controller)).doesNotContain(drained).doesNotContainNull());
+
+        String stopped = IDS.stream().filter(id -> !id.equals(controller) && !id.equals(drained)).findFirst().orElseThrow();
+        stop(stopped);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(placements(controller)).containsOnly(controller));
+    }
+
+    private List<String> placements(String member) {
+        return members.get(member).state().connectors().connector("sink").orElseThrow().tasks().stream()
+                .map(ConnectorMetadata.TaskMetadata::instance).toList();
+    }
+
+    @Test
     void aMemberRestartedWithAnotherPeerListKeepsItsGroupAndData() throws IOException {
         startAll();
         String controller = awaitController();

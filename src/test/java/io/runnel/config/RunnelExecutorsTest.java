@@ -33,6 +33,6 @@ class RunnelExecutorsTest {
 
         executors.destroy();
 
-        assertThat(executors.all()).hasSize(13).allMatch(ExecutorService::isShutdown);
+        assertThat(executors.all()).hasSize(15).allMatch(ExecutorService::isShutdown);
     }
 }

@@ -50,7 +50,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * authenticated: {@value HttpForwarder#FORWARDED_PRINCIPAL} (and {@value HttpForwarder#FORWARDED_CREDENTIAL})
  * are believed only together with {@value HttpForwarder#FORWARDED_BY} and the cluster secret in
  * {@value HttpForwarder#CLUSTER_SECRET} (compared in constant time), and then no other credential is needed.
- * Without them those headers are ignored, as if absent (the forwarder never relays a client's copy). Every
+ * Without them those headers are ignored, as if absent (the forwarder never relays a client's copy).
+ * A server-side task's call ({@link TaskIdentity}: {@value HttpForwarder#TASK_PRINCIPAL} with this process's
+ * {@value HttpForwarder#TASK_TOKEN}) is answered for the task's principal, credential {@code task}; a wrong
+ * token is refused like a wrong key. Every
  * authenticated caller is also left on the request, as text, for the forwarder
  * ({@link HttpForwarder#PRINCIPAL_ATTRIBUTE}).
  *
@@ -73,6 +76,7 @@ final class AuthenticationFilter extends OncePerRequestFilter {
     private static final Duration ASYNC_MARGIN = Duration.ofSeconds(10);
 
     private final SecurityMetadata metadata;
+    private final TaskIdentity tasks;
     private final byte[] bootstrapKey;
     private final JwtAuthenticator jwts;
     private final CertificateAuthenticator certificates;
@@ -89,7 +93,14 @@ final class AuthenticationFilter extends OncePerRequestFilter {
      */
     AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata, String clusterSecret,
                          AuthenticationFailures failures, ScheduledExecutorService delays) {
+        this(settings, metadata, clusterSecret, failures, delays, new TaskIdentity());
+    }
+
+    /** @param tasks this process's task identity: requests of its tasks are authenticated as their principal */
+    AuthenticationFilter(RunnelProperties.Security settings, SecurityMetadata metadata, String clusterSecret,
+                         AuthenticationFailures failures, ScheduledExecutorService delays, TaskIdentity tasks) {
         this.metadata = metadata;
+        this.tasks = tasks;
         this.failures = failures;
         this.delays = delays;
         this.clusterSecret = clusterSecret.getBytes(StandardCharsets.UTF_8);
@@ -108,6 +119,9 @@ final class AuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String authorization = request.getHeader("Authorization");
         Optional<Verdict> found = forwarded(request);
+        if (found.isEmpty()) {
+            found = task(request);
+        }
         if (found.isEmpty()) {
             found = authorization == null
                     ? certificates.authenticate(request.getAttribute(CertificateAuthenticator.CERTIFICATES_ATTRIBUTE))
@@ -147,6 +161,23 @@ final class AuthenticationFilter extends OncePerRequestFilter {
             return Optional.of(Verdict.of(new Caller(forwarded, credential == null ? FORWARDED : HttpForwarder.textOf(credential))));
         } catch (IllegalArgumentException | RunnelException e) {
             return Optional.of(malformed("the forwarded principal is not 'User:<name>'"));
+        }
+    }
+
+    /** The principal of a task of this process ({@link TaskIdentity}); empty when the request carries no task token. */
+    private Optional<Verdict> task(HttpServletRequest request) {
+        String token = request.getHeader(HttpForwarder.TASK_TOKEN);
+        if (token == null) {
+            return Optional.empty();
+        }
+        String principal = request.getHeader(HttpForwarder.TASK_PRINCIPAL);
+        if (!tasks.matches(token) || principal == null) {
+            return Optional.of(invalid("the task credential is not valid"));
+        }
+        try {
+            return Optional.of(Verdict.of(new Caller(KafkaPrincipal.parse(HttpForwarder.textOf(principal)), TaskIdentity.CREDENTIAL)));
+        } catch (IllegalArgumentException | RunnelException e) {
+            return Optional.of(malformed("the task principal is not 'User:<name>'"));
         }
     }
 

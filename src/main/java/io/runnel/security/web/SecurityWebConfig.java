@@ -50,9 +50,15 @@ class SecurityWebConfig {
     private static final String[] OPEN = {"/actuator/health", "/actuator/health/**", "/actuator/info", "/swagger-ui.html",
             "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**", "/internal/**", "/error"};
 
+    /** The process's token for its server-side tasks' calls; made at start, kept in memory only. */
+    @Bean
+    TaskIdentity taskIdentity() {
+        return new TaskIdentity();
+    }
+
     @Bean
     SecurityFilterChain runnelFilterChain(HttpSecurity http, RunnelProperties props, SecurityMetadata metadata, Guard guard,
-                                          MeterRegistry meters, RunnelExecutors executors) throws Exception {
+                                          MeterRegistry meters, RunnelExecutors executors, TaskIdentity tasks) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
@@ -69,7 +75,7 @@ class SecurityWebConfig {
                         && guard.allows(caller.caller(), RequiredAccess.forCall(ApiCall.SCRAPE_METRICS)));
         AuthenticationFailures failures = new AuthenticationFailures(meters, System::currentTimeMillis);
         AuthenticationFilter authentication = new AuthenticationFilter(settings, metadata, props.cluster().secret(), failures,
-                executors.wakeups());
+                executors.wakeups(), tasks);
         http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(rules -> {
                     rules.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll()

@@ -59,13 +59,13 @@ class AuthorizationHttpTest extends SecuredHttpTest {
     }
 
     /**
-     * Left out: {@code MANAGE_CONNECTORS} and {@code MANAGE_STREAMS} have no endpoints yet. Any other row
+     * Left out: {@code MANAGE_STREAMS} has no endpoints yet. Any other row
      * without a case fails {@link #row}. ({@code SecurityAdminHttpTest} checks all six calls of
      * {@code /api-keys} and {@code /acls}; their rows here check one each.)
      */
     @ParameterizedTest
     @EnumSource(value = ApiCall.class, mode = EnumSource.Mode.EXCLUDE,
-            names = {"MANAGE_CONNECTORS", "MANAGE_STREAMS"})
+            names = {"MANAGE_STREAMS"})
     void everyRowIsRefusedWithoutItsAclsAndAllowedWithThem(ApiCall call) {
         Row row = row(call, admin());
         Client caller = newPrincipal(call.name().toLowerCase().replace('_', '-'));
@@ -200,6 +200,14 @@ class AuthorizationHttpTest extends SecuredHttpTest {
             case MANAGE_API_KEYS -> {
                 return Row.of(List.of(Access.cluster(ALTER)), c -> c.post("/api-keys", Map.of("principal", "User:" + t)), 201,
                         Access.cluster(ALTER));
+            }
+            case MANAGE_CONNECTORS -> {
+                // no plugin in this context: an allowed caller gets as far as the config check
+                return Row.of(List.of(Access.cluster(ALTER)), c -> c.put("/connectors/" + t + "/config",
+                        Map.of("connector.class", "none", "topics", t)), 422, Access.cluster(ALTER));
+            }
+            case DESCRIBE_CONNECTORS -> {
+                return Row.of(List.of(Access.cluster(DESCRIBE)), c -> c.get("/connectors"), 200, Access.cluster(DESCRIBE));
             }
             case MANAGE_ACLS -> {
                 return Row.of(List.of(Access.cluster(ALTER)), c -> c.post("/acls", Map.of("principal", "User:" + t, "resourceType", "TOPIC",
