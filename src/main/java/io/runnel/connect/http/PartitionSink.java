@@ -1,0 +1,316 @@
+package io.runnel.connect.http;
+
+import io.runnel.connect.PartitionProgress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Delivers one partition: a loop of long-poll fetch → (linger) → deliver with retries → dead-letter or
+ * fail → commit → fetch, one step at a time, so at most one batch of the partition is in flight and
+ * records reach the receiver in offset order. Each step starts when the previous one's future
+ * completes or its timer fires; no thread waits.
+ *
+ * <p>Positions: {@code position} is the committed offset (the next to deliver, as the group has it);
+ * {@code fetchOffset} runs ahead of it by the records held for the batch being built or delivered.
+ * Progress is committed only after a 2xx (or after the records reached the dead-letter topic), so a
+ * crash or stop at any moment makes the successor resend at most the batch that was in flight.
+ *
+ * <p>Thread-safety: the steps run one after another on HTTP client and scheduler threads, each
+ * handing over through a future or a timer (which orders memory); fields read by {@link #progress}
+ * are volatile. {@link #stop} and the start of every step hold the monitor, so no request or timer
+ * starts after {@link #stop} returns.
+ */
+final class PartitionSink {
+    private static final Logger log = LoggerFactory.getLogger(PartitionSink.class);
+    /** How long a fetch waits for records when none are held. */
+    static final Duration POLL_WAIT = Duration.ofSeconds(5);
+    /** Extra time a call to the own cluster gets on top of its long poll. */
+    private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(15);
+    private static final int ERROR_BODY_CHARS = 200;
+
+    private final SinkSetup setup;
+    private final String topic;
+    private final int partition;
+    private final PartitionMeters meters;
+    private final List<FetchAnswer> held = new ArrayList<>();
+    private int heldCount;
+    private long lingerDeadlineNanos;
+    private long fetchOffset;
+    private int clusterFailures;
+
+    private volatile long position;
+    private volatile long highWatermark = -1;
+    private volatile String lastError;
+
+    private boolean stopped;
+    private Future<?> current;
+
+    PartitionSink(SinkSetup setup, String topic, int partition, long start) {
+        this.setup = setup;
+        this.topic = topic;
+        this.partition = partition;
+        this.position = start;
+        this.fetchOffset = start;
+        this.meters = new PartitionMeters(setup.context().meters(), setup.context().connector(), topic, partition);
+    }
+
+    void start() {
+        fetch();
+    }
+
+    /** Stops: nothing starts after this returns; a request in flight is abandoned and not committed. */
+    void stop() {
+        synchronized (this) {
+            stopped = true;
+            if (current != null) {
+                current.cancel(true);
+            }
+        }
+        meters.remove();
+    }
+
+    PartitionProgress progress() {
+        long hw = highWatermark;
+        return new PartitionProgress(topic, partition, position, hw < 0 ? null : Math.max(hw - position, 0), lastError);
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    int partition() {
+        return partition;
+    }
+
+    // ---- fetch
+
+    private void fetch() {
+        int want = setup.config().batchMaxRecords() - heldCount;
+        long waitMs = heldCount == 0 ? POLL_WAIT.toMillis()
+                : Math.max(0, TimeUnit.NANOSECONDS.toMillis(lingerDeadlineNanos - System.nanoTime()));
+        String path = "/topics/" + topic + "/partitions/" + partition + "/records?offset=" + fetchOffset + "&limit=" + want
+                + "&waitMs=" + waitMs;
+        call(() -> setup.context().api().get(path, CLUSTER_TIMEOUT.plusMillis(waitMs)), (answer, error) -> fetched(answer, error));
+    }
+
+    private void fetched(HttpResponse<byte[]> answer, Throwable error) {
+        if (error != null || answer.statusCode() != 200) {
+            fetchFailed(answer, error);
+            return;
+        }
+        clusterFailures = 0;
+        FetchAnswer fetchedAnswer = FetchAnswer.parse(answer.body(), topic, partition, fetchOffset);
+        highWatermark = fetchedAnswer.highWatermark();
+        meters.lag(highWatermark - position);
+        fetchOffset = Math.max(fetchOffset, fetchedAnswer.nextOffset());
+        if (fetchedAnswer.count() > 0) {
+            if (heldCount == 0) {
+                lingerDeadlineNanos = System.nanoTime() + setup.config().linger().toNanos();
+            }
+            held.add(fetchedAnswer);
+            heldCount += fetchedAnswer.count();
+        }
+        boolean lingerOver = System.nanoTime() - lingerDeadlineNanos >= 0 || fetchedAnswer.count() == 0;
+        if (heldCount > 0 && (heldCount >= setup.config().batchMaxRecords() || lingerOver)) {
+            Batch batch = Batch.of(topic, partition, held);
+            held.clear();
+            heldCount = 0;
+            deliver(batch, 1);
+        } else {
+            fetch();
+        }
+    }
+
+    private void fetchFailed(HttpResponse<byte[]> answer, Throwable error) {
+        if (answer != null && answer.statusCode() == 416 && heldCount == 0) {
+            long logStart = problem(answer).path("logStartOffset").asLong(fetchOffset);
+            if (logStart > fetchOffset) {
+                meters.skipped.increment(logStart - fetchOffset);
+                log.warn("Connector {}: {}/{} offsets {} to {} were removed by retention before delivery; going on from {}",
+                        setup.context().connector(), topic, partition, fetchOffset, logStart - 1, logStart);
+                fetchOffset = logStart;
+                fetch();
+                return;
+            }
+        }
+        lastError = "fetch: " + describe(answer, error);
+        Duration wait = answer != null && answer.statusCode() == 404 ? setup.config().topicsRefresh()
+                : setup.backoff().delay(++clusterFailures, Optional.empty());
+        later(wait, this::fetch);
+    }
+
+    // ---- deliver
+
+    private void deliver(Batch batch, int attempt) {
+        long started = System.nanoTime();
+        call(() -> setup.receiverClient().sendAsync(Delivery.request(setup, batch), Delivery.BODY), (answer, error) -> {
+            if (error == null && answer.statusCode() / 100 == 2) {
+                meters.lastLatency(System.nanoTime() - started);
+                meters.delivered.increment(batch.count());
+                lastError = null;
+                commit(batch);
+            } else {
+                attemptFailed(batch, attempt, answer, error);
+            }
+        });
+    }
+
+    private void attemptFailed(Batch batch, int attempt, HttpResponse<byte[]> answer, Throwable error) {
+        meters.failures.increment();
+        String why = describe(answer, error);
+        lastError = "delivery of offsets " + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + ", attempt " + attempt + ": " + why;
+        boolean retriable = answer == null || Delivery.retriable(answer.statusCode());
+        if (retriable && attempt < setup.config().maxAttempts()) {
+            meters.retries.increment();
+            Optional<String> retryAfter = answer == null ? Optional.empty() : answer.headers().firstValue("Retry-After");
+            later(setup.backoff().delay(attempt, retryAfter), () -> deliver(batch, attempt + 1));
+            return;
+        }
+        DeadLetters.Failure failure = new DeadLetters.Failure(setup.context().connector(), answer == null ? null : answer.statusCode(),
+                attempt, why);
+        if (setup.config().deadLetterTopic().isPresent()) {
+            deadLetter(batch, failure, 1);
+        } else {
+            fail("Connector " + setup.context().connector() + " could not deliver " + topic + "/" + partition + " offsets "
+                    + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + " after " + attempt + " attempt(s): " + why
+                    + ". No errors.deadletterqueue.topic.name is set, so the task keeps its place at offset " + position
+                    + "; fix the receiver and restart the connector");
+        }
+    }
+
+    private void deadLetter(Batch batch, DeadLetters.Failure failure, int attempt) {
+        String dlq = setup.config().deadLetterTopic().orElseThrow();
+        byte[] body = DeadLetters.produceBody(batch, failure);
+        call(() -> setup.context().api().send("POST", "/topics/" + dlq + "/records", body, CLUSTER_TIMEOUT), (answer, error) -> {
+            if (error == null && answer.statusCode() == 200) {
+                meters.deadLettered.increment(batch.count());
+                log.warn("Connector {}: {}/{} offsets {}-{} went to dead-letter topic {} after {} attempt(s): {}",
+                        setup.context().connector(), topic, partition, batch.firstOffset(), batch.nextOffset() - 1, dlq,
+                        failure.attempts(), failure.error());
+                commit(batch);
+            } else if (worthRetrying(answer) && attempt < setup.config().maxAttempts()) {
+                lastError = "dead-letter topic " + dlq + ": " + describe(answer, error);
+                later(setup.backoff().delay(attempt, Optional.empty()), () -> deadLetter(batch, failure, attempt + 1));
+            } else {
+                fail("Connector " + setup.context().connector() + " could not write " + topic + "/" + partition + " offsets "
+                        + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + " to dead-letter topic " + dlq + ": "
+                        + describe(answer, error) + " (delivery failed before: " + failure.error() + ")");
+            }
+        });
+    }
+
+    // ---- commit
+
+    private void commit(Batch batch) {
+        byte[] body = ("{\"offsets\":[{\"topic\":\"" + topic + "\",\"partition\":" + partition + ",\"offset\":" + batch.nextOffset()
+                + "}]}").getBytes(StandardCharsets.UTF_8);
+        String path = "/groups/" + setup.context().group() + "/offsets";
+        call(() -> setup.context().api().send("PUT", path, body, CLUSTER_TIMEOUT), (answer, error) -> {
+            if (error == null && answer.statusCode() == 200) {
+                clusterFailures = 0;
+                position = batch.nextOffset();
+                meters.lag(highWatermark - position);
+                fetch();
+            } else if (worthRetrying(answer)) {
+                lastError = "commit: " + describe(answer, error);
+                later(setup.backoff().delay(++clusterFailures, Optional.empty()), () -> commit(batch));
+            } else {
+                fail("Connector " + setup.context().connector() + " could not commit " + topic + "/" + partition + " offset "
+                        + batch.nextOffset() + " to group " + setup.context().group() + ": " + describe(answer, error));
+            }
+        });
+    }
+
+    // ---- plumbing
+
+    /** Starts {@code step} unless stopped, remembering it for {@link #stop}; its outcome goes to {@code then}. */
+    private <T> void call(Supplier<CompletableFuture<HttpResponse<T>>> step,
+                          BiConsumer<HttpResponse<T>, Throwable> then) {
+        CompletableFuture<HttpResponse<T>> future;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            future = step.get();
+            current = future;
+        }
+        future.whenComplete((answer, error) -> {
+            if (isStopped()) {
+                return;
+            }
+            try {
+                then.accept(answer, error);
+            } catch (RuntimeException e) {
+                fail("Connector " + setup.context().connector() + " stopped on " + topic + "/" + partition + ": " + e);
+            }
+        });
+    }
+
+    private void later(Duration delay, Runnable step) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            current = setup.context().scheduler().schedule(() -> {
+                if (!isStopped()) {
+                    step.run();
+                }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    /** The partition cannot go on: it keeps its place and the task reports the failure. */
+    private void fail(String message) {
+        lastError = message;
+        log.error(message);
+        synchronized (this) {
+            stopped = true;
+        }
+        setup.context().reporter().failed(new HttpSinkException(message));
+    }
+
+    private static boolean worthRetrying(HttpResponse<byte[]> answer) {
+        return answer == null || Delivery.retriable(answer.statusCode());
+    }
+
+    private static JsonNode problem(HttpResponse<byte[]> answer) {
+        try {
+            return FetchAnswer.JSON.readTree(answer.body());
+        } catch (RuntimeException e) {
+            return FetchAnswer.JSON.missingNode();
+        }
+    }
+
+    /** A failure in one line: the status and the start of the answer, or the exception; never a request header. */
+    static String describe(HttpResponse<byte[]> answer, Throwable error) {
+        if (answer != null) {
+            byte[] body = answer.body() == null ? new byte[0] : answer.body();
+            String text = new String(body, 0, Math.min(body.length, ERROR_BODY_CHARS * 4), StandardCharsets.UTF_8)
+                    .replaceAll("\\s+", " ").trim();
+            text = text.length() > ERROR_BODY_CHARS ? text.substring(0, ERROR_BODY_CHARS) + "…" : text;
+            return "HTTP " + answer.statusCode() + (text.isEmpty() ? "" : ": " + text);
+        }
+        Throwable cause = error;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        String message = cause == null ? null : cause.getMessage();
+        return (cause == null ? "unknown error" : cause.getClass().getSimpleName()) + (message == null ? "" : ": " + message);
+    }
+}
