@@ -64,9 +64,9 @@ final class HttpSinkTask implements Task {
                 nextRefresh.cancel(false);
             }
         }
-        sinks.values().forEach(PartitionSink::stop);
+        CompletableFuture<?>[] stops = sinks.values().stream().map(PartitionSink::stop).toArray(CompletableFuture[]::new);
         sinks.clear();
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.allOf(stops);
     }
 
     @Override

@@ -18,19 +18,21 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Delivers one partition: a loop of long-poll fetch → (linger) → deliver with retries → dead-letter or
- * fail → commit → fetch, one step at a time, so at most one batch of the partition is in flight and
- * records reach the receiver in offset order. Each step starts when the previous one's future
- * completes or its timer fires; no thread waits.
+ * fail → fetch, one step at a time, so at most one batch of the partition is in flight and records
+ * reach the receiver in offset order. Each step starts when the previous one's future completes or
+ * its timer fires; no thread waits.
  *
  * <p>Positions: {@code position} is the committed offset (the next to deliver, as the group has it);
  * {@code fetchOffset} runs ahead of it by the records held for the batch being built or delivered.
- * Progress is committed only after a 2xx (or after the records reached the dead-letter topic), so a
- * crash or stop at any moment makes the successor resend at most the batch that was in flight.
+ * A batch's offset is committed only after a 2xx (or after its records reached the dead-letter
+ * topic). Commits run beside the next deliveries, one at a time and in order (a commit is fsynced
+ * and would otherwise set the pace); {@link #stop} lets them finish. So a crash resends the batch
+ * in flight and the batches whose commit had not returned; a stop resends only the batch in flight.
  *
  * <p>Thread-safety: the steps run one after another on HTTP client and scheduler threads, each
- * handing over through a future or a timer (which orders memory); fields read by {@link #progress}
- * are volatile. {@link #stop} and the start of every step hold the monitor, so no request or timer
- * starts after {@link #stop} returns.
+ * handing over through a future or a timer (which orders memory); commit state is guarded by the
+ * monitor; fields read by {@link #progress} are volatile. {@link #stop} and the start of every step
+ * hold the monitor, so no fetch, delivery or timer starts after {@link #stop} returns.
  */
 final class PartitionSink {
     private static final Logger log = LoggerFactory.getLogger(PartitionSink.class);
@@ -39,6 +41,8 @@ final class PartitionSink {
     /** Extra time a call to the own cluster gets on top of its long poll. */
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(15);
     private static final int ERROR_BODY_CHARS = 200;
+    /** How long {@link #stop} lets commits of delivered batches finish. */
+    static final Duration COMMIT_DRAIN = Duration.ofSeconds(5);
 
     private final SinkSetup setup;
     private final String topic;
@@ -49,6 +53,7 @@ final class PartitionSink {
     private long lingerDeadlineNanos;
     private long fetchOffset;
     private int clusterFailures;
+    private int commitFailures;
 
     private volatile long position;
     private volatile long highWatermark = -1;
@@ -56,6 +61,12 @@ final class PartitionSink {
 
     private boolean stopped;
     private Future<?> current;
+    /** A commit is being sent or waits for its retry; newer delivered offsets wait in {@code pendingCommit}. */
+    private boolean commitInFlight;
+    private long pendingCommit = -1;
+    /** Set once {@link #stop} gave up waiting: no commit is sent afterwards. */
+    private boolean commitsClosed;
+    private final CompletableFuture<Void> commitsDrained = new CompletableFuture<>();
 
     PartitionSink(SinkSetup setup, String topic, int partition, long start) {
         this.setup = setup;
@@ -70,15 +81,30 @@ final class PartitionSink {
         fetch();
     }
 
-    /** Stops: nothing starts after this returns; a request in flight is abandoned and not committed. */
-    void stop() {
+    /**
+     * Stops: no fetch, delivery or timer starts after this returns, and a delivery in flight is
+     * abandoned (its batch is resent by the successor). Commits of batches already delivered are let
+     * finish; the future completes when they did, or after {@link #COMMIT_DRAIN} at most, when the
+     * meters are removed.
+     */
+    CompletableFuture<Void> stop() {
+        CompletableFuture<Void> drained;
         synchronized (this) {
             stopped = true;
             if (current != null) {
                 current.cancel(true);
             }
+            drained = commitsDrained;
+            if (!commitInFlight) {
+                drained.complete(null);
+            }
         }
-        meters.remove();
+        return drained.completeOnTimeout(null, COMMIT_DRAIN.toMillis(), TimeUnit.MILLISECONDS).whenComplete((done, error) -> {
+            synchronized (this) {
+                commitsClosed = true;
+            }
+            meters.remove();
+        });
     }
 
     PartitionProgress progress() {
@@ -160,7 +186,8 @@ final class PartitionSink {
                 meters.lastLatency(System.nanoTime() - started);
                 meters.delivered.increment(batch.count());
                 lastError = null;
-                commit(batch);
+                requestCommit(batch.nextOffset());
+                fetch();
             } else {
                 attemptFailed(batch, attempt, answer, error);
             }
@@ -185,7 +212,7 @@ final class PartitionSink {
         } else {
             fail("Connector " + setup.context().connector() + " could not deliver " + topic + "/" + partition + " offsets "
                     + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + " after " + attempt + " attempt(s): " + why
-                    + ". No errors.deadletterqueue.topic.name is set, so the task keeps its place at offset " + position
+                    + ". No errors.deadletterqueue.topic.name is set, so the task keeps its place at offset " + batch.firstOffset()
                     + "; fix the receiver and restart the connector");
         }
     }
@@ -199,7 +226,8 @@ final class PartitionSink {
                 log.warn("Connector {}: {}/{} offsets {}-{} went to dead-letter topic {} after {} attempt(s): {}",
                         setup.context().connector(), topic, partition, batch.firstOffset(), batch.nextOffset() - 1, dlq,
                         failure.attempts(), failure.error());
-                commit(batch);
+                requestCommit(batch.nextOffset());
+                fetch();
             } else if (worthRetrying(answer) && attempt < setup.config().maxAttempts()) {
                 lastError = "dead-letter topic " + dlq + ": " + describe(answer, error);
                 later(setup.backoff().delay(attempt, Optional.empty()), () -> deadLetter(batch, failure, attempt + 1));
@@ -213,24 +241,85 @@ final class PartitionSink {
 
     // ---- commit
 
-    private void commit(Batch batch) {
-        byte[] body = ("{\"offsets\":[{\"topic\":\"" + topic + "\",\"partition\":" + partition + ",\"offset\":" + batch.nextOffset()
+    /**
+     * Commits {@code offset} after the commit in flight, if any: commits run beside the next
+     * deliveries (so an fsynced commit does not slow delivery down), one at a time and in order,
+     * the offsets of batches delivered meanwhile folded into one.
+     */
+    private void requestCommit(long offset) {
+        synchronized (this) {
+            if (commitInFlight) {
+                pendingCommit = Math.max(pendingCommit, offset);
+                return;
+            }
+            commitInFlight = true;
+        }
+        sendCommit(offset);
+    }
+
+    private void sendCommit(long offset) {
+        byte[] body = ("{\"offsets\":[{\"topic\":\"" + topic + "\",\"partition\":" + partition + ",\"offset\":" + offset
                 + "}]}").getBytes(StandardCharsets.UTF_8);
         String path = "/groups/" + setup.context().group() + "/offsets";
-        call(() -> setup.context().api().send("PUT", path, body, CLUSTER_TIMEOUT), (answer, error) -> {
-            if (error == null && answer.statusCode() == 200) {
-                clusterFailures = 0;
-                position = batch.nextOffset();
-                meters.lag(highWatermark - position);
-                fetch();
-            } else if (worthRetrying(answer)) {
-                lastError = "commit: " + describe(answer, error);
-                later(setup.backoff().delay(++clusterFailures, Optional.empty()), () -> commit(batch));
-            } else {
-                fail("Connector " + setup.context().connector() + " could not commit " + topic + "/" + partition + " offset "
-                        + batch.nextOffset() + " to group " + setup.context().group() + ": " + describe(answer, error));
+        CompletableFuture<HttpResponse<byte[]>> sent;
+        synchronized (this) {
+            if (commitsClosed) {
+                commitIdle();
+                return;
+            }
+            sent = setup.context().api().send("PUT", path, body, CLUSTER_TIMEOUT);
+        }
+        sent.whenComplete((answer, error) -> {
+            try {
+                committed(offset, answer, error);
+            } catch (RuntimeException e) {
+                commitIdle();
+                fail("Connector " + setup.context().connector() + " stopped committing " + topic + "/" + partition + ": " + e);
             }
         });
+    }
+
+    private void committed(long offset, HttpResponse<byte[]> answer, Throwable error) {
+        if (error == null && answer.statusCode() == 200) {
+            position = offset;
+            meters.lag(highWatermark - position);
+            long next;
+            synchronized (this) {
+                commitFailures = 0;
+                next = pendingCommit;
+                pendingCommit = -1;
+            }
+            if (next > offset) {
+                sendCommit(next);
+            } else {
+                commitIdle();
+            }
+        } else if (worthRetrying(answer) && !isStopped()) {
+            lastError = "commit: " + describe(answer, error);
+            long retry;
+            int failures;
+            synchronized (this) {
+                retry = Math.max(offset, pendingCommit);
+                pendingCommit = -1;
+                failures = ++commitFailures;
+            }
+            setup.context().scheduler().schedule(() -> sendCommit(retry),
+                    setup.backoff().delay(failures, Optional.empty()).toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            commitIdle();
+            if (!isStopped()) {
+                fail("Connector " + setup.context().connector() + " could not commit " + topic + "/" + partition + " offset "
+                        + offset + " to group " + setup.context().group() + ": " + describe(answer, error));
+            }
+        }
+    }
+
+    private synchronized void commitIdle() {
+        commitInFlight = false;
+        pendingCommit = -1;
+        if (stopped) {
+            commitsDrained.complete(null);
+        }
     }
 
     // ---- plumbing
