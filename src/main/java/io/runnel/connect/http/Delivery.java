@@ -1,5 +1,6 @@
 package io.runnel.connect.http;
 
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -15,10 +16,22 @@ final class Delivery {
     static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
     static final String WEBHOOK_SIGNATURE = "webhook-signature";
 
-    /** A 2xx answer's body is not needed; another one is, for the error (only its start is shown). */
-    static final HttpResponse.BodyHandler<byte[]> BODY = info -> info.statusCode() / 100 == 2
-            ? HttpResponse.BodySubscribers.replacing(new byte[0])
-            : HttpResponse.BodySubscribers.ofByteArray();
+    /** How much of a failed answer's body is kept for the error message; the rest is read and dropped. */
+    static final int ERROR_BODY_BYTES = 1024;
+
+    /** A 2xx answer's body is not needed; of another one only the start is kept, for the error. */
+    static final HttpResponse.BodyHandler<byte[]> BODY = info -> {
+        if (info.statusCode() / 100 == 2) {
+            return HttpResponse.BodySubscribers.replacing(new byte[0]);
+        }
+        ByteArrayOutputStream start = new ByteArrayOutputStream();
+        return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArrayConsumer(chunk -> chunk.ifPresent(bytes -> {
+            int room = ERROR_BODY_BYTES - start.size();
+            if (room > 0) {
+                start.write(bytes, 0, Math.min(room, bytes.length));
+            }
+        })), done -> start.toByteArray());
+    };
 
     private Delivery() {
     }
