@@ -5,8 +5,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -17,10 +19,12 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Delivers one partition: a loop of long-poll fetch → (linger) → deliver with retries → dead-letter or
- * fail → fetch, one step at a time, so at most one batch of the partition is in flight and records
- * reach the receiver in offset order. Each step starts when the previous one's future completes or
- * its timer fires; no thread waits.
+ * Delivers one partition with two chains of steps. The fetcher long-polls the partition and builds
+ * batches ({@code batch.max.records}, {@code batch.linger.ms}); the deliverer sends them one at a time,
+ * retries, then dead-letters or fails. The fetcher runs one batch ahead at most (it pauses while a
+ * batch waits in {@code ready}), so at most one batch of the partition is in flight and records
+ * reach the receiver in offset order, while the next batch is fetched during a delivery. Each step
+ * starts when the previous one's future completes or its timer fires; no thread waits.
  *
  * <p>Positions: {@code position} is the committed offset (the next to deliver, as the group has it);
  * {@code fetchOffset} runs ahead of it by the records held for the batch being built or delivered.
@@ -60,7 +64,12 @@ final class PartitionSink {
     private volatile String lastError;
 
     private boolean stopped;
-    private Future<?> current;
+    /** Requests and timers that {@link #stop} cancels. */
+    private final Set<Future<?>> inFlight = new HashSet<>();
+    /** The next batch, fetched while the one before it is being delivered; the fetcher pauses while it waits. */
+    private Batch ready;
+    private boolean delivering;
+    private boolean fetchPaused;
     /** A commit is being sent or waits for its retry; newer delivered offsets wait in {@code pendingCommit}. */
     private boolean commitInFlight;
     private long pendingCommit = -1;
@@ -91,9 +100,9 @@ final class PartitionSink {
         CompletableFuture<Void> drained;
         synchronized (this) {
             stopped = true;
-            if (current != null) {
-                current.cancel(true);
-            }
+            inFlight.forEach(f -> f.cancel(true));
+            inFlight.clear();
+            ready = null;
             drained = commitsDrained;
             if (!commitInFlight) {
                 drained.complete(null);
@@ -153,8 +162,48 @@ final class PartitionSink {
             Batch batch = Batch.of(topic, partition, held);
             held.clear();
             heldCount = 0;
-            deliver(batch, 1);
+            handOver(batch);
         } else {
+            fetch();
+        }
+    }
+
+    /** Delivers {@code batch} now if no delivery runs, else keeps it ready; fetches on unless one is ready already. */
+    private void handOver(Batch batch) {
+        boolean deliverNow;
+        boolean fetchOn;
+        synchronized (this) {
+            deliverNow = !delivering;
+            delivering = true;
+            if (!deliverNow) {
+                ready = batch;
+            }
+            fetchOn = ready == null;
+            fetchPaused = !fetchOn;
+        }
+        if (deliverNow) {
+            deliver(batch, 1);
+        }
+        if (fetchOn) {
+            fetch();
+        }
+    }
+
+    /** A batch is done (delivered or dead-lettered): delivers the ready one, if any, and lets a paused fetcher go on. */
+    private void deliveryDone() {
+        Batch next;
+        boolean resumeFetch;
+        synchronized (this) {
+            next = ready;
+            ready = null;
+            delivering = next != null;
+            resumeFetch = fetchPaused;
+            fetchPaused = false;
+        }
+        if (next != null) {
+            deliver(next, 1);
+        }
+        if (resumeFetch) {
             fetch();
         }
     }
@@ -187,7 +236,7 @@ final class PartitionSink {
                 meters.delivered.increment(batch.count());
                 lastError = null;
                 requestCommit(batch.nextOffset());
-                fetch();
+                deliveryDone();
             } else {
                 attemptFailed(batch, attempt, answer, error);
             }
@@ -227,7 +276,7 @@ final class PartitionSink {
                         setup.context().connector(), topic, partition, batch.firstOffset(), batch.nextOffset() - 1, dlq,
                         failure.attempts(), failure.error());
                 requestCommit(batch.nextOffset());
-                fetch();
+                deliveryDone();
             } else if (worthRetrying(answer) && attempt < setup.config().maxAttempts()) {
                 lastError = "dead-letter topic " + dlq + ": " + describe(answer, error);
                 later(setup.backoff().delay(attempt, Optional.empty()), () -> deadLetter(batch, failure, attempt + 1));
@@ -333,7 +382,8 @@ final class PartitionSink {
                 return;
             }
             future = step.get();
-            current = future;
+            inFlight.removeIf(Future::isDone);
+            inFlight.add(future);
         }
         future.whenComplete((answer, error) -> {
             if (isStopped()) {
@@ -352,11 +402,12 @@ final class PartitionSink {
             if (stopped) {
                 return;
             }
-            current = setup.context().scheduler().schedule(() -> {
+            inFlight.removeIf(Future::isDone);
+            inFlight.add(setup.context().scheduler().schedule(() -> {
                 if (!isStopped()) {
                     step.run();
                 }
-            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+            }, delay.toMillis(), TimeUnit.MILLISECONDS));
         }
     }
 
@@ -370,6 +421,8 @@ final class PartitionSink {
         log.error(message);
         synchronized (this) {
             stopped = true;
+            inFlight.forEach(f -> f.cancel(true));
+            inFlight.clear();
         }
         setup.context().reporter().failed(new HttpSinkException(message));
     }
