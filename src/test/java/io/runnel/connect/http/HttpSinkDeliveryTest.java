@@ -2,6 +2,7 @@ package io.runnel.connect.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.runnel.HttpScenarioTest;
@@ -11,9 +12,15 @@ import io.runnel.connect.RunnelApi;
 import io.runnel.connect.Task;
 import io.runnel.connect.TaskContext;
 import io.runnel.security.KafkaPrincipal;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -250,6 +257,40 @@ class HttpSinkDeliveryTest extends HttpScenarioTest {
                     && live.acceptedOffsets("sink-live", 1).size() == delivered);
         }
         assertThat(hung.received()).hasSize(1);
+    }
+
+    @Test
+    void theShippedReceiverScriptVerifiesTheSignaturesAndPrintsTheExactRecords() throws Exception {
+        Path script = Path.of("scripts/webhook-receiver.py");
+        assumeTrue(Files.isExecutable(script) && new ProcessBuilder("python3", "--version").start().waitFor() == 0,
+                "python3 is needed to run scripts/webhook-receiver.py");
+        createTopic("sink-script", 1);
+        int scriptPort;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            scriptPort = free.getLocalPort();
+        }
+        Process receiver = new ProcessBuilder("python3", script.toString(), "--port", Integer.toString(scriptPort), "--secret", SECRET)
+                .redirectErrorStream(true).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8))
+                .lines().forEach(lines::add), "webhook-receiver-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await().atMost(DELIVERED).until(() -> lines.stream().anyMatch(l -> l.startsWith("listening on")));
+            Map<String, String> config = new HashMap<>(Map.of("connector.class", "http-sink", "topics", "sink-script",
+                    "http.url", "http://127.0.0.1:" + scriptPort + "/orders", "webhook.secret", SECRET, "batch.max.records", "2"));
+            start("script", config);
+            produceExact("sink-script", 0, 0, 3);
+            await().atMost(DELIVERED).until(() -> committed("script", "sink-script", 0) == 3);
+            assertThat(lines).contains("batch sink-script/0/0: 2 record(s) signature ok -> 204",
+                    "batch sink-script/0/2: 1 record(s) signature ok -> 204",
+                    "  sink-script/0/2 key=" + exactKey(2) + " value=" + exactValue(2));
+            assertThat(lines).noneMatch(l -> l.startsWith("REFUSED"));
+        } finally {
+            receiver.destroy();
+            receiver.waitFor();
+        }
     }
 
     // ---- helpers
