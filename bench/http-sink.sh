@@ -4,11 +4,12 @@
 # at 200 records/s. It drives the real http-sink task in-process against a node started inside
 # the test JVM (as the scenario tests do), not through a separately started node or the
 # /connectors API: see src/test/java/io/runnel/connect/http/HttpSinkBenchmark.java.
-# Prints the lines that start with "http-sink" (about 1-2 minutes plus the build).
+# Prints the lines that start with "http-sink" (about 2-3 minutes plus the build). Arguments go to
+# Maven, e.g. -Drunnel.bench.http-sink.many-only=true runs only the 100-connector step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LOG=$(mktemp "${TMPDIR:-/tmp}/runnel-http-sink-bench.XXXXXX.log")
-if ./mvnw -B -q ${MAVEN_OFFLINE:+-o} test -Dtest=HttpSinkBenchmark -Drunnel.bench.http-sink=true \
+if ./mvnw -B -q ${MAVEN_OFFLINE:+-o} test -Dtest=HttpSinkBenchmark -Drunnel.bench.http-sink=true "$@" \
     -Dsurefire.failIfNoSpecifiedTests=false >"$LOG" 2>&1; then
   grep '^http-sink' "$LOG"
 else

@@ -13,6 +13,7 @@ import io.runnel.connect.TaskContext;
 import io.runnel.security.KafkaPrincipal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *       {@code batch.max.records} 1 and 500, on 1 and 4 partitions;
  *   <li>latency: one record per produce request at {@value #LATENCY_RATE}/s, open loop, its send time
  *       ({@link System#nanoTime}) in the value; latency = receipt by the receiver − send, p50/p99/max
- *       over {@value #LATENCY_SECONDS} s after {@value #LATENCY_WARMUP_SECONDS} s of warm-up.
+ *       over {@value #LATENCY_SECONDS} s after {@value #LATENCY_WARMUP_SECONDS} s of warm-up;
+ *   <li>{@value #MANY} connectors at once: time until all delivered, JVM threads before and during.
  * </ul>
  * Figures are printed as lines starting with {@code http-sink}.
  */
@@ -54,12 +56,14 @@ class HttpSinkBenchmark extends HttpScenarioTest {
     static final int LATENCY_RATE = 200;
     static final int LATENCY_SECONDS = 20;
     static final int LATENCY_WARMUP_SECONDS = 5;
+    static final int MANY = 100;
     private static final byte[] RECORD_MARK = "{\"topic\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENT_MARK = "\"sent\":".getBytes(StandardCharsets.US_ASCII);
     private static final String PAD = "x".repeat(80);
 
     private final HttpSinkPlugin plugin = new HttpSinkPlugin();
-    private final HttpClient apiClient = HttpClient.newHttpClient();
+    /** The tasks' client of the node's API, with a fixed pool as the runtime's would have (the default pool grows per waiting call). */
+    private final HttpClient apiClient = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2)).build();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong records = new AtomicLong();
@@ -71,13 +75,16 @@ class HttpSinkBenchmark extends HttpScenarioTest {
         try (Receiver receiver = new Receiver()) {
             System.out.printf(Locale.ROOT, "http-sink benchmark: %d CPUs, Java %s%n", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
-            throughput(receiver, "warmup-500", 1, 500, 100_000, false);
-            throughput(receiver, "warmup-1", 1, 1, 3_000, false);
-            throughput(receiver, "b1-p1", 1, 1, 5_000, true);
-            throughput(receiver, "b1-p4", 4, 1, 3_000, true);
-            throughput(receiver, "b500-p1", 1, 500, 300_000, true);
-            throughput(receiver, "b500-p4", 4, 500, 150_000, true);
-            latency(receiver);
+            if (!Boolean.getBoolean("runnel.bench.http-sink.many-only")) {
+                throughput(receiver, "warmup-500", 1, 500, 100_000, false);
+                throughput(receiver, "warmup-1", 1, 1, 3_000, false);
+                throughput(receiver, "b1-p1", 1, 1, 5_000, true);
+                throughput(receiver, "b1-p4", 4, 1, 3_000, true);
+                throughput(receiver, "b500-p1", 1, 500, 300_000, true);
+                throughput(receiver, "b500-p4", 4, 500, 150_000, true);
+                latency(receiver);
+            }
+            manyConnectors(receiver);
         } finally {
             scheduler.shutdownNow();
             plugin.close();
@@ -137,6 +144,46 @@ class HttpSinkBenchmark extends HttpScenarioTest {
         System.out.printf(Locale.ROOT, "http-sink latency produce->receipt, %d rec/s, 1 record per produce request, %d samples: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 LATENCY_RATE, measured.length, measured[measured.length / 2] / 1e6, measured[(int) (measured.length * 0.99)] / 1e6,
                 measured[measured.length - 1] / 1e6);
+    }
+
+    /**
+     * {@value #MANY} connectors of one 1-partition topic each, 100 records each, started together:
+     * the time until all records arrived and how many more threads the JVM has while their long
+     * polls wait (the node, the tasks and the receiver share the JVM).
+     */
+    private void manyConnectors(Receiver receiver) {
+        int perTopic = 100;
+        for (int c = 0; c < MANY; c++) {
+            createTopic("bench-sink-many-" + c, 1);
+            produceBatch("bench-sink-many-" + c, 0, 0, perTopic);
+        }
+        records.set(0);
+        Map<String, Long> poolsBefore = threadPools();
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        long started = System.nanoTime();
+        List<Task> many = new java.util.ArrayList<>();
+        for (int c = 0; c < MANY; c++) {
+            many.add(start("many-" + c, "bench-sink-many-" + c, receiver, 500));
+        }
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5)).until(() -> records.get() >= (long) MANY * perTopic);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        int threadsWaiting = ManagementFactory.getThreadMXBean().getThreadCount();
+        Map<String, Long> grown = new java.util.TreeMap<>();
+        threadPools().forEach((pool, n) -> {
+            long more = n - poolsBefore.getOrDefault(pool, 0L);
+            if (more != 0) {
+                grown.put(pool, more);
+            }
+        });
+        many.forEach(t -> t.stop().join());
+        System.out.printf(Locale.ROOT, "http-sink %d connectors (1 partition, %d records each): all delivered %.2f s after the first start; JVM threads %d before, %d while their long polls wait (more by name: %s)%n",
+                MANY, perTopic, seconds, threadsBefore, threadsWaiting, grown);
+    }
+
+    /** Live threads by name without its trailing number. */
+    private static Map<String, Long> threadPools() {
+        return Thread.getAllStackTraces().keySet().stream().collect(java.util.stream.Collectors.groupingBy(
+                t -> t.getName().replaceAll("[-#]?\\d+$", ""), java.util.stream.Collectors.counting()));
     }
 
     private Task start(String name, String topic, Receiver receiver, int batch) {
