@@ -260,6 +260,30 @@ class HttpSinkDeliveryTest extends HttpScenarioTest {
     }
 
     @Test
+    void tasksSplitThePartitionsByTheirPlaceInTheSortedListAndFollowNewPartitions() {
+        createTopic("sink-split-b", 1);
+        createTopic("sink-split-a", 2);
+        TestReceiver receiver = receiver(TestReceiver.Answer.NO_CONTENT);
+        Map<String, String> config = config("sink-split-b,sink-split-a", receiver, Map.of("tasks.max", "2"));
+        Task first = start("split", 0, 2, config);
+        Task second = start("split", 1, 2, config);
+        // sorted: a/0, a/1, b/0 → task 0 takes a/0 and b/0, task 1 takes a/1
+        await().atMost(DELIVERED).until(() -> first.progress().size() == 2 && second.progress().size() == 1);
+        assertThat(first.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/0", "sink-split-b/0");
+        assertThat(second.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/1");
+
+        assertThat(http.patch("/topics/sink-split-b", "{\"partitions\":2}").status()).isEqualTo(200);
+        // a/0, a/1, b/0, b/1 → b/1 is the fourth: task 1's, found at its next listing
+        await().atMost(DELIVERED).until(() -> second.progress().size() == 2);
+        produceExact("sink-split-b", 1, 0, 3);
+        produceExact("sink-split-a", 1, 0, 2);
+        produceExact("sink-split-b", 0, 0, 1);
+        await().atMost(DELIVERED).until(() -> receiver.acceptedOffsets("sink-split-b", 1).size() == 3
+                && receiver.acceptedOffsets("sink-split-a", 1).size() == 2 && receiver.acceptedOffsets("sink-split-b", 0).size() == 1);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
     void theShippedReceiverScriptVerifiesTheSignaturesAndPrintsTheExactRecords() throws Exception {
         Path script = Path.of("scripts/webhook-receiver.py");
         assumeTrue(Files.isExecutable(script) && new ProcessBuilder("python3", "--version").start().waitFor() == 0,
@@ -313,9 +337,13 @@ class HttpSinkDeliveryTest extends HttpScenarioTest {
     }
 
     private Task start(String connector, Map<String, String> config) {
+        return start(connector, 0, 1, config);
+    }
+
+    private Task start(String connector, int number, int of, Map<String, String> config) {
         assertThat(plugin.validate(config)).isEmpty();
         RunnelApi api = new RunnelApi(apiClient, URI.create("http://127.0.0.1:" + port), Map.of());
-        TaskContext context = new TaskContext(connector, 0, 1, config, KafkaPrincipal.user("tester"), api, "connect-" + connector,
+        TaskContext context = new TaskContext(connector, number, of, config, KafkaPrincipal.user("tester"), api, "connect-" + connector,
                 failures::add, meters, scheduler);
         Task task = plugin.start(context);
         tasks.add(task);
