@@ -57,8 +57,9 @@ record HttpSinkConfig(List<String> topics, URI url, int batchMaxRecords, Duratio
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     /** RFC 9110 token characters, the only ones a header name may have. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-    /** Headers the HTTP client sets itself or the sink owns. */
+    /** Headers that frame the message (the HTTP client sets them), or that the sink owns. */
     private static final Set<String> RESERVED_HEADERS = Set.of("connection", "content-length", "expect", "host", "upgrade",
+            "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection",
             "content-type", "webhook-id", "webhook-timestamp", "webhook-signature");
     private static final String[] SECRET_WORDS = {"token", "secret", "key", "password"};
 

@@ -111,6 +111,7 @@ class HttpSinkConfigTest {
         assertThat(HttpSinkConfig.validate(with("http.headers.Bad Name", "x"))).containsKey("http.headers.Bad Name");
         assertThat(HttpSinkConfig.validate(with("http.headers.X-Split", "a\r\nInjected: 1"))).containsKey("http.headers.X-Split");
         assertThat(HttpSinkConfig.validate(with("http.headers.Host", "evil"))).containsKey("http.headers.Host");
+        assertThat(HttpSinkConfig.validate(with("http.headers.Transfer-Encoding", "chunked"))).containsKey("http.headers.Transfer-Encoding");
         assertThat(HttpSinkConfig.validate(with("http.headers.webhook-id", "x"))).containsKey("http.headers.webhook-id");
         assertThat(HttpSinkConfig.validate(with("http.headers.X-Trace", "abc"))).isEmpty();
     }
