@@ -257,7 +257,7 @@ final class PartitionSink {
         DeadLetters.Failure failure = new DeadLetters.Failure(setup.context().connector(), answer == null ? null : answer.statusCode(),
                 attempt, why);
         if (setup.config().deadLetterTopic().isPresent()) {
-            deadLetter(batch, failure, 1);
+            deadLetter(batch, failure);
         } else {
             fail("Connector " + setup.context().connector() + " could not deliver " + topic + "/" + partition + " offsets "
                     + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + " after " + attempt + " attempt(s): " + why
@@ -266,7 +266,19 @@ final class PartitionSink {
         }
     }
 
-    private void deadLetter(Batch batch, DeadLetters.Failure failure, int attempt) {
+    /** Writes {@code batch} to the dead-letter topic, then commits past it and goes on. */
+    private void deadLetter(Batch batch, DeadLetters.Failure failure) {
+        deadLetter(batch, failure, 1, () -> {
+            requestCommit(batch.nextOffset());
+            deliveryDone();
+        });
+    }
+
+    /**
+     * One attempt to write {@code batch} to the dead-letter topic; {@code done} runs once it is there.
+     * A write the cluster finds too large ({@code 413}) is split in two, written one after the other.
+     */
+    private void deadLetter(Batch batch, DeadLetters.Failure failure, int attempt, Runnable done) {
         String dlq = setup.config().deadLetterTopic().orElseThrow();
         byte[] body = DeadLetters.produceBody(batch, failure);
         call(() -> setup.context().api().send("POST", "/topics/" + dlq + "/records", body, CLUSTER_TIMEOUT), (answer, error) -> {
@@ -275,11 +287,13 @@ final class PartitionSink {
                 log.warn("Connector {}: {}/{} offsets {}-{} went to dead-letter topic {} after {} attempt(s): {}",
                         setup.context().connector(), topic, partition, batch.firstOffset(), batch.nextOffset() - 1, dlq,
                         failure.attempts(), failure.error());
-                requestCommit(batch.nextOffset());
-                deliveryDone();
+                done.run();
+            } else if (error == null && answer.statusCode() == 413 && batch.count() > 1) {
+                List<Batch> halves = batch.halves();
+                deadLetter(halves.get(0), failure, 1, () -> deadLetter(halves.get(1), failure, 1, done));
             } else if (worthRetrying(answer) && attempt < setup.config().maxAttempts()) {
                 lastError = "dead-letter topic " + dlq + ": " + describe(answer, error);
-                later(setup.backoff().delay(attempt, Optional.empty()), () -> deadLetter(batch, failure, attempt + 1));
+                later(setup.backoff().delay(attempt, Optional.empty()), () -> deadLetter(batch, failure, attempt + 1, done));
             } else {
                 fail("Connector " + setup.context().connector() + " could not write " + topic + "/" + partition + " offsets "
                         + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + " to dead-letter topic " + dlq + ": "

@@ -58,6 +58,18 @@ class FetchAnswerTest {
     }
 
     @Test
+    void aBatchSplitsIntoHalvesThatTogetherHoldItsRecords() {
+        Batch batch = Batch.of("orders", 1, List.of(FetchAnswer.parse(FETCHED.getBytes(StandardCharsets.UTF_8), "orders", 1, 50)));
+        List<Batch> halves = batch.halves();
+        assertThat(halves.get(0)).extracting(Batch::firstOffset, Batch::nextOffset, Batch::count).containsExactly(50L, 51L, 1);
+        assertThat(halves.get(1)).extracting(Batch::firstOffset, Batch::nextOffset, Batch::count).containsExactly(51L, 52L, 1);
+        String body = new String(batch.body(), StandardCharsets.UTF_8);
+        String first = new String(halves.get(0).body(), StandardCharsets.UTF_8);
+        String second = new String(halves.get(1).body(), StandardCharsets.UTF_8);
+        assertThat(first.substring(0, first.length() - 2) + "," + second.substring("{\"records\":[".length())).isEqualTo(body);
+    }
+
+    @Test
     void deadLettersKeepKeyValueTimestampAndHeadersAndSayWhy() {
         Batch batch = Batch.of("orders", 1, List.of(FetchAnswer.parse(FETCHED.getBytes(StandardCharsets.UTF_8), "orders", 1, 50)));
         String body = new String(DeadLetters.produceBody(batch, new DeadLetters.Failure("hook", 400, 1, "HTTP 400: bad")),

@@ -189,6 +189,34 @@ class HttpSinkDeliveryTest extends HttpScenarioTest {
     }
 
     @Test
+    void aBatchTooLargeForOneDeadLetterWriteIsWrittenInParts() {
+        createTopic("sink-dlq-large", 1);
+        createTopic("sink-dlq-large.dead", 1);
+        TestReceiver receiver = receiver(TestReceiver.Answer.status(400));
+        start("dlq-large", config("sink-dlq-large", receiver, Map.of("batch.max.records", "100", "batch.linger.ms", "10000",
+                "errors.deadletterqueue.topic.name", "sink-dlq-large.dead")));
+        String pad = "x".repeat(1000);
+        for (int part = 0; part < 4; part++) {
+            StringBuilder body = new StringBuilder("{\"records\":[");
+            for (int i = 0; i < 25; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"value\":{\"n\":").append(part * 25 + i).append(",\"pad\":\"").append(pad).append("\"}}");
+            }
+            produce("sink-dlq-large", body.append("]}").toString());
+        }
+        // 100 records of about 1 kB: more than this node takes in one request (MAX_REQUEST_BYTES)
+        await().atMost(DELIVERED).until(() -> committed("dlq-large", "sink-dlq-large", 0) == 100);
+        assertThat(receiver.received()).allMatch(r -> r.records().size() == 100);
+        List<Long> dead = new ArrayList<>();
+        for (long offset = 0; offset < 100; ) {
+            JsonNode answer = fetch("sink-dlq-large.dead", 0, "?offset=" + offset).json();
+            answer.path("records").forEach(r -> dead.add(r.path("value").path("n").asLong()));
+            offset = answer.path("nextOffset").asLong();
+        }
+        assertThat(dead).containsExactlyElementsOf(LongStream.range(0, 100).boxed().toList());
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
     void withoutADeadLetterTopicTheTaskFailsAndKeepsItsPlace() {
         createTopic("sink-fail", 1);
         TestReceiver receiver = receiver((n, request) -> request.body().contains("\"n\":2")
