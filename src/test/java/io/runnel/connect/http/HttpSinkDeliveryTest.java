@@ -142,7 +142,7 @@ class HttpSinkDeliveryTest extends HttpScenarioTest {
         first.close();
         long downSince = System.nanoTime();
         produceExact("sink-down", 0, 10, 25);
-        // down for a few seconds (-Drunnel.sink.downtime.seconds=60 for the minute of issue 17) and several failed attempts
+        // down for runnel.sink.downtime.seconds (3 s; -Psoak: the minute of issue 17) and several failed attempts
         Duration downtime = Duration.ofSeconds(Long.getLong("runnel.sink.downtime.seconds", 3));
         await().atMost(DELIVERED.plus(downtime)).until(() -> failedAttempts("down") >= 3
                 && System.nanoTime() - downSince >= downtime.toNanos());
