@@ -92,6 +92,12 @@ final class HttpSinkTask implements Task {
             return (anyNew ? committedOffsets() : CompletableFuture.completedFuture(Map.<Partition, Long>of()))
                     .thenAccept(committed -> assign(assigned, logStarts, committed));
         }).whenComplete((done, error) -> {
+            if (error != null && (error instanceof HttpSinkException || error.getCause() instanceof HttpSinkException)) {
+                HttpSinkException refused = error instanceof HttpSinkException e ? e : (HttpSinkException) error.getCause();
+                log.error(refused.getMessage());
+                context.reporter().failed(refused);
+                return;
+            }
             if (error != null) {
                 log.warn("Connector {}: task {} could not list its partitions, trying again in {} s: {}", context.connector(),
                         context.task(), RETRY_LISTING.toSeconds(), PartitionSink.describe(null, error));
@@ -163,7 +169,13 @@ final class HttpSinkTask implements Task {
         });
     }
 
-    private static JsonNode ok(HttpResponse<byte[]> answer, String call) {
+    /** The answer's JSON; a refusal (401, 403) fails the task, another status is thrown to be tried again later. */
+    private JsonNode ok(HttpResponse<byte[]> answer, String call) {
+        if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+            throw new HttpSinkException("Connector " + setup.context().connector() + " may not " + call + ": "
+                    + PartitionSink.describe(answer, null) + ". Its creator needs the rights to read its topics and group;"
+                    + " restart the connector once granted");
+        }
         if (answer.statusCode() != 200) {
             throw new IllegalStateException(call + ": " + PartitionSink.describe(answer, null));
         }

@@ -220,6 +220,11 @@ final class PartitionSink {
                 return;
             }
         }
+        if (answer != null && (answer.statusCode() == 401 || answer.statusCode() == 403)) {
+            fail("Connector " + setup.context().connector() + " may not read " + topic + "/" + partition + ": "
+                    + describe(answer, null) + ". Its creator needs the right to read the topic; restart the connector once granted");
+            return;
+        }
         lastError = "fetch: " + describe(answer, error);
         Duration wait = answer != null && answer.statusCode() == 404 ? setup.config().topicsRefresh()
                 : setup.backoff().delay(++clusterFailures, Optional.empty());
