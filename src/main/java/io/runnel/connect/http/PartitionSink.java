@@ -34,8 +34,8 @@ import tools.jackson.databind.JsonNode;
  * in flight and the batches whose commit had not returned; a stop resends only the batch in flight.
  *
  * <p>Thread-safety: the steps run one after another on HTTP client and scheduler threads, each
- * handing over through a future or a timer (which orders memory); commit state is guarded by the
- * monitor; fields read by {@link #progress} are volatile. {@link #stop} and the start of every step
+ * handing over through a future or a timer (which orders memory); commits are the
+ * {@link OffsetCommitter}'s; fields read by {@link #progress} are volatile. {@link #stop} and the start of every step
  * hold the monitor, so no fetch, delivery or timer starts after {@link #stop} returns.
  */
 final class PartitionSink {
@@ -57,7 +57,6 @@ final class PartitionSink {
     private long lingerDeadlineNanos;
     private long fetchOffset;
     private int clusterFailures;
-    private int commitFailures;
 
     private volatile long position;
     private volatile long highWatermark = -1;
@@ -70,12 +69,7 @@ final class PartitionSink {
     private Batch ready;
     private boolean delivering;
     private boolean fetchPaused;
-    /** A commit is being sent or waits for its retry; newer delivered offsets wait in {@code pendingCommit}. */
-    private boolean commitInFlight;
-    private long pendingCommit = -1;
-    /** Set once {@link #stop} gave up waiting: no commit is sent afterwards. */
-    private boolean commitsClosed;
-    private final CompletableFuture<Void> commitsDrained = new CompletableFuture<>();
+    private final OffsetCommitter committer;
 
     PartitionSink(SinkSetup setup, String topic, int partition, long start) {
         this.setup = setup;
@@ -84,6 +78,14 @@ final class PartitionSink {
         this.position = start;
         this.fetchOffset = start;
         this.meters = new PartitionMeters(setup.context().meters(), setup.context().connector(), topic, partition);
+        this.committer = new OffsetCommitter(setup, topic, partition, offset -> {
+            position = offset;
+            meters.lag(highWatermark - offset);
+        }, message -> lastError = message, message -> {
+            if (!isStopped()) {
+                fail(message);
+            }
+        });
     }
 
     void start() {
@@ -97,23 +99,13 @@ final class PartitionSink {
      * meters are removed.
      */
     CompletableFuture<Void> stop() {
-        CompletableFuture<Void> drained;
         synchronized (this) {
             stopped = true;
             inFlight.forEach(f -> f.cancel(true));
             inFlight.clear();
             ready = null;
-            drained = commitsDrained;
-            if (!commitInFlight) {
-                drained.complete(null);
-            }
         }
-        return drained.completeOnTimeout(null, COMMIT_DRAIN.toMillis(), TimeUnit.MILLISECONDS).whenComplete((done, error) -> {
-            synchronized (this) {
-                commitsClosed = true;
-            }
-            meters.remove();
-        });
+        return committer.drain(COMMIT_DRAIN).whenComplete((done, error) -> meters.remove());
     }
 
     PartitionProgress progress() {
@@ -240,7 +232,7 @@ final class PartitionSink {
                 meters.lastLatency(System.nanoTime() - started);
                 meters.delivered.increment(batch.count());
                 lastError = null;
-                requestCommit(batch.nextOffset());
+                committer.commit(batch.nextOffset());
                 deliveryDone();
             } else {
                 attemptFailed(batch, attempt, answer, error);
@@ -274,7 +266,7 @@ final class PartitionSink {
     /** Writes {@code batch} to the dead-letter topic, then commits past it and goes on. */
     private void deadLetter(Batch batch, DeadLetters.Failure failure) {
         deadLetter(batch, failure, 1, () -> {
-            requestCommit(batch.nextOffset());
+            committer.commit(batch.nextOffset());
             deliveryDone();
         });
     }
@@ -305,89 +297,6 @@ final class PartitionSink {
                         + describe(answer, error) + " (delivery failed before: " + failure.error() + ")");
             }
         });
-    }
-
-    // ---- commit
-
-    /**
-     * Commits {@code offset} after the commit in flight, if any: commits run beside the next
-     * deliveries (so an fsynced commit does not slow delivery down), one at a time and in order,
-     * the offsets of batches delivered meanwhile folded into one.
-     */
-    private void requestCommit(long offset) {
-        synchronized (this) {
-            if (commitInFlight) {
-                pendingCommit = Math.max(pendingCommit, offset);
-                return;
-            }
-            commitInFlight = true;
-        }
-        sendCommit(offset);
-    }
-
-    private void sendCommit(long offset) {
-        byte[] body = ("{\"offsets\":[{\"topic\":\"" + topic + "\",\"partition\":" + partition + ",\"offset\":" + offset
-                + "}]}").getBytes(StandardCharsets.UTF_8);
-        String path = "/groups/" + setup.context().group() + "/offsets";
-        CompletableFuture<HttpResponse<byte[]>> sent;
-        synchronized (this) {
-            if (commitsClosed) {
-                commitIdle();
-                return;
-            }
-            sent = setup.context().api().send("PUT", path, body, CLUSTER_TIMEOUT);
-        }
-        sent.whenComplete((answer, error) -> {
-            try {
-                committed(offset, answer, error);
-            } catch (RuntimeException e) {
-                commitIdle();
-                fail("Connector " + setup.context().connector() + " stopped committing " + topic + "/" + partition + ": " + e);
-            }
-        });
-    }
-
-    private void committed(long offset, HttpResponse<byte[]> answer, Throwable error) {
-        if (error == null && answer.statusCode() == 200) {
-            position = offset;
-            meters.lag(highWatermark - position);
-            long next;
-            synchronized (this) {
-                commitFailures = 0;
-                next = pendingCommit;
-                pendingCommit = -1;
-            }
-            if (next > offset) {
-                sendCommit(next);
-            } else {
-                commitIdle();
-            }
-        } else if (worthRetrying(answer) && !isStopped()) {
-            lastError = "commit: " + describe(answer, error);
-            long retry;
-            int failures;
-            synchronized (this) {
-                retry = Math.max(offset, pendingCommit);
-                pendingCommit = -1;
-                failures = ++commitFailures;
-            }
-            setup.context().scheduler().schedule(() -> sendCommit(retry),
-                    setup.backoff().delay(failures, Optional.empty()).toMillis(), TimeUnit.MILLISECONDS);
-        } else {
-            commitIdle();
-            if (!isStopped()) {
-                fail("Connector " + setup.context().connector() + " could not commit " + topic + "/" + partition + " offset "
-                        + offset + " to group " + setup.context().group() + ": " + describe(answer, error));
-            }
-        }
-    }
-
-    private synchronized void commitIdle() {
-        commitInFlight = false;
-        pendingCommit = -1;
-        if (stopped) {
-            commitsDrained.complete(null);
-        }
     }
 
     // ---- plumbing
