@@ -29,9 +29,9 @@ import tools.jackson.databind.JsonNode;
  * <p>Positions: {@code position} is the committed offset (the next to deliver, as the group has it);
  * {@code fetchOffset} runs ahead of it by the records held for the batch being built or delivered.
  * A batch's offset is committed only after a 2xx (or after its records reached the dead-letter
- * topic). Commits run beside the next deliveries, one at a time and in order (a commit is fsynced
- * and would otherwise set the pace); {@link #stop} lets them finish. So a crash resends the batch
- * in flight and the batches whose commit had not returned; a stop resends only the batch in flight.
+ * topic), and the next batch is delivered only once that commit has returned (the next one is
+ * fetched meanwhile); {@link #stop} lets a commit in flight finish. So a crash or a stop resends at
+ * most the batch in flight: never one the receiver acknowledged and the group holds.
  *
  * <p>Thread-safety: the steps run one after another on HTTP client and scheduler threads, each
  * handing over through a future or a timer (which orders memory); commits are the
@@ -232,8 +232,7 @@ final class PartitionSink {
                 meters.lastLatency(System.nanoTime() - started);
                 meters.delivered.increment(batch.count());
                 lastError = null;
-                committer.commit(batch.nextOffset());
-                deliveryDone();
+                committer.commit(batch.nextOffset()).thenRun(this::deliveryDone);
             } else {
                 attemptFailed(batch, attempt, answer, error);
             }
@@ -265,10 +264,7 @@ final class PartitionSink {
 
     /** Writes {@code batch} to the dead-letter topic, then commits past it and goes on. */
     private void deadLetter(Batch batch, DeadLetters.Failure failure) {
-        deadLetter(batch, failure, 1, () -> {
-            committer.commit(batch.nextOffset());
-            deliveryDone();
-        });
+        deadLetter(batch, failure, 1, () -> committer.commit(batch.nextOffset()).thenRun(this::deliveryDone));
     }
 
     /**
