@@ -22,6 +22,7 @@ const routes = [
 ];
 
 let current = null;
+let firstPage = true;
 
 async function route() {
   const path = location.hash.replace(/^#/, '') || '/cluster';
@@ -43,8 +44,12 @@ async function route() {
   } catch (e) {
     if (e.name !== 'AbortError') main.insertAdjacentHTML('beforeend', problemHtml(e));
   }
+  // After a move within the console, focus the new page's heading (where a screen reader should start); on the
+  // first load leave the focus at the top of the document, so Tab starts at the navigation.
   const heading = main.querySelector('h1');
-  if (heading && document.activeElement === document.body) {
+  const moved = !firstPage;
+  firstPage = false;
+  if (moved && heading && document.activeElement === document.body) {
     heading.tabIndex = -1;
     heading.focus({preventScroll: true});
   }
