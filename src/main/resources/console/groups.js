@@ -91,7 +91,7 @@ function resetArea(main, group, path, signal) {
   area.innerHTML = `<form id="reset-form" class="row">
       <label>Topic <input name="topic" list="reset-topics" required value="${esc(topics[0] || '')}" autocomplete="off"></label>
       <datalist id="reset-topics">${topics.map(t => `<option value="${esc(t)}">`).join('')}</datalist>
-      <label>To <select name="to"><option>earliest</option><option>latest</option><option>offset</option><option>timestamp</option></select></label>
+      <label>To <select name="to">${["earliest", "latest", "offset", "timestamp"].map(t => `<option value="${t}">${t}</option>`).join("")}</select></label>
       <label>Offset or time <input name="at" placeholder="for offset or timestamp" autocomplete="off"></label>
       <button type="submit" id="reset-button">Reset offsets</button>
     </form>

@@ -35,7 +35,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The console as a new user meets it, in headless Chromium against a real node (its own application context and data
  * directory, security off): the issue's flow — create a topic, produce from the form, see the record in the message
- * browser and in the live tail, join a group from outside the browser and watch its lag move, delete the topic —
+ * browser and in the live tail, join a group from outside the browser and watch its lag move (and reset its offsets
+ * once it is empty), delete the topic —
  * then keyboard-only use, then a topic list of 1,000 topics.
  *
  * <p>The group is joined and committed with the JDK's HTTP client, as a user would with curl. Every wait is for a
@@ -139,7 +140,10 @@ class ConsoleBrowserTest {
             b.screenshot("group");
             api("DELETE", "/groups/" + GROUP + "/members/" + member.id(), null);
             b.awaitText("#group-state", "Empty");
-            b.find("#reset-button");
+            b.find("#reset-form select[name=to] option[value=earliest]").click();
+            b.find("#reset-button").click();
+            b.awaitText("#reset-result", "Offsets reset.");
+            b.await("the lag back to 3 after a reset to earliest", d -> d.findElement(By.id("group-lag")).getText().equals("3"));
 
             b.open("#/groups");
             b.awaitText("#groups-table", GROUP);

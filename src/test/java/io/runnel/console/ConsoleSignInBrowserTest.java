@@ -74,6 +74,9 @@ class ConsoleSignInBrowserTest {
             b.find("#key-form button").click();
             b.awaitText("#security-result", "Key created for User:alice");
             b.awaitText("#keys-table", "User:alice", "console test");
+            b.open("#/cluster");
+            b.open("#/security");
+            b.awaitText("#keys-table", "User:alice", "console test");
             b.screenshot("security");
         } catch (AssertionError | RuntimeException e) {
             b.keepEvidence("sign-in", e);
