@@ -100,12 +100,15 @@ export async function render(main, params, signal) {
   $('#refresh').addEventListener('click', refresh);
   $('#produce-form').addEventListener('submit', event => { event.preventDefault(); produce(event.target, path, $('#produce-result'), signal); });
   $('#browse-form').addEventListener('submit', event => { event.preventDefault(); browse(event.target, path, $('#browse-result'), signal); });
-  tail($, path, signal);
+  const stopTail = tail($, path, signal);
   $('#grow-form').addEventListener('submit', async event => {
     event.preventDefault();
     const partitions = Number(event.target.partitions.value);
     const done = await act($('#grow-result'), () => call('PATCH', path, {body: {partitions}, signal}), `Now ${partitions} partitions.`);
-    if (done) render(main, params, signal);
+    if (done) {
+      stopTail();
+      render(main, params, signal);
+    }
   });
   $('#configs-form').addEventListener('submit', async event => {
     event.preventDefault();
@@ -204,7 +207,7 @@ async function browse(form, path, out, signal, from) {
   }
 }
 
-/** The live tail: one SSE stream at a time, resumed with Last-Event-ID when the server ends it. */
+/** The live tail: one SSE stream at a time, resumed with Last-Event-ID when the server ends it. Returns its stop. */
 function tail($, path, pageSignal) {
   let controller = null;
   const status = $('#tail-status');
@@ -253,4 +256,5 @@ function tail($, path, pageSignal) {
       }
     }
   });
+  return stop;
 }

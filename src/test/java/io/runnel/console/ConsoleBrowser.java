@@ -8,13 +8,18 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.util.FileSystemUtils;
 
@@ -46,6 +51,9 @@ final class ConsoleBrowser implements AutoCloseable {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1280,1000", "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
         this.driver = new ChromeDriver(service, options);
     }
 
@@ -63,9 +71,12 @@ final class ConsoleBrowser implements AutoCloseable {
         driver.get(base + "/console/" + route);
     }
 
-    /** Waits up to 30 s for the condition; the message says what was awaited. */
+    /**
+     * Waits up to 30 s for the condition; the message says what was awaited. An element replaced while it was read
+     * (the group page re-renders on every poll) only means "look again".
+     */
     <T> T await(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, WAIT).withMessage(what).until(condition);
+        return new WebDriverWait(driver, WAIT).withMessage(what).ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     WebElement find(String css) {
@@ -92,6 +103,16 @@ final class ConsoleBrowser implements AutoCloseable {
         WebElement field = find(css);
         field.clear();
         field.sendKeys(text);
+    }
+
+    /**
+     * The page's script errors and Content-Security-Policy violations since the last call. Failed requests are
+     * not among them: the console shows the API's refusals (a 401, a 404) on purpose.
+     */
+    List<String> scriptErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
+                .filter(m -> m.contains("Uncaught") || m.contains("Content Security Policy") || m.contains("SyntaxError"))
+                .toList();
     }
 
     void screenshot(String name) throws IOException {

@@ -123,6 +123,14 @@ class ConsoleBrowserTest {
             b.screenshot("topic");
             b.screenshot("topic-messages", "#h-browse");
 
+            b.type("#grow-partitions", "3");
+            b.find("#grow-button").click();
+            b.await("three partitions", d -> d.findElements(By.cssSelector("#partitions-table tbody tr")).size() == 3);
+            b.type("#config-retention\\.ms", "86400000");
+            b.find("#configs-button").click();
+            b.awaitText("#configs-result", "Configs saved.");
+            assertThat(api("GET", "/topics/" + TOPIC, null).body()).contains("\"retention.ms\":\"86400000\"", "\"partition\":2");
+
             b.open("#/topics");
             b.awaitText("#topics-table", TOPIC);
             b.awaitText("#metrics-note", "refreshed every 5 s");
@@ -165,6 +173,7 @@ class ConsoleBrowserTest {
             b.await("the topic list without the deleted topic", d -> d.getCurrentUrl().endsWith("#/topics")
                     && !d.findElements(By.id("topics-table")).isEmpty() && !d.findElement(By.id("topics-table")).getText().contains(TOPIC));
             assertThat(api("GET", "/topics/" + TOPIC, null).statusCode()).isEqualTo(404);
+            assertThat(b.scriptErrors()).as("script errors or CSP violations").isEmpty();
         } catch (AssertionError | RuntimeException e) {
             b.keepEvidence("flow", e);
             throw e;
@@ -190,6 +199,7 @@ class ConsoleBrowserTest {
             b.awaitText("#produce-result", "at offset 0");
             tabTo(b, "#browse-button").sendKeys(Keys.ENTER);
             b.awaitText("#browse-table tbody", "\"hello\": \"world\"");
+            assertThat(b.scriptErrors()).as("script errors or CSP violations").isEmpty();
         } catch (AssertionError | RuntimeException e) {
             b.keepEvidence("keyboard", e);
             throw e;
@@ -221,6 +231,7 @@ class ConsoleBrowserTest {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target", "console-topics-render.txt"), listed + " topics rendered in " + renderMs + " ms\n");
             System.out.println("Console topic list: " + listed + " topics rendered in " + renderMs + " ms (request included)");
+            assertThat(b.scriptErrors()).as("script errors or CSP violations").isEmpty();
         } catch (AssertionError | RuntimeException e) {
             b.keepEvidence("thousand-topics", e);
             throw e;

@@ -78,6 +78,7 @@ class ConsoleSignInBrowserTest {
             b.open("#/security");
             b.awaitText("#keys-table", "User:alice", "console test");
             b.screenshot("security");
+            assertThat(b.scriptErrors()).as("script errors or CSP violations").isEmpty();
         } catch (AssertionError | RuntimeException e) {
             b.keepEvidence("sign-in", e);
             throw e;
