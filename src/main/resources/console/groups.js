@@ -37,7 +37,10 @@ export async function render(main, params, signal) {
       if (!isAbort(e)) main.querySelector('#group-body').innerHTML = problemHtml(e);
       return;
     }
-    main.querySelector('#group-body').innerHTML = groupHtml(group, record(name, group));
+    const samples = record(name, group);
+    const body = main.querySelector('#group-body');
+    // Re-rendering would take the focus from a keyboard user inside the tables; the next poll catches up.
+    if (!body.contains(document.activeElement)) body.innerHTML = groupHtml(group, samples);
     if (group.state !== lastState) {
       lastState = group.state;
       resetArea(main, group, path, signal);
