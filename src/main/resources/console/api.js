@@ -40,8 +40,8 @@ function headers(extra) {
   return h;
 }
 
-/** An abort signal that fires on the page's signal or after the timeout. */
-function bounded(signal, ms) {
+/** An abort signal that fires on the page's signal or after the timeout; call done() once answered. */
+export function bounded(signal, ms = TIMEOUT_MS) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms / 1000} s`, 'TimeoutError')), ms);
   if (signal) {

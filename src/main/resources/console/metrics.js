@@ -2,7 +2,7 @@
 // this instance's own view: the bytes of the replicas it holds and the records it appended and served.
 // Rates come from two samples: the previous one is kept for as long as the console stays open.
 
-import {ApiError, apiKey, url} from './api.js';
+import {ApiError, apiKey, bounded, url} from './api.js';
 
 let previous = null;
 
@@ -26,14 +26,18 @@ function parse(text) {
 export async function topicMetrics(signal) {
   const headers = {Accept: 'text/plain'};
   if (apiKey()) headers.Authorization = 'Bearer ' + apiKey();
+  const limit = bounded(signal);
   let response;
+  let text;
   try {
-    response = await fetch(url('/actuator/prometheus'), {headers, signal});
+    response = await fetch(url('/actuator/prometheus'), {headers, signal: limit.signal});
+    text = await response.text();
   } catch (e) {
     if (signal && signal.aborted) throw e;
-    throw new ApiError({title: 'Metrics unreachable', status: 0, detail: e.message});
+    throw new ApiError({title: 'Metrics unreachable', status: 0, detail: 'GET /actuator/prometheus: ' + e.message});
+  } finally {
+    limit.done();
   }
-  const text = await response.text();
   if (!response.ok) {
     let problem;
     try { problem = JSON.parse(text); } catch (e) { problem = {title: 'HTTP ' + response.status, status: response.status}; }
