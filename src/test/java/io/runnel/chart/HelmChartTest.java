@@ -384,6 +384,12 @@ class HelmChartTest {
     }
 
     @Test
+    void consoleIsOnByDefaultAndCanBeTurnedOff() {
+        assertThat(envValue(HelmChart.render(Map.of()), "RUNNEL_CONSOLE_ENABLED")).isEqualTo("true");
+        assertThat(envValue(HelmChart.render(Map.of("console.enabled", false)), "RUNNEL_CONSOLE_ENABLED")).isEqualTo("false");
+    }
+
+    @Test
     void oidcValuesBecomeRunnelSecurityOidcSettingsOnlyWhenSet() {
         assertThat(path(applicationYaml(HelmChart.render(Map.of())), "runnel", "security")).isNull();
         Rendered chart = HelmChart.render(Map.of(

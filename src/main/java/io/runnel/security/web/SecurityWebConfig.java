@@ -34,7 +34,9 @@ import org.springframework.security.web.firewall.HttpFirewall;
  * <p>With {@code runnel.security.enabled=false} every request passes as {@link Caller#ANONYMOUS}. With it on:
  * <ul>
  *   <li>open without credentials: {@code /actuator/health/**}, {@code /actuator/info}, the Swagger UI and the
- *       OpenAPI document; {@code /internal/**} (guarded by the cluster secret instead); {@code /error};</li>
+ *       OpenAPI document; the web console's static files and the redirects to it ({@code /}, {@code /console/**}:
+ *       they hold no data, and the console sends the user's key on each API call); {@code /internal/**} (guarded by
+ *       the cluster secret instead); {@code /error};</li>
  *   <li>{@code /actuator/prometheus} and other actuator endpoints: {@code DESCRIBE} on the cluster, unless
  *       {@code runnel.security.open-metrics} opens the first;</li>
  *   <li>everything else: any authenticated caller (then the controllers' checks);</li>
@@ -48,7 +50,7 @@ import org.springframework.security.web.firewall.HttpFirewall;
 @Configuration(proxyBeanMethods = false)
 class SecurityWebConfig {
     private static final String[] OPEN = {"/actuator/health", "/actuator/health/**", "/actuator/info", "/swagger-ui.html",
-            "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**", "/internal/**", "/error"};
+            "/swagger-ui/**", "/v3/api-docs", "/v3/api-docs/**", "/internal/**", "/error", "/", "/console", "/console/**"};
 
     /** The process's token for its server-side tasks' calls; made at start, kept in memory only. */
     @Bean
