@@ -156,9 +156,20 @@ class ConsoleBrowserTest {
             b.open("#/groups");
             b.awaitText("#groups-table", GROUP);
             b.screenshot("groups");
+            String hook = TOPIC + "-hook";
+            assertThat(api("PUT", "/connectors/" + hook + "/config", "{\"connector.class\":\"http-sink\",\"topics\":\"" + TOPIC
+                    + "\",\"http.url\":\"http://127.0.0.1:9/hook\",\"webhook.secret\":\"s3cret\"}").statusCode()).isEqualTo(201);
             b.open("#/connectors");
-            b.awaitText("#not-available", "not available on this server");
+            b.awaitText("#ext-body", hook);
+            b.awaitText("#ext-body", "RUNNING");
+            b.find("#ext-body button[data-act=pause]").click();
+            b.awaitText("#ext-result", "pause requested");
+            b.awaitText("#ext-body", "PAUSED");
             b.screenshot("connectors");
+            b.find("#ext-body button[data-act=resume]").click();
+            b.awaitText("#ext-body", "RUNNING");
+            assertThat(b.find("#ext-body").getText()).doesNotContain("s3cret");
+            assertThat(api("DELETE", "/connectors/" + hook, null).statusCode()).isEqualTo(204);
             b.open("#/streams");
             b.awaitText("#not-available", "not available on this server");
 
