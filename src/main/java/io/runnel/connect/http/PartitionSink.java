@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -264,17 +266,21 @@ final class PartitionSink {
 
     /** Writes {@code batch} to the dead-letter topic, then commits past it and goes on. */
     private void deadLetter(Batch batch, DeadLetters.Failure failure) {
-        deadLetter(batch, failure, 1, () -> committer.commit(batch.nextOffset()).thenRun(this::deliveryDone));
+        String key = "dlq/" + UUID.randomUUID(); // within the 255 characters of an Idempotency-Key whatever the names
+        deadLetter(batch, failure, key, 1, () -> committer.commit(batch.nextOffset()).thenRun(this::deliveryDone));
     }
 
     /**
      * One attempt to write {@code batch} to the dead-letter topic; {@code done} runs once it is there.
      * A write the cluster finds too large ({@code 413}) is split in two, written one after the other.
+     * Every attempt of one write carries the same {@code Idempotency-Key}, so a retry after an answer
+     * that was lost does not write the records twice.
      */
-    private void deadLetter(Batch batch, DeadLetters.Failure failure, int attempt, Runnable done) {
+    private void deadLetter(Batch batch, DeadLetters.Failure failure, String key, int attempt, Runnable done) {
         String dlq = setup.config().deadLetterTopic().orElseThrow();
         byte[] body = DeadLetters.produceBody(batch, failure);
-        call(() -> setup.context().api().send("POST", "/topics/" + dlq + "/records", body, CLUSTER_TIMEOUT), (answer, error) -> {
+        call(() -> setup.context().api().send("POST", "/topics/" + dlq + "/records", body, Map.of("Idempotency-Key", key), CLUSTER_TIMEOUT),
+                (answer, error) -> {
             if (error == null && answer.statusCode() == 200) {
                 meters.deadLettered.increment(batch.count());
                 log.warn("Connector {}: {}/{} offsets {}-{} went to dead-letter topic {} after {} attempt(s): {}",
@@ -283,10 +289,10 @@ final class PartitionSink {
                 done.run();
             } else if (error == null && answer.statusCode() == 413 && batch.count() > 1) {
                 List<Batch> halves = batch.halves();
-                deadLetter(halves.get(0), failure, 1, () -> deadLetter(halves.get(1), failure, 1, done));
+                deadLetter(halves.get(0), failure, key + "/1", 1, () -> deadLetter(halves.get(1), failure, key + "/2", 1, done));
             } else if (worthRetrying(answer) && attempt < setup.config().maxAttempts()) {
                 lastError = "dead-letter topic " + dlq + ": " + describe(answer, error);
-                later(setup.backoff().delay(attempt, Optional.empty()), () -> deadLetter(batch, failure, attempt + 1, done));
+                later(setup.backoff().delay(attempt, Optional.empty()), () -> deadLetter(batch, failure, key, attempt + 1, done));
             } else {
                 fail("Connector " + setup.context().connector() + " could not write " + topic + "/" + partition + " offsets "
                         + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + " to dead-letter topic " + dlq + ": "
