@@ -425,21 +425,33 @@ class MetadataQuorumTest {
         }
     }
 
+    /** The peers of a new member {@code id} on fresh ports, knowing one existing member to contact. */
+    private ClusterPeers newMemberPeers(String id) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        String entry = id + "@127.0.0.1:" + freePort(held) + ":" + freePort(held);
+        for (ServerSocket socket : held) {
+            socket.close();
+        }
+        return ClusterPeers.parse(entry + "," + spec.split(",")[0], id).orElseThrow();
+    }
+
+    /** Starts a new member of {@code leader}'s group with an empty configuration, as a joining instance does. */
+    private MetadataQuorum join(ClusterPeers joinerPeers, MetadataQuorum leader) throws IOException {
+        MetadataQuorum joiner = MetadataQuorum.join(joinerPeers, leader.groupId(), dir.resolve(joinerPeers.self().id()), settings,
+                InstanceTls.OFF, s -> {
+                });
+        members.put(joinerPeers.self().id(), joiner);
+        return joiner;
+    }
+
     @Test
     void aNewMemberStartsWithAnEmptyGroupIsAddedAsAListenerAndCanBecomeAVoter() throws IOException {
         startAll();
         String controller = awaitController();
         registerInstances(controller);
         MetadataQuorum leader = members.get(controller);
-        List<ServerSocket> held = new ArrayList<>();
-        String n3 = "n3@127.0.0.1:" + freePort(held) + ":" + freePort(held);
-        for (ServerSocket socket : held) {
-            socket.close();
-        }
-        ClusterPeers joinerPeers = ClusterPeers.parse(n3 + "," + spec.split(",")[0], "n3").orElseThrow();
-        MetadataQuorum joiner = MetadataQuorum.join(joinerPeers, leader.groupId(), dir.resolve("n3"), settings, InstanceTls.OFF, s -> {
-        });
-        members.put("n3", joiner);
+        ClusterPeers joinerPeers = newMemberPeers("n3");
+        MetadataQuorum joiner = join(joinerPeers, leader);
         assertThat(joiner.conf()).isEqualTo(QuorumConf.EMPTY);
 
         QuorumConf before = leader.conf();
@@ -471,15 +483,8 @@ class MetadataQuorumTest {
         String controller = awaitController();
         registerInstances(controller);
         MetadataQuorum leader = members.get(controller);
-        List<ServerSocket> held = new ArrayList<>();
-        String n3 = "n3@127.0.0.1:" + freePort(held) + ":" + freePort(held);
-        for (ServerSocket socket : held) {
-            socket.close();
-        }
-        ClusterPeers joinerPeers = ClusterPeers.parse(n3 + "," + spec.split(",")[0], "n3").orElseThrow();
-        MetadataQuorum joiner = MetadataQuorum.join(joinerPeers, leader.groupId(), dir.resolve("n3"), settings, InstanceTls.OFF, s -> {
-        });
-        members.put("n3", joiner);
+        ClusterPeers joinerPeers = newMemberPeers("n3");
+        MetadataQuorum joiner = join(joinerPeers, leader);
         QuorumConf before = leader.conf();
         leader.reconfigure(before, before.withListener("n3"), Map.of("n3", joinerPeers.self().raftAddress()));
         await().atMost(PATIENCE).until(() -> joiner.role().orElse(null) == RaftPeerRole.LISTENER);
