@@ -83,7 +83,9 @@ class ConnectorController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(description = "Progress on one partition: the committed position and the lag behind the partition's end.")
     record PartitionStatus(String topic, int partition, long position, Long lag,
-                           @Schema(description = "the last delivery error, as the task running here sees it") String error) {
+                           @Schema(description = "the last delivery error, as the task running here sees it") String error,
+                           @Schema(description = "a source connector's lag in time: seconds since the oldest record not yet copied "
+                                   + "was written (0 when caught up)") Long lagSeconds) {
     }
 
     record ConnectorStatus(String name, ConnectorStateView connector, List<TaskStatus> tasks, String type,
@@ -154,17 +156,25 @@ class ConnectorController {
 
     /** Committed positions and lag from the group; errors from the tasks running here. */
     private List<PartitionStatus> partitions(ConnectorMetadata c) {
+        Map<String, PartitionProgress> live = live(c);
+        List<PartitionStatus> partitions = new ArrayList<>();
+        for (OffsetView o : committed(c.name())) {
+            PartitionProgress p = live.remove(o.topic() + "-" + o.partition());
+            partitions.add(new PartitionStatus(o.topic(), o.partition(), o.committedOffset(), o.lag(), p == null ? null : p.error(),
+                    p == null ? null : p.lagSeconds()));
+        }
+        live.values().forEach(p -> partitions.add(new PartitionStatus(p.topic(), p.partition(), p.position(), p.lag(), p.error(),
+                p.lagSeconds())));
+        return partitions;
+    }
+
+    /** The progress of the connector's tasks that run on this instance, by topic-partition. */
+    private Map<String, PartitionProgress> live(ConnectorMetadata c) {
         Map<String, PartitionProgress> live = new TreeMap<>();
         for (int i = 0; i < c.tasks().size(); i++) {
             worker.progress(c.name(), i).orElse(List.of()).forEach(p -> live.put(p.topic() + "-" + p.partition(), p));
         }
-        List<PartitionStatus> partitions = new ArrayList<>();
-        for (OffsetView o : committed(c.name())) {
-            PartitionProgress p = live.remove(o.topic() + "-" + o.partition());
-            partitions.add(new PartitionStatus(o.topic(), o.partition(), o.committedOffset(), o.lag(), p == null ? null : p.error()));
-        }
-        live.values().forEach(p -> partitions.add(new PartitionStatus(p.topic(), p.partition(), p.position(), p.lag(), p.error())));
-        return partitions;
+        return live;
     }
 
     private List<OffsetView> committed(String name) {
@@ -179,12 +189,17 @@ class ConnectorController {
     }
 
     @Operation(operationId = "getConnectorOffsets", summary = "A connector's committed progress",
-            description = "Per partition, the next offset to deliver (a sink: its group connect-<name>'s committed offsets).")
+            description = "Per partition, the next offset to deliver (a sink: its group connect-<name>'s committed offsets) or to copy "
+                    + "(a source: as the tasks running on the answering instance report it).")
     @ProblemResponses({ErrorCode.CONNECTOR_NOT_FOUND, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/connectors/{name}/offsets")
     ConnectorOffsets offsets(@PathVariable String name, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_CONNECTORS));
-        find(name);
+        ConnectorMetadata c = find(name);
+        if (ConnectorType.SOURCE.wireName().equals(typeOf(c))) {
+            return new ConnectorOffsets(live(c).values().stream()
+                    .map(p -> new PartitionOffset(new SourcePartition(p.topic(), p.partition()), new SourceOffset(p.position()))).toList());
+        }
         return new ConnectorOffsets(committed(name).stream()
                 .map(o -> new PartitionOffset(new SourcePartition(o.topic(), o.partition()), new SourceOffset(o.committedOffset()))).toList());
     }

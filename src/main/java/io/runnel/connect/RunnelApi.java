@@ -41,11 +41,25 @@ public final class RunnelApi {
      * @param timeout bound on the whole exchange; a long poll must allow for its {@code waitMs}
      */
     public CompletableFuture<HttpResponse<byte[]>> send(String method, String pathAndQuery, byte[] body, Duration timeout) {
+        return send(method, pathAndQuery, body, Map.of(), timeout);
+    }
+
+    /**
+     * As {@link #send(String, String, byte[], Duration)}, with extra request {@code headers} (e.g. an
+     * {@code Idempotency-Key}); they cannot replace the identity headers.
+     */
+    public CompletableFuture<HttpResponse<byte[]>> send(String method, String pathAndQuery, byte[] body, Map<String, String> headers,
+                                                        Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        headers.forEach((name, value) -> {
+            if (identity.keySet().stream().noneMatch(name::equalsIgnoreCase)) {
+                request.header(name, value);
+            }
+        });
         identity.forEach(request::header);
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
