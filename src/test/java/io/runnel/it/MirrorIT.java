@@ -41,7 +41,9 @@ class MirrorIT {
     @Test
     void recordsGoOverExactlyOnceAcrossAKillOfTheTargetAndNewTopicsAndGroupsFollow() throws Exception {
         Path targetData = RunnelProcess.newDataDir("mirror-target");
-        try (RunnelProcess source = RunnelProcess.startReady("mirror-source", RunnelProcess.newDataDir("mirror-source"), READY)) {
+        Path sourceData = RunnelProcess.newDataDir("mirror-source");
+        RunnelProcess source = RunnelProcess.startReady("mirror-source", sourceData, READY);
+        try {
             RunnelProcess target = RunnelProcess.startReady("mirror-target", targetData, READY);
             try {
                 assertThat(source.createTopic("orders", 2, "\"configs\":{\"retention.ms\":\"86400000\"}").status()).isEqualTo(201);
@@ -99,9 +101,26 @@ class MirrorIT {
                 });
                 JsonNode offsets = JSON.readTree(target.get("/connectors/m/offsets").body()).path("offsets");
                 assertThat(offsets.size()).isEqualTo(3);
+
+                // the source goes down: the status says so; it comes back on the same address: the copy catches up
+                int sourcePort = source.port();
+                source.kill();
+                await().atMost(COPY).untilAsserted(() -> {
+                    JsonNode s = JSON.readTree(t.get("/connectors/m/status").body());
+                    s.path("partitions").forEach(p -> assertThat(p.path("error").asString("")).as("%s", p).startsWith("source unreachable"));
+                });
+                source = RunnelProcess.startReady(RunnelProcess.Launch.of("mirror-source", sourceData).withPort(sourcePort), READY);
+                produceRecords(source, null, "orders", 2, 42_200, 1_000, 500);
+                awaitCopied(source, target, "orders", 2, null);
+                await().atMost(COPY).untilAsserted(() -> {
+                    JsonNode s = JSON.readTree(t.get("/connectors/m/status").body());
+                    s.path("partitions").forEach(p -> assertThat(p.has("error")).as("%s", p).isFalse());
+                });
             } finally {
                 target.close();
             }
+        } finally {
+            source.close();
         }
     }
 

@@ -208,6 +208,8 @@ final class PartitionMirror {
         if (page.records().isEmpty()) {
             advance(page.nextOffset());
             behindSince = 0;
+            error = null;
+            backoff.reset();
             fetch();
             return;
         }
