@@ -25,8 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>records with keys, values, headers and timestamps, in two partitions, appear in {@code east.<topic>} on the
  *       target exactly once, in order, in the same partitions, with everything kept;</li>
  *   <li>kill -9 of the target while it copies, and a restart on the same data: still exactly once;</li>
- *   <li>a topic created later on the source that matches {@code topics.regex} is copied too;</li>
+ *   <li>a topic created later on the source that matches {@code topics.regex} is copied too, and so is a partition
+ *       added to it;</li>
  *   <li>a source group's committed offsets appear on the target, translated;</li>
+ *   <li>the source goes down: the status says so on every partition; it comes back: the copy catches up;</li>
  *   <li>a source with security on is read with {@code source.api-key}, which the target never shows.</li>
  * </ul>
  * Exactly once is checked through {@code runnel.mirror.offset}: on each target partition the source offsets it
@@ -76,6 +78,11 @@ class MirrorIT {
                 produceRecords(source, null, "orders-late", 1, 0, 100, 100);
                 awaitCopied(source, target, "orders-late", 1, null);
 
+                // the source topic grows: so does its copy, and the new partition is copied
+                assertThat(send(source, "PATCH", "/topics/orders-late", "{\"partitions\":2}", null).status()).isEqualTo(200);
+                produceRecords(source, null, "orders-late", 2, 100, 100, 100);
+                awaitCopied(source, target, "orders-late", 2, null);
+
                 // group offsets translate: commit on the source, see the translated offsets on the target
                 Response committed = send(source, "PUT", "/groups/billing/offsets",
                         "{\"offsets\":[{\"topic\":\"orders\",\"partition\":0,\"offset\":42},{\"topic\":\"orders\",\"partition\":1,\"offset\":5000}]}", null);
@@ -96,11 +103,11 @@ class MirrorIT {
                 assertThat(status.path("type").asString()).isEqualTo("source");
                 await().atMost(COPY).untilAsserted(() -> {
                     JsonNode s = JSON.readTree(t.get("/connectors/m/status").body());
-                    assertThat(s.path("partitions").size()).isEqualTo(3);
+                    assertThat(s.path("partitions").size()).isEqualTo(4);
                     s.path("partitions").forEach(p -> assertThat(p.path("lag").asLong(-1)).as("%s", p).isZero());
                 });
                 JsonNode offsets = JSON.readTree(target.get("/connectors/m/offsets").body()).path("offsets");
-                assertThat(offsets.size()).isEqualTo(3);
+                assertThat(offsets.size()).isEqualTo(4);
 
                 // the source goes down: the status says so; it comes back on the same address: the copy catches up
                 int sourcePort = source.port();

@@ -55,6 +55,7 @@ final class PartitionMirror {
     private final Counter records;
     private final Counter bytes;
     private final Counter skipped;
+    private final Counter errors;
     private volatile boolean stopped;
     /** The next source offset to fetch; {@link #EARLIEST} until the first page of an empty target. */
     private volatile long next = EARLIEST;
@@ -76,6 +77,8 @@ final class PartitionMirror {
         this.bytes = Counter.builder("runnel.connector.mirrored.bytes").description("Key and value bytes copied from the source")
                 .tags(tags).register(ctx.meters());
         this.skipped = Counter.builder("runnel.connector.mirrored.skipped").description("Records not copied because they came from the target")
+                .tags(tags).register(ctx.meters());
+        this.errors = Counter.builder("runnel.connector.mirror.errors").description("Failed steps of the copy (each retried after a backoff)")
                 .tags(tags).register(ctx.meters());
     }
 
@@ -310,6 +313,7 @@ final class PartitionMirror {
         if (stopped) {
             return;
         }
+        errors.increment();
         Duration delay = backoff.next();
         error = why + ", retrying in " + Math.max(1, (delay.toMillis() + 500) / 1000) + " s";
         LOG.info("Mirror {}: {}-{}: {}", ctx.connector(), topic, partition, error);
