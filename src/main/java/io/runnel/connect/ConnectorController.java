@@ -77,7 +77,9 @@ class ConnectorController {
     @Schema(description = "Where one task stands.")
     record TaskStatus(int id, @Schema(allowableValues = {"RUNNING", "PAUSED", "FAILED", "UNASSIGNED"}) String state,
                       @JsonProperty("worker_id") @Schema(description = "the instance it is placed on") String workerId,
-                      @Schema(description = "the stack trace of its failure in this generation") String trace) {
+                      @Schema(description = "the stack trace of its failure in this generation") String trace,
+                      @Schema(description = "what keeps the running task from working while it retries (e.g. a source unreachable), "
+                              + "as the instance running it reports it; only when asked there") String error) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -148,7 +150,8 @@ class ConnectorController {
         List<TaskStatus> tasks = new ArrayList<>();
         for (int i = 0; i < c.tasks().size(); i++) {
             TaskMetadata t = c.tasks().get(i);
-            tasks.add(new TaskStatus(i, ConnectorStates.of(c, t), t.instance(), t.failure() == null ? null : t.failure().trace()));
+            tasks.add(new TaskStatus(i, ConnectorStates.of(c, t), t.instance(), t.failure() == null ? null : t.failure().trace(),
+                    worker.error(name, i).orElse(null)));
         }
         String workerId = c.tasks().isEmpty() ? null : c.tasks().get(0).instance();
         return new ConnectorStatus(name, new ConnectorStateView(ConnectorStates.of(c), workerId), tasks, typeOf(c), partitions(c));

@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       added to it;</li>
  *   <li>a source group's committed offsets appear on the target, translated;</li>
  *   <li>the source goes down: the status says so on every partition; it comes back: the copy catches up;</li>
- *   <li>a source with security on is read with {@code source.api-key}, which the target never shows.</li>
+ *   <li>a source with security on refuses a wrong {@code source.api-key} (the task's status says so while it retries)
+ *       and is read with the right one, which the target never shows.</li>
  * </ul>
  * Exactly once is checked through {@code runnel.mirror.offset}: on each target partition the source offsets it
  * carries are exactly 0..n-1, in order.
@@ -140,9 +141,14 @@ class MirrorIT {
             assertThat(send(source, "POST", "/topics", "{\"name\":\"payments\",\"partitions\":1}", admin).status()).isEqualTo(201);
             assertThat(source.get("/topics").status()).isEqualTo(401);
             produceRecords(source, admin, "payments", 1, 0, 300, 100);
-            Response put = putConnector(target, "secure", Map.of("connector.class", "mirror-source", "source.url", source.baseUri().toString(),
-                    "source.alias", "vault", "topics", "payments", "source.api-key", KEY, "refresh.topics.interval.seconds", "1"), null);
-            assertThat(put.status()).as("%s", put).isEqualTo(201);
+            Map<String, String> config = new TreeMap<>(Map.of("connector.class", "mirror-source", "source.url", source.baseUri().toString(),
+                    "source.alias", "vault", "topics", "payments", "source.api-key", "not-the-key", "refresh.topics.interval.seconds", "1"));
+            assertThat(putConnector(target, "secure", config, null).status()).isEqualTo(201);
+            await().atMost(COPY).untilAsserted(() -> assertThat(JSON.readTree(target.get("/connectors/secure/status").body())
+                    .path("tasks").path(0).path("error").asString("")).contains("401").contains("retrying"));
+            config.put("source.api-key", KEY);
+            Response put = putConnector(target, "secure", config, null);
+            assertThat(put.status()).as("%s", put).isEqualTo(200);
             assertThat(put.text()).doesNotContain(KEY);
             assertThat(target.get("/connectors/secure").text()).doesNotContain(KEY).contains("********");
             awaitCopied(source, target, "payments", 1, admin, "vault");

@@ -84,8 +84,9 @@ final class MirrorTask implements Task {
         return all;
     }
 
-    /** The error of the task as a whole (clusters unreachable, a topic not made), if any. */
-    String error() {
+    /** The error of the task as a whole (a cluster unreachable, a topic not made, a checkpoint not written), if any. */
+    @Override
+    public String error() {
         Checkpoints c = checkpoints;
         return error != null ? error : c == null ? null : c.lastError();
     }
