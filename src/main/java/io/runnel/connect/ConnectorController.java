@@ -77,13 +77,17 @@ class ConnectorController {
     @Schema(description = "Where one task stands.")
     record TaskStatus(int id, @Schema(allowableValues = {"RUNNING", "PAUSED", "FAILED", "UNASSIGNED"}) String state,
                       @JsonProperty("worker_id") @Schema(description = "the instance it is placed on") String workerId,
-                      @Schema(description = "the stack trace of its failure in this generation") String trace) {
+                      @Schema(description = "the stack trace of its failure in this generation") String trace,
+                      @Schema(description = "what keeps the running task from working while it retries (e.g. a source unreachable), "
+                              + "as the instance running it reports it; only when asked there") String error) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(description = "Progress on one partition: the committed position and the lag behind the partition's end.")
     record PartitionStatus(String topic, int partition, long position, Long lag,
-                           @Schema(description = "the last delivery error, as the task running here sees it") String error) {
+                           @Schema(description = "the last delivery error, as the task running here sees it") String error,
+                           @Schema(description = "a source connector's lag in time: seconds since the oldest record not yet copied "
+                                   + "was written (0 when caught up)") Long lagSeconds) {
     }
 
     record ConnectorStatus(String name, ConnectorStateView connector, List<TaskStatus> tasks, String type,
@@ -146,7 +150,8 @@ class ConnectorController {
         List<TaskStatus> tasks = new ArrayList<>();
         for (int i = 0; i < c.tasks().size(); i++) {
             TaskMetadata t = c.tasks().get(i);
-            tasks.add(new TaskStatus(i, ConnectorStates.of(c, t), t.instance(), t.failure() == null ? null : t.failure().trace()));
+            tasks.add(new TaskStatus(i, ConnectorStates.of(c, t), t.instance(), t.failure() == null ? null : t.failure().trace(),
+                    worker.error(name, i).orElse(null)));
         }
         String workerId = c.tasks().isEmpty() ? null : c.tasks().get(0).instance();
         return new ConnectorStatus(name, new ConnectorStateView(ConnectorStates.of(c), workerId), tasks, typeOf(c), partitions(c));
@@ -154,17 +159,25 @@ class ConnectorController {
 
     /** Committed positions and lag from the group; errors from the tasks running here. */
     private List<PartitionStatus> partitions(ConnectorMetadata c) {
+        Map<String, PartitionProgress> live = live(c);
+        List<PartitionStatus> partitions = new ArrayList<>();
+        for (OffsetView o : committed(c.name())) {
+            PartitionProgress p = live.remove(o.topic() + "-" + o.partition());
+            partitions.add(new PartitionStatus(o.topic(), o.partition(), o.committedOffset(), o.lag(), p == null ? null : p.error(),
+                    p == null ? null : p.lagSeconds()));
+        }
+        live.values().forEach(p -> partitions.add(new PartitionStatus(p.topic(), p.partition(), p.position(), p.lag(), p.error(),
+                p.lagSeconds())));
+        return partitions;
+    }
+
+    /** The progress of the connector's tasks that run on this instance, by topic-partition. */
+    private Map<String, PartitionProgress> live(ConnectorMetadata c) {
         Map<String, PartitionProgress> live = new TreeMap<>();
         for (int i = 0; i < c.tasks().size(); i++) {
             worker.progress(c.name(), i).orElse(List.of()).forEach(p -> live.put(p.topic() + "-" + p.partition(), p));
         }
-        List<PartitionStatus> partitions = new ArrayList<>();
-        for (OffsetView o : committed(c.name())) {
-            PartitionProgress p = live.remove(o.topic() + "-" + o.partition());
-            partitions.add(new PartitionStatus(o.topic(), o.partition(), o.committedOffset(), o.lag(), p == null ? null : p.error()));
-        }
-        live.values().forEach(p -> partitions.add(new PartitionStatus(p.topic(), p.partition(), p.position(), p.lag(), p.error())));
-        return partitions;
+        return live;
     }
 
     private List<OffsetView> committed(String name) {
@@ -179,12 +192,17 @@ class ConnectorController {
     }
 
     @Operation(operationId = "getConnectorOffsets", summary = "A connector's committed progress",
-            description = "Per partition, the next offset to deliver (a sink: its group connect-<name>'s committed offsets).")
+            description = "Per partition, the next offset to deliver (a sink: its group connect-<name>'s committed offsets) or to copy "
+                    + "(a source: as the tasks running on the answering instance report it).")
     @ProblemResponses({ErrorCode.CONNECTOR_NOT_FOUND, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/connectors/{name}/offsets")
     ConnectorOffsets offsets(@PathVariable String name, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_CONNECTORS));
-        find(name);
+        ConnectorMetadata c = find(name);
+        if (ConnectorType.SOURCE.wireName().equals(typeOf(c))) {
+            return new ConnectorOffsets(live(c).values().stream()
+                    .map(p -> new PartitionOffset(new SourcePartition(p.topic(), p.partition()), new SourceOffset(p.position()))).toList());
+        }
         return new ConnectorOffsets(committed(name).stream()
                 .map(o -> new PartitionOffset(new SourcePartition(o.topic(), o.partition()), new SourceOffset(o.committedOffset()))).toList());
     }

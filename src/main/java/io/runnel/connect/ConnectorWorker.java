@@ -97,6 +97,16 @@ final class ConnectorWorker {
         return r == null ? Optional.empty() : Optional.of(r.task().progress());
     }
 
+    /** The error of a task that runs here in the current generation ({@link Task#error}); empty when none or not here. */
+    Optional<String> error(String connector, int task) {
+        Optional<ConnectorMetadata> c = store.state().connector(connector);
+        if (c.isEmpty()) {
+            return Optional.empty();
+        }
+        Running r = running.get(new TaskKey(connector, task, c.get().generation()));
+        return r == null ? Optional.empty() : Optional.ofNullable(r.task().error());
+    }
+
     /** Whether a run of this task is going on here (tests, status). */
     boolean runs(String connector, int task) {
         return running.keySet().stream().anyMatch(k -> k.connector().equals(connector) && k.task() == task);

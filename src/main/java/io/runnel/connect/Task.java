@@ -22,4 +22,13 @@ public interface Task {
 
     /** The task's progress per partition it works on, for {@code GET /connectors/{name}/status}. */
     List<PartitionProgress> progress();
+
+    /**
+     * What keeps the task as a whole from working right now while it retries (e.g. the other system unreachable
+     * before any partition is known), for {@code GET /connectors/{name}/status}; {@code null} when nothing does.
+     * Not a failure: a task that cannot go on reports through {@link TaskContext#reporter()}.
+     */
+    default String error() {
+        return null;
+    }
 }

@@ -1,0 +1,154 @@
+package io.runnel.connect.mirror;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.io.JsonStringEncoder;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One answer of {@code GET /topics/{t}/partitions/{p}/records}, read without re-printing any key or value: each
+ * record keeps the exact bytes of its key and value as the source sent them (so no number loses precision and no
+ * string changes), its headers, and its timestamp text. {@link #produceBody} makes the body of the produce request
+ * that copies the page: the same records with the mirror's headers ({@link MirrorHeaders}), minus those that would
+ * loop. An immutable value (the byte arrays are never changed after parsing).
+ */
+record SourcePage(List<Record> records, long nextOffset, long highWatermark, long logStartOffset) {
+
+    /** One source record. {@code key} and {@code value} are raw JSON text. */
+    record Record(long offset, String timestamp, byte[] key, byte[] value, Map<String, String> headers) {
+        int size() {
+            return key.length + value.length;
+        }
+    }
+
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+
+    static SourcePage parse(JsonMapper json, byte[] body) {
+        List<Record> records = new ArrayList<>();
+        long nextOffset = -1;
+        long highWatermark = -1;
+        long logStartOffset = -1;
+        try (JsonParser p = json.createParser(body)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "records" -> {
+                        expect(t, JsonToken.START_ARRAY);
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            records.add(record(p, body));
+                        }
+                    }
+                    case "nextOffset" -> nextOffset = p.getLongValue();
+                    case "highWatermark" -> highWatermark = p.getLongValue();
+                    case "logStartOffset" -> logStartOffset = p.getLongValue();
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        if (nextOffset < 0 || highWatermark < 0) {
+            throw new IllegalArgumentException("not a fetch answer: no nextOffset or highWatermark");
+        }
+        return new SourcePage(List.copyOf(records), nextOffset, highWatermark, Math.max(0, logStartOffset));
+    }
+
+    private static Record record(JsonParser p, byte[] body) {
+        long offset = -1;
+        String timestamp = null;
+        byte[] key = NULL;
+        byte[] value = NULL;
+        Map<String, String> headers = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "offset" -> offset = p.getLongValue();
+                case "timestamp" -> timestamp = p.getString();
+                case "key" -> key = raw(p, body);
+                case "value" -> value = raw(p, body);
+                case "headers" -> {
+                    if (t == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                            String header = p.currentName();
+                            p.nextToken();
+                            headers.put(header, p.getString());
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("a fetched record without an offset");
+        }
+        return new Record(offset, timestamp, key, value, headers);
+    }
+
+    /** The exact bytes of the value the parser is at, which it then skips. */
+    private static byte[] raw(JsonParser p, byte[] body) {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        int end = JsonSpan.end(body, start);
+        p.skipChildren();
+        byte[] copy = new byte[end - start];
+        System.arraycopy(body, start, copy, 0, copy.length);
+        return copy;
+    }
+
+    private static void expect(JsonToken actual, JsonToken expected) {
+        if (actual != expected) {
+            throw new IllegalArgumentException("not a fetch answer: " + expected + " expected, got " + actual);
+        }
+    }
+
+    /**
+     * The produce body copying {@code records}: {@code {"records":[{"key":…,"value":…,"headers":{…},"timestamp":"…"}]}}.
+     * Deterministic: the same records always give the same bytes.
+     */
+    static byte[] produceBody(List<Record> records, String alias, String sourceClusterId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(records.stream().mapToInt(Record::size).sum() + records.size() * 160 + 16);
+        out.writeBytes(ascii("{\"records\":["));
+        for (int i = 0; i < records.size(); i++) {
+            Record r = records.get(i);
+            out.writeBytes(ascii(i == 0 ? "{\"key\":" : ",{\"key\":"));
+            out.writeBytes(r.key());
+            out.writeBytes(ascii(",\"value\":"));
+            out.writeBytes(r.value());
+            out.writeBytes(ascii(",\"headers\":{"));
+            boolean first = true;
+            for (Map.Entry<String, String> h : MirrorHeaders.forCopy(r.headers(), alias, r.offset(), sourceClusterId).entrySet()) {
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                string(out, h.getKey());
+                out.write(':');
+                string(out, h.getValue());
+            }
+            out.write('}');
+            if (r.timestamp() != null) {
+                out.writeBytes(ascii(",\"timestamp\":"));
+                string(out, r.timestamp());
+            }
+            out.write('}');
+        }
+        out.writeBytes(ascii("]}"));
+        return out.toByteArray();
+    }
+
+    private static void string(ByteArrayOutputStream out, String s) {
+        out.write('"');
+        out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(s));
+        out.write('"');
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
