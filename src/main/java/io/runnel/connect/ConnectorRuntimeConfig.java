@@ -2,6 +2,7 @@ package io.runnel.connect;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.runnel.cluster.ClusterNode;
+import io.runnel.cluster.InternalClient;
 import io.runnel.cluster.NodeIdentity;
 import io.runnel.config.RunnelExecutors;
 import io.runnel.security.AclAuthorizer;
@@ -52,6 +53,11 @@ public class ConnectorRuntimeConfig {
     }
 
     @Bean
+    TaskReports taskReports(ConnectorWorker worker, InternalClient internal, NodeIdentity identity, JsonMapper json) {
+        return new TaskReports(worker, internal, identity.id(), json);
+    }
+
+    @Bean
     ConnectorConfigs connectorConfigs(ConnectorWorker worker) {
         return new ConnectorConfigs(worker::plugin);
     }
@@ -63,14 +69,19 @@ public class ConnectorRuntimeConfig {
         ConnectorAccessCheck access = new ConnectorAccessCheck(store, worker, authorizer);
         return new SmartLifecycle() {
             private volatile boolean running;
+            private boolean subscribed;
 
+            /** Also after {@link #stop}: Spring pauses a cached test context by stopping it, and starts it again. */
             @Override
-            public void start() {
-                store.onChange(metrics::follow);
-                metrics.follow();
-                if (guard.enabled()) {
-                    security.onChange(access::check);
+            public synchronized void start() {
+                if (!subscribed) {
+                    subscribed = true;
+                    store.onChange(metrics::follow);
+                    if (guard.enabled()) {
+                        security.onChange(access::check);
+                    }
                 }
+                metrics.follow();
                 worker.start();
                 running = true;
             }

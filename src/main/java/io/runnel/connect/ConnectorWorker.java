@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ final class ConnectorWorker {
     /** Runs that failed here: not started again in their generation, whether or not the record was made. */
     private final Set<TaskKey> failedHere = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
+    private final AtomicBoolean subscribed = new AtomicBoolean();
 
     ConnectorWorker(ConnectorStore store, List<ConnectorPlugin> plugins, Settings settings, ExecutorService worker) {
         this.store = store;
@@ -77,9 +79,15 @@ final class ConnectorWorker {
         this.worker = worker;
     }
 
-    /** Reconciles now and after every change of the definitions. */
+    /**
+     * Reconciles now and after every change of the definitions. Also after {@link #stopAll}: a context stopped and
+     * started again (Spring pauses cached test contexts that way) runs its tasks again.
+     */
     void start() {
-        store.onChange(this::reconcileSoon);
+        stopped = false;
+        if (subscribed.compareAndSet(false, true)) {
+            store.onChange(this::reconcileSoon);
+        }
         reconcileSoon();
     }
 
