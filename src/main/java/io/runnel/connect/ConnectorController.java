@@ -50,13 +50,16 @@ class ConnectorController {
     private final ConnectorConfigs configs;
     private final GroupCoordinator groups;
     private final Guard guard;
+    private final TaskReports reports;
 
-    ConnectorController(ConnectorStore store, ConnectorWorker worker, ConnectorConfigs configs, GroupCoordinator groups, Guard guard) {
+    ConnectorController(ConnectorStore store, ConnectorWorker worker, ConnectorConfigs configs, GroupCoordinator groups, Guard guard,
+                        TaskReports reports) {
         this.store = store;
         this.worker = worker;
         this.configs = configs;
         this.groups = groups;
         this.guard = guard;
+        this.reports = reports;
     }
 
     @Schema(description = "A task of a connector.")
@@ -85,7 +88,7 @@ class ConnectorController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(description = "Progress on one partition: the committed position and the lag behind the partition's end.")
     record PartitionStatus(String topic, int partition, long position, Long lag,
-                           @Schema(description = "the last delivery error, as the task running here sees it") String error,
+                           @Schema(description = "the last error on this partition, as the task running it reports it") String error,
                            @Schema(description = "a source connector's lag in time: seconds since the oldest record not yet copied "
                                    + "was written (0 when caught up)") Long lagSeconds) {
     }
@@ -141,25 +144,29 @@ class ConnectorController {
 
     @Operation(operationId = "getConnectorStatus", summary = "A connector's status",
             description = "The connector's state and each task's (with the stack trace of a failure), and per partition the "
-                    + "committed position and lag (a sink: its group connect-<name>).")
+                    + "committed position and lag (a sink: its group connect-<name>). What running tasks report (a passing error, a "
+                    + "source's position and lag in seconds) is gathered from the instances they run on; one that does not answer "
+                    + "within 2 s is left out.")
     @ProblemResponses({ErrorCode.CONNECTOR_NOT_FOUND, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/connectors/{name}/status")
     ConnectorStatus status(@PathVariable String name, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_CONNECTORS));
         ConnectorMetadata c = find(name);
+        Map<Integer, TaskReports.TaskReport> running = reports.all(c);
         List<TaskStatus> tasks = new ArrayList<>();
         for (int i = 0; i < c.tasks().size(); i++) {
             TaskMetadata t = c.tasks().get(i);
+            TaskReports.TaskReport report = running.get(i);
             tasks.add(new TaskStatus(i, ConnectorStates.of(c, t), t.instance(), t.failure() == null ? null : t.failure().trace(),
-                    worker.error(name, i).orElse(null)));
+                    report == null ? null : report.error()));
         }
         String workerId = c.tasks().isEmpty() ? null : c.tasks().get(0).instance();
-        return new ConnectorStatus(name, new ConnectorStateView(ConnectorStates.of(c), workerId), tasks, typeOf(c), partitions(c));
+        return new ConnectorStatus(name, new ConnectorStateView(ConnectorStates.of(c), workerId), tasks, typeOf(c),
+                partitions(c, live(running)));
     }
 
-    /** Committed positions and lag from the group; errors from the tasks running here. */
-    private List<PartitionStatus> partitions(ConnectorMetadata c) {
-        Map<String, PartitionProgress> live = live(c);
+    /** Committed positions and lag from the group; what the running tasks report on top, wherever they run. */
+    private List<PartitionStatus> partitions(ConnectorMetadata c, Map<String, PartitionProgress> live) {
         List<PartitionStatus> partitions = new ArrayList<>();
         for (OffsetView o : committed(c.name())) {
             PartitionProgress p = live.remove(o.topic() + "-" + o.partition());
@@ -171,12 +178,10 @@ class ConnectorController {
         return partitions;
     }
 
-    /** The progress of the connector's tasks that run on this instance, by topic-partition. */
-    private Map<String, PartitionProgress> live(ConnectorMetadata c) {
+    /** The running tasks' progress by topic-partition. */
+    private static Map<String, PartitionProgress> live(Map<Integer, TaskReports.TaskReport> running) {
         Map<String, PartitionProgress> live = new TreeMap<>();
-        for (int i = 0; i < c.tasks().size(); i++) {
-            worker.progress(c.name(), i).orElse(List.of()).forEach(p -> live.put(p.topic() + "-" + p.partition(), p));
-        }
+        running.values().forEach(r -> r.partitions().forEach(p -> live.put(p.topic() + "-" + p.partition(), p)));
         return live;
     }
 
@@ -193,14 +198,14 @@ class ConnectorController {
 
     @Operation(operationId = "getConnectorOffsets", summary = "A connector's committed progress",
             description = "Per partition, the next offset to deliver (a sink: its group connect-<name>'s committed offsets) or to copy "
-                    + "(a source: as the tasks running on the answering instance report it).")
+                    + "(a source: as its running tasks report it, wherever they run).")
     @ProblemResponses({ErrorCode.CONNECTOR_NOT_FOUND, ErrorCode.CLUSTER_AUTHORIZATION_FAILED})
     @GetMapping("/connectors/{name}/offsets")
     ConnectorOffsets offsets(@PathVariable String name, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_CONNECTORS));
         ConnectorMetadata c = find(name);
         if (ConnectorType.SOURCE.wireName().equals(typeOf(c))) {
-            return new ConnectorOffsets(live(c).values().stream()
+            return new ConnectorOffsets(live(reports.all(c)).values().stream()
                     .map(p -> new PartitionOffset(new SourcePartition(p.topic(), p.partition()), new SourceOffset(p.position()))).toList());
         }
         return new ConnectorOffsets(committed(name).stream()

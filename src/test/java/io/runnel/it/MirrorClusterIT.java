@@ -79,6 +79,18 @@ class MirrorClusterIT {
                 }
             }
             assertThat(total).isEqualTo(20_000);
+            // Every instance answers with the running task's positions, not only the one it runs on.
+            for (String id : target.alive()) {
+                await().atMost(SETTLE).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    JsonNode offsets = JSON.readTree(target.node(id).get("/connectors/m/offsets").body()).path("offsets");
+                    assertThat(offsets).as("offsets as %s reports them", id).hasSize(PARTITIONS);
+                    for (JsonNode o : offsets) {
+                        int p = o.at("/partition/kafka_partition").asInt();
+                        assertThat(o.at("/offset/kafka_offset").asLong()).as("next source offset of orders-%d, asked %s", p, id)
+                                .isEqualTo(highWatermarkOn(source, producers, "orders", p));
+                    }
+                });
+            }
             source.passed();
             target.passed();
         }
