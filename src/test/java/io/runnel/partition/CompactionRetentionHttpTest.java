@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runnel.HttpTestClient;
+import io.runnel.TestDataDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -23,8 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class CompactionRetentionHttpTest {
     private static final int RECORDS = 40;
 
-    @TempDir
-    static Path dataDir;
+    /** Not a JUnit {@code @TempDir}: the cached context's cleaner may still write here after the class (see {@link TestDataDirs}). */
+    static final Path dataDir = TestDataDirs.create("runnel-compaction-retention-");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
