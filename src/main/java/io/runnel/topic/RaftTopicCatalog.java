@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftTopicCatalog.class);
     static final Duration MISS_WAIT = Duration.ofSeconds(5);
+    /** How long a miss waits for the controller's answer: an unknown topic is answered 404 within it when there is no controller. */
+    static final Duration CONTROLLER_LOOKUP = Duration.ofSeconds(2);
 
     private final ClusterNode cluster;
     private final TopicRules rules;
@@ -92,7 +94,7 @@ final class RaftTopicCatalog implements TopicCatalog, AutoCloseable {
     @Override
     public Optional<Topic> find(String name) {
         Topic known = topics.get(name);
-        if (known != null || !started || closed || !cluster.controllerHasTopic(name, MISS_WAIT)) {
+        if (known != null || !started || closed || !cluster.controllerHasTopic(name, CONTROLLER_LOOKUP)) {
             return Optional.ofNullable(known);
         }
         long deadline = System.nanoTime() + MISS_WAIT.toNanos();

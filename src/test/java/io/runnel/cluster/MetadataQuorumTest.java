@@ -171,6 +171,8 @@ class MetadataQuorumTest {
         assertThat(created.ok()).isTrue();
         assertThat(members.get(follower).state().topic("orders")).as("the submitter sees its own command at once").isPresent();
         assertThat(again.code()).isEqualTo(Code.TOPIC_ALREADY_EXISTS);
+        assertThat(members.get(follower).controllerHasTopic("orders").join()).as("read through the controller").isTrue();
+        assertThat(members.get(follower).controllerHasTopic("no-such-topic").join()).isFalse();
         ClusterState state = awaitSameState();
         assertThat(state.topic("orders").orElseThrow().partitions()).hasSize(6);
         assertThat(IDS).allSatisfy(id -> assertThat(state.partitionsLedBy(id)).isEqualTo(2));
