@@ -9,10 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * What a task is given when it starts.
  *
  * @param connector the connector's name
- * @param task      this task's number, {@code 0 ≤ task < tasks}. A sink task works on the partitions of
- *                  its connector's topics whose position in the list of every (topic, partition), sorted by
- *                  topic then partition, is {@code task} modulo {@code tasks}; it lists them again now and then
- *                  to follow new partitions
+ * @param task      this task's number, {@code 0 ≤ task < tasks}. A task works on the partitions it
+ *                  {@linkplain #owns owns}; it lists the topics again now and then to follow new partitions
  * @param tasks     how many tasks the connector has
  * @param config    the connector's config as its creator gave it, secrets included (never log it: see
  *                  {@link ConnectorPlugin#isSecret})
@@ -40,5 +38,19 @@ public record TaskContext(String connector, int task, int tasks, Map<String, Str
 
     public TaskContext {
         config = Map.copyOf(config);
+    }
+
+    /**
+     * Whether this task works on {@code topic}'s {@code partition}: {@code floorMod(31 * topic.hashCode() + partition,
+     * tasks) == task}. Each partition has one owner, and a partition added to any topic never moves the others
+     * (an index in a sorted list would, handing a partition to two tasks for a while).
+     */
+    public boolean owns(String topic, int partition) {
+        return owns(topic, partition, task, tasks);
+    }
+
+    /** {@link #owns(String, int)} for task {@code task} of {@code tasks}. */
+    public static boolean owns(String topic, int partition, int task, int tasks) {
+        return Math.floorMod(31 * topic.hashCode() + partition, tasks) == task;
     }
 }

@@ -5,7 +5,6 @@ import io.runnel.connect.Task;
 import io.runnel.connect.TaskContext;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,11 +20,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * One task of an http-sink connector: finds its partitions and runs a {@link PartitionSink} for each.
  *
- * <p>Its partitions are those of the connector's topics whose place in the list of every
- * (topic, partition), sorted by topic then partition, is {@code task} modulo {@code tasks}, as
- * {@link TaskContext} says. It lists them every {@code topics.refresh.ms} to follow new partitions
- * (a partition that moves to another task is stopped here, uncommitted work included, and resent
- * there from the committed position). A new partition starts at the group's committed offset, or at
+ * <p>Its partitions are those of the connector's topics it {@linkplain TaskContext#owns owns} (a hash of
+ * topic and partition, so a new partition never moves another). It lists them every
+ * {@code topics.refresh.ms} to follow new partitions; one that is no longer its own (the connector's
+ * task count changed) is stopped here, uncommitted work included, and resent by its owner from the
+ * committed position. A new partition starts at the group's committed offset, or at
  * the partition's log start offset when the group has none.
  *
  * <p>Thread-safety: {@link #stop} and the start of partitions hold the monitor; {@link #progress} reads
@@ -81,13 +80,8 @@ final class HttpSinkTask implements Task {
         CompletableFuture.allOf(listings.toArray(CompletableFuture[]::new)).thenCompose(done -> {
             Map<Partition, Long> logStarts = new HashMap<>();
             listings.forEach(l -> logStarts.putAll(l.join()));
-            List<Partition> mine = logStarts.keySet().stream().sorted(Partition.ORDER).toList();
-            List<Partition> assigned = new ArrayList<>();
-            for (int i = 0; i < mine.size(); i++) {
-                if (i % context.tasks() == context.task()) {
-                    assigned.add(mine.get(i));
-                }
-            }
+            List<Partition> assigned = logStarts.keySet().stream().filter(p -> context.owns(p.topic(), p.partition()))
+                    .sorted(Partition.ORDER).toList();
             boolean anyNew = assigned.stream().anyMatch(p -> !sinks.containsKey(p));
             return (anyNew ? committedOffsets() : CompletableFuture.completedFuture(Map.<Partition, Long>of()))
                     .thenAccept(committed -> assign(assigned, logStarts, committed));

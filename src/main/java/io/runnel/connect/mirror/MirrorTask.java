@@ -63,7 +63,7 @@ final class MirrorTask implements Task {
     }
 
     static boolean owns(String topic, int partition, int task, int tasks) {
-        return Math.floorMod(31 * topic.hashCode() + partition, tasks) == task;
+        return TaskContext.owns(topic, partition, task, tasks);
     }
 
     @Override

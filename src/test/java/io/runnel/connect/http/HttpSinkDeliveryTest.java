@@ -288,21 +288,23 @@ class HttpSinkDeliveryTest extends HttpScenarioTest {
     }
 
     @Test
-    void tasksSplitThePartitionsByTheirPlaceInTheSortedListAndFollowNewPartitions() {
+    void tasksSplitThePartitionsByHashAndANewPartitionMovesNoOther() {
         createTopic("sink-split-b", 1);
         createTopic("sink-split-a", 2);
         TestReceiver receiver = receiver(TestReceiver.Answer.NO_CONTENT);
         Map<String, String> config = config("sink-split-b,sink-split-a", receiver, Map.of("tasks.max", "2"));
         Task first = start("split", 0, 2, config);
         Task second = start("split", 1, 2, config);
-        // sorted: a/0, a/1, b/0 → task 0 takes a/0 and b/0, task 1 takes a/1
-        await().atMost(DELIVERED).until(() -> first.progress().size() == 2 && second.progress().size() == 1);
-        assertThat(first.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/0", "sink-split-b/0");
-        assertThat(second.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/1");
+        // floorMod(31 * topic.hashCode() + p, 2): a/0 → 0, a/1 → 1, b/0 → 1 (and b/1 → 0 once it exists)
+        await().atMost(DELIVERED).until(() -> first.progress().size() == 1 && second.progress().size() == 2);
+        assertThat(first.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/0");
+        assertThat(second.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/1", "sink-split-b/0");
 
         assertThat(http.patch("/topics/sink-split-b", "{\"partitions\":2}").status()).isEqualTo(200);
-        // a/0, a/1, b/0, b/1 → b/1 is the fourth: task 1's, found at its next listing
-        await().atMost(DELIVERED).until(() -> second.progress().size() == 2);
+        // b/1 is task 0's, found at its next listing; no partition changed hands
+        await().atMost(DELIVERED).until(() -> first.progress().size() == 2);
+        assertThat(first.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/0", "sink-split-b/1");
+        assertThat(second.progress()).extracting(p -> p.topic() + "/" + p.partition()).containsExactly("sink-split-a/1", "sink-split-b/0");
         produceExact("sink-split-b", 1, 0, 3);
         produceExact("sink-split-a", 1, 0, 2);
         produceExact("sink-split-b", 0, 0, 1);
