@@ -228,7 +228,8 @@ final class ConnectorWorker {
             // the view registers through the registry's own filters (common tags): remove by the id the view gave
             settings.meters().removeByPreFilterId(m.getId());
         }
-        meters.close();
+        // never close() the view: a composite closes the registries it holds, here the application's own
+        meters.remove(settings.meters());
     }
 
     private void fail(TaskKey key, Throwable error) {

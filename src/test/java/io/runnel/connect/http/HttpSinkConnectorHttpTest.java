@@ -3,6 +3,7 @@ package io.runnel.connect.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.runnel.HttpScenarioTest;
 import io.runnel.HttpTestClient;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,6 +22,9 @@ import tools.jackson.databind.JsonNode;
 class HttpSinkConnectorHttpTest extends HttpScenarioTest {
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private TestReceiver receiver;
+
+    @Autowired
+    MeterRegistry meters;
 
     @AfterEach
     void stopReceiver() {
@@ -95,5 +100,7 @@ class HttpSinkConnectorHttpTest extends HttpScenarioTest {
         assertThat(http.get("/connectors").json()).noneMatch(n -> n.asString().equals(name));
         await().atMost(SETTLE).untilAsserted(() -> assertThat(http.get("/groups/connect-" + name).status())
                 .as("the connector's group is deleted with it").isEqualTo(404));
+        assertThat(meters.find("runnel.connector.delivered.records").tag("connector", name).meters()).as("its task's meters").isEmpty();
+        assertThat(meters.isClosed()).as("the application's registry outlives the task's meters").isFalse();
     }
 }
