@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This instance's member of the metadata quorum: a Ratis server holding one replica of the
- * cluster metadata ({@link MetadataStateMachine}), and a Ratis client to propose commands.
+ * cluster metadata ({@link MetadataStateMachine}), a Ratis client to propose commands, and another for
+ * configuration changes and snapshots.
  *
  * <p>The members of the Raft group are voters (an odd number, at most 5) and listeners (Ratis's
  * non-voting members, which apply the log too); {@link QuorumConf}. The group is bootstrapped once from
@@ -119,6 +121,14 @@ public final class MetadataQuorum implements AutoCloseable {
     private volatile int restarts;
     private final ScheduledExecutorService roleWatch;
     private final MetadataClient client;
+    /**
+     * A second client for the blocking administrative calls ({@link #reconfigure}, {@link #takeSnapshot}). A
+     * configuration change the leader refuses (another instance made the same change first: a DELETE of an
+     * instance answered by a non-controller races the controller's own reconciliation) fails as an I/O error,
+     * and the client then reconnects and tries other servers; on the client that carries commands that held
+     * up the instance's heartbeat for seconds, and the controller marked a live instance offline.
+     */
+    private final MetadataClient admin;
     /** Identifies the commands this instance proposes to its own server while it is the controller ({@link #proposeHere}). */
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong localCallIds = new AtomicLong();
@@ -144,12 +154,14 @@ public final class MetadataQuorum implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = new MetadataClient(() -> RaftClient.newBuilder()
+        Supplier<RaftClient> clients = () -> RaftClient.newBuilder()
                 .setRaftGroup(clientGroup())
                 .setProperties(RatisProperties.client(settings))
                 .setRetryPolicy(RatisProperties.clientRetry(settings))
                 .setParameters(RatisProperties.parameters(tls))
-                .build());
+                .build();
+        this.client = new MetadataClient(clients);
+        this.admin = new MetadataClient(clients);
     }
 
     private RaftServer newServer(MetadataStateMachine machine) throws IOException {
@@ -540,7 +552,7 @@ public final class MetadataQuorum implements AutoCloseable {
                 .setListenersInNewConf(peersOf(next.listeners(), addresses))
                 .build();
         LOG.info("Changing the metadata quorum from {} to {}", expected, next);
-        RaftClientReply reply = client.current().admin().setConfiguration(arguments);
+        RaftClientReply reply = admin.current().admin().setConfiguration(arguments);
         if (!reply.isSuccess()) {
             throw new IOException("the configuration change to " + next + " failed", reply.getException());
         }
@@ -573,7 +585,7 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** Writes a snapshot of this instance's applied state now; returns its log index. */
     public long takeSnapshot() throws IOException {
-        RaftClientReply reply = client.current().getSnapshotManagementApi(RaftPeerId.valueOf(peers.self().id()))
+        RaftClientReply reply = admin.current().getSnapshotManagementApi(RaftPeerId.valueOf(peers.self().id()))
                 .create(true, settings.submitTimeout().toMillis());
         if (!reply.isSuccess()) {
             throw new IOException("snapshot failed", reply.getException());
@@ -599,9 +611,13 @@ public final class MetadataQuorum implements AutoCloseable {
         }
         roleWatch.shutdownNow();
         try {
-            client.close();
+            admin.close();
         } finally {
-            server.close();
+            try {
+                client.close();
+            } finally {
+                server.close();
+            }
         }
         LOG.info("Metadata quorum member {} stopped", peers.self().id());
     }
