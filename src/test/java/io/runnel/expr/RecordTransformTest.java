@@ -139,6 +139,23 @@ class RecordTransformTest {
     }
 
     @Test
+    void repeatingStringsOrListsInALoopIsStoppedWhileMappingABigListIsNot() {
+        StringBuilder list = new StringBuilder("[");
+        for (int i = 0; i < 5000; i++) {
+            list.append(i == 0 ? "" : ",").append(i);
+        }
+        String s = "x".repeat(10_000);
+        RecordInput r = record(null, "{\"l\":" + list + "],\"s\":\"" + s + "\"}");
+        RecordTransform strings = RecordTransform.compile(null, null, "value.l.map(a, value.s + value.s)");
+        assertThatThrownBy(() -> strings.apply(r)).isInstanceOf(EvaluationException.class).hasMessageContaining("made");
+        RecordTransform lists = RecordTransform.compile(null, null, "value.l.map(a, value.l + value.l)");
+        assertThatThrownBy(() -> lists.apply(r)).isInstanceOf(EvaluationException.class).hasMessageContaining("made");
+        RecordTransform plain = RecordTransform.compile("value.l.all(a, a >= 0) && size(value.s) == 10000", null,
+                "{'l': value.l.map(a, a * 2), 's': value.s}");
+        assertThat(text(output(plain, r).value())).startsWith("{\"l\":[0,2,4,").endsWith(",9998],\"s\":\"" + s + "\"}");
+    }
+
+    @Test
     void anOverlongExpressionIsRefusedAtCompileTime() {
         String longOne = "1 == 1" + " && 1 == 1".repeat(1000);
         assertThatThrownBy(() -> RecordTransform.compile(longOne, null, null)).isInstanceOf(ExpressionException.class);
