@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.error.ErrorCode;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,10 @@ class RecordTransformTest {
         assertThat(output(routed, record(null, "{\"region\":\"eu\"}")).topic()).isEqualTo("orders-eu");
         assertThatThrownBy(() -> routed.apply(record(null, "{\"region\":\"e u\"}"))).isInstanceOf(EvaluationException.class)
                 .hasMessageContaining("'to'").hasMessageContaining("not a legal topic name");
+        RecordTransform dynamic = RecordTransform.compile(null, null, null, "value['dest']", LEGAL);
+        assertThat(output(dynamic, record(null, "{\"dest\":\"audit\"}")).topic()).isEqualTo("audit");
+        assertThatThrownBy(() -> dynamic.apply(record(null, "{\"dest\":7}"))).isInstanceOf(EvaluationException.class)
+                .hasMessageContaining("'to'").hasMessageContaining("not string");
     }
 
     @Test
@@ -153,6 +158,33 @@ class RecordTransformTest {
         RecordTransform plain = RecordTransform.compile("value.l.all(a, a >= 0) && size(value.s) == 10000", null,
                 "{'l': value.l.map(a, a * 2), 's': value.s}");
         assertThat(text(output(plain, r).value())).startsWith("{\"l\":[0,2,4,").endsWith(",9998],\"s\":\"" + s + "\"}");
+    }
+
+    @Test
+    void oneTransformServesManyThreadsAtOnce() throws Exception {
+        RecordTransform t = RecordTransform.compile("value.n % 3 != 0", null, "{'n': value.n, 'twice': value.n * 2, 'p': value.p}");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> checks = new java.util.ArrayList<>();
+            for (int thread = 0; thread < 4; thread++) {
+                checks.add(pool.submit(() -> {
+                    for (int n = 0; n < 2000; n++) {
+                        RecordTransform.Result r = t.apply(record(null, "{\"n\":" + n + ",\"p\":1.10}"));
+                        boolean right = n % 3 == 0 ? r.dropped()
+                                : text(r.output().orElseThrow().value()).equals("{\"n\":" + n + ",\"twice\":" + 2 * n + ",\"p\":1.10}");
+                        if (!right) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> check : checks) {
+                assertThat(check.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
