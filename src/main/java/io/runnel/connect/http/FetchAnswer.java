@@ -38,6 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 record FetchAnswer(byte[] records, int count, long firstOffset, long nextOffset, long highWatermark, int dropped, Rejected rejected) {
     static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     /** A record whose transform failed: its offset, itself in the delivery shape (untransformed), and why. */
     record Rejected(long offset, byte[] record, String error) {
@@ -124,7 +125,10 @@ record FetchAnswer(byte[] records, int count, long firstOffset, long nextOffset,
             }
             fields.put(name, text.toByteArray());
         }
-        long offset = Long.parseLong(ascii(fields.get("offset")));
+        if (!fields.containsKey("offset")) {
+            throw new IllegalArgumentException("fetch answer: a record without an offset");
+        }
+        long offset = Long.parseLong(new String(fields.get("offset"), StandardCharsets.US_ASCII));
         RecordTransform.Result result;
         try {
             result = transform.apply(input(fields, partition, offset));
@@ -144,8 +148,6 @@ record FetchAnswer(byte[] records, int count, long firstOffset, long nextOffset,
         writeRecord(g, topic, partition, fields);
         return new Transformed(offset, true, null);
     }
-
-    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     private static RecordInput input(Map<String, byte[]> fields, int partition, long offset) {
         byte[] key = fields.get("key");
@@ -171,10 +173,6 @@ record FetchAnswer(byte[] records, int count, long firstOffset, long nextOffset,
             g.writeRawValue(new String(e.getValue(), StandardCharsets.UTF_8));
         }
         g.writeEndObject();
-    }
-
-    private static String ascii(byte[] text) {
-        return text == null ? "-1" : new String(text, StandardCharsets.US_ASCII);
     }
 
     /** Copies one record object (parser on its START_OBJECT) with topic and partition first; returns its offset. */
