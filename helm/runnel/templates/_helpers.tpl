@@ -123,6 +123,7 @@ the cluster secret and the bootstrap key reach the pods as environment variables
 {{- define "runnel.applicationYaml" -}}
 {{- $chart := dict "runnel" (dict
       "storage" (dict "flush" .Values.storage.flush "flush-interval" .Values.storage.flushInterval)
+      "replication" (dict "follower-flush" .Values.replication.followerFlush)
       "topics" (dict
         "auto-create" .Values.topics.autoCreate
         "default-partitions" .Values.topics.defaultPartitions

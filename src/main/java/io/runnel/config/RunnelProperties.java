@@ -2,6 +2,7 @@ package io.runnel.config;
 
 import io.runnel.config.ClusterPeers.Peer;
 import io.runnel.log.FlushPolicy;
+import io.runnel.replication.FollowerFlush;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -218,12 +219,16 @@ public record RunnelProperties(
      *                              before answering {@code 503 NOT_ENOUGH_REPLICAS_AFTER_APPEND}
      * @param fetchWait             how long a leader holds a follower's fetch when it has nothing new
      * @param fetchMaxBytes         most bytes of one partition in one follower fetch
+     * @param followerFlush         whether a follower reports a copied batch to its leader once fsynced
+     *                              ({@code sync}, the default) or once written, fsyncing it in the
+     *                              background ({@code async}, Kafka's trade-off; see {@link FollowerFlush})
      */
     public record Replication(
             @DefaultValue("10s") @PositiveDuration Duration replicaLagTimeMax,
             @DefaultValue("30s") @PositiveDuration Duration ackTimeout,
             @DefaultValue("500ms") @PositiveDuration Duration fetchWait,
-            @DefaultValue("4MB") @PositiveDataSize(max = "1GB") DataSize fetchMaxBytes) {
+            @DefaultValue("4MB") @PositiveDataSize(max = "1GB") DataSize fetchMaxBytes,
+            @DefaultValue("sync") @NotNull FollowerFlush followerFlush) {
     }
 
     /**

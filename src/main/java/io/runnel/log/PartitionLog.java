@@ -253,6 +253,20 @@ public final class PartitionLog implements AutoCloseable {
      * @throws IllegalArgumentException when {@code batches} is empty
      */
     public AppendResult appendAsFollower(List<RecordBatch> batches) {
+        AppendResult result = appendAsFollowerWithoutWaiting(batches);
+        awaitDurable(result.lastOffset() + 1);
+        return result;
+    }
+
+    /**
+     * The first half of {@link #appendAsFollower(List)}: checks and writes the batches but, under
+     * {@code flush=always}, does not wait for the fsync ({@code runnel.replication.follower-flush=async}).
+     * They are in the {@link #logEndOffset} at once, and neither durable nor visible to readers until
+     * {@link #awaitDurable} (or a later fsync) covers them.
+     *
+     * @throws LogException as {@link #appendAsFollower(List)}
+     */
+    public AppendResult appendAsFollowerWithoutWaiting(List<RecordBatch> batches) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("no batches to append to " + ctx.dir);
         }
@@ -261,10 +275,7 @@ public final class PartitionLog implements AutoCloseable {
         synchronized (ctx.appendLock) {
             appender.appendAsFollower(batches);
         }
-        RecordBatch first = batches.get(0);
-        RecordBatch last = batches.get(batches.size() - 1);
-        awaitDurable(last.nextOffset());
-        return new AppendResult(first.baseOffset(), last.lastOffset());
+        return new AppendResult(batches.get(0).baseOffset(), batches.get(batches.size() - 1).lastOffset());
     }
 
     /** Returns once every offset below {@code nextOffset} is durable per the flush policy and visible. */

@@ -31,7 +31,8 @@ final class ReplicaFetch {
 
     /**
      * @param leaderEpoch      the epoch the follower believes the leader has; a leader at another epoch answers {@code FENCED}
-     * @param fetchOffset      the follower's durable log end offset: everything below it is on the follower's disk
+     * @param fetchOffset      the follower's end ({@code ReplicaFetchers.reportedEnd}): everything below it is on the
+     *                         follower's disk ({@link FollowerFlush#SYNC}) or written to its page cache ({@link FollowerFlush#ASYNC})
      * @param lastFetchedEpoch the epoch of the follower's last batch (-1 if empty): the leader checks it for divergence
      */
     record PartitionRequest(String topic, int partition, int leaderEpoch, long fetchOffset, int lastFetchedEpoch) {

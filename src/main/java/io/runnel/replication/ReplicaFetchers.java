@@ -39,10 +39,15 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Per partition, the answer is applied as follows: batches are appended with the leader's
  * offsets and epochs ({@code PartitionLog.appendAsFollower}, durable per the flush policy before
- * the next fetch reports the new end), and the reader cap becomes the leader's high watermark; a
+ * the next fetch reports the new end; under {@code runnel.replication.follower-flush=async} only
+ * written, the next fetch reports them at once and {@link BackgroundFlusher} fsyncs them, see
+ * {@link #reportedEnd}), and the reader cap becomes the leader's high watermark; a
  * divergence point truncates the log to the end of the last epoch both logs share (KIP-320:
  * the smaller of the leader's and this log's end offset for that epoch); an offset below the
  * leader's log start empties the log and restarts it there; {@code FENCED} waits for the metadata.
+ *
+ * <p>Crash: what a follower reported is on its disk ({@code sync}) or in the page cache ({@code async}:
+ * a killed process loses none of it, a power loss may lose what the background fsync had not reached).
  */
 @Component
 public class ReplicaFetchers implements DisposableBean {
@@ -56,6 +61,7 @@ public class ReplicaFetchers implements DisposableBean {
     private final RunnelProperties.Replication settings;
     private final Duration requestTimeout;
     private final Map<String, Thread> fetchers = new ConcurrentHashMap<>();
+    private final BackgroundFlusher flusher;
     private volatile boolean running = true;
     private Thread supervisor;
 
@@ -67,6 +73,16 @@ public class ReplicaFetchers implements DisposableBean {
         this.json = json;
         this.settings = props.replication();
         this.requestTimeout = props.cluster().requestTimeout();
+        this.flusher = settings.followerFlush() == FollowerFlush.ASYNC ? new BackgroundFlusher() : null;
+    }
+
+    /**
+     * The offset a follower reports as its end in a fetch, which the leader counts towards the high
+     * watermark: its durable end under {@link FollowerFlush#SYNC}, its written end under
+     * {@link FollowerFlush#ASYNC}.
+     */
+    static long reportedEnd(PartitionLog log, FollowerFlush mode) {
+        return mode == FollowerFlush.ASYNC ? log.logEndOffset() : log.durableEnd();
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -77,6 +93,9 @@ public class ReplicaFetchers implements DisposableBean {
         supervisor = new Thread(this::supervise, "runnel-replica-fetchers");
         supervisor.setDaemon(true);
         supervisor.start();
+        if (flusher != null) {
+            flusher.start();
+        }
     }
 
     /** Starts a fetcher for every leader this instance follows a partition of. */
@@ -147,7 +166,8 @@ public class ReplicaFetchers implements DisposableBean {
         for (Partition p : partitions) {
             PartitionMetadata m = catalog.placement(p.topic(), p.id());
             PartitionLog log = p.log();
-            requests.add(new PartitionRequest(p.topic(), p.id(), m.leaderEpoch(), log.durableEnd(), log.latestEpoch()));
+            requests.add(new PartitionRequest(p.topic(), p.id(), m.leaderEpoch(), reportedEnd(log, settings.followerFlush()),
+                    log.latestEpoch()));
             byKey.put(p.topic() + "/" + p.id(), p);
             epochs.put(p.topic() + "/" + p.id(), m.leaderEpoch());
         }
@@ -220,8 +240,14 @@ public class ReplicaFetchers implements DisposableBean {
             return false;
         }
         if (data.hasRemaining()) {
-            long end = log.durableEnd();
-            log.appendAsFollower(RecordBatch.split(data).stream().filter(b -> b.nextOffset() > end).toList());
+            long end = reportedEnd(log, settings.followerFlush());
+            List<RecordBatch> batches = RecordBatch.split(data).stream().filter(b -> b.nextOffset() > end).toList();
+            if (flusher == null) {
+                log.appendAsFollower(batches);
+            } else if (!batches.isEmpty()) {
+                log.appendAsFollowerWithoutWaiting(batches);
+                flusher.dirty(log);
+            }
         }
         log.setHighWatermarkCap(Math.min(a.highWatermark(), log.durableEnd()));
         return false;
@@ -246,5 +272,8 @@ public class ReplicaFetchers implements DisposableBean {
             supervisor.interrupt();
         }
         fetchers.values().forEach(Thread::interrupt);
+        if (flusher != null) {
+            flusher.interrupt();
+        }
     }
 }

@@ -36,10 +36,11 @@ import tools.jackson.databind.json.JsonMapper;
  *       since restarted);</li>
  *   <li>{@code OFFSET_OUT_OF_RANGE} if the follower's offset is below the log start offset;</li>
  *   <li>a divergence point if the follower's last fetched epoch ends earlier here than the
- *       follower's log does, or the follower is ahead of this log (it truncates, by leader epoch,
- *       never by high watermark);</li>
- *   <li>otherwise its fetch offset is recorded as its durable end ({@link ReplicaManager}) and the
- *       batches from there up to this leader's durable end are returned as stored.</li>
+ *       follower's log does, or the follower is ahead of everything this log has written (it
+ *       truncates, by leader epoch, never by high watermark);</li>
+ *   <li>otherwise its fetch offset is recorded as its end ({@link ReplicaManager}; durable or only
+ *       written on the follower, per its {@link FollowerFlush}) and the batches from there up to this
+ *       leader's durable end are returned as stored (none while it is beyond that end).</li>
  * </ol>
  * When nothing is new for any partition the call is held (no thread) until one of the logs grows
  * durably or {@code waitMs} passes.
@@ -152,8 +153,13 @@ class ReplicationController {
                         log.highWatermark(), log.logStartOffset(), 0);
             }
         }
-        if (pr.fetchOffset() > durableEnd) {
-            return new PartitionAnswer(pr.topic(), pr.partition(), null, new Diverging(log.latestEpoch(), durableEnd),
+        long writtenEnd = log.logEndOffset();
+        if (pr.fetchOffset() > writtenEnd) {
+            // Ahead of what this log holds at all. A follower between this log's durable and written
+            // ends (it reports written batches under follower-flush=async, and this leader may have
+            // been such a follower until just now) shares this history: it waits for the fsync
+            // rather than truncating records that may already be acknowledged.
+            return new PartitionAnswer(pr.topic(), pr.partition(), null, new Diverging(log.latestEpoch(), writtenEnd),
                     log.highWatermark(), log.logStartOffset(), 0);
         }
         replicas.onFollowerFetch(new TopicPartition(pr.topic(), pr.partition()), m, follower, pr.fetchOffset(), durableEnd);

@@ -113,6 +113,7 @@ class HelmChartTest {
     @Test
     void schemaRejectsAnUnknownFlushPolicy() {
         assertRejected(Map.of("storage.flush", "sometimes"), "storage.flush must be one of the following");
+        assertRejected(Map.of("replication.followerFlush", "never"), "replication.followerFlush must be one of the following");
     }
 
     @Test
@@ -220,6 +221,9 @@ class HelmChartTest {
         assertThat(path(yaml, "runnel", "storage", "flush")).isEqualTo("interval");
         assertThat(path(yaml, "runnel", "produce", "max-request-size")).isEqualTo("32MB");
         assertThat(path(applicationYaml(defaults), "runnel", "storage", "flush")).isEqualTo("always");
+        assertThat(path(applicationYaml(defaults), "runnel", "replication", "follower-flush")).isEqualTo("sync");
+        assertThat(path(applicationYaml(HelmChart.render(Map.of("replication.followerFlush", "async"))), "runnel", "replication",
+                "follower-flush")).isEqualTo("async");
         assertThat(envValue(defaults, "SPRING_CONFIG_ADDITIONAL_LOCATION")).isEqualTo("file:/etc/runnel/application.yaml");
         assertThat(mountPath(defaults, "config")).isEqualTo("/etc/runnel");
 
