@@ -1,0 +1,21 @@
+package io.runnel.stream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.runnel.connect.RunnelApi;
+import io.runnel.connect.TaskContext;
+import java.util.concurrent.ScheduledExecutorService;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What every partition loop of one stream task shares.
+ *
+ * @param name      the stream's name (its connector is {@code stream.<name>})
+ * @param group     the group its progress is committed to ({@code connect-stream.<name>})
+ * @param api       the public API, acting as the stream's creator
+ * @param reporter  how a loop stops the stream {@code FAILED}
+ * @param meters    the task's meters (removed when it stops)
+ * @param scheduler backoff timers
+ */
+record StreamContext(String name, StreamDefinition definition, StreamEvaluator evaluator, String group, RunnelApi api, JsonMapper json,
+                     TaskContext.Reporter reporter, MeterRegistry meters, ScheduledExecutorService scheduler) {
+}
