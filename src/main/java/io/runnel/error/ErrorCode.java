@@ -50,6 +50,7 @@ public enum ErrorCode {
     INVALID_REPLICA_ASSIGNMENT(422, "Invalid replica assignment"),
     INVALID_RECORD(422, "Invalid record"),
     INVALID_CONNECTOR_CONFIG(422, "Invalid connector config"),
+    INVALID_EXPRESSION(422, "Invalid expression"),
     NOT_ENOUGH_REPLICAS(503, "Not enough in-sync replicas"),
     NOT_ENOUGH_REPLICAS_AFTER_APPEND(503, "Written but not acknowledged by enough in-sync replicas"),
     NOT_READY(503, "Not ready"),
