@@ -115,9 +115,9 @@ final class PartitionStream {
     // ---- 1. resume from the committed position and intent
 
     private void resume() {
-        retrying("reading the committed position", this::committed).thenAccept(committed -> {
+        reading("reading the committed position", this::committed).thenAccept(committed -> {
             if (committed == null) {
-                retrying("finding the start position", this::startPosition)
+                reading("finding the start position", this::startPosition)
                         .thenCompose(start -> retrying("committing the start position", () -> commit(start, null)).thenApply(v -> start))
                         .thenAccept(this::fetch).exceptionally(this::failed);
             } else if (committed.metadata() != null && committed.metadata().startsWith(END)) {
@@ -166,7 +166,7 @@ final class PartitionStream {
         if (start >= end) {
             return CompletableFuture.completedFuture(into);
         }
-        return retrying("reading the unfinished chunk", () -> page(start, (int) Math.min(PAGE_RECORDS, end - start), 0)).thenCompose(page -> {
+        return reading("reading the unfinished chunk", () -> page(start, (int) Math.min(PAGE_RECORDS, end - start), 0)).thenCompose(page -> {
             page.records().stream().filter(rec -> rec.offset() < end).forEach(into::add);
             long next = page.records().isEmpty() ? page.nextOffset() : page.records().get(page.records().size() - 1).offset() + 1;
             if (next <= start) {
@@ -183,7 +183,7 @@ final class PartitionStream {
             return;
         }
         position = at;
-        retrying("reading " + from + "-" + partition, () -> page(at, PAGE_RECORDS, WAIT_MS)).thenAccept(page -> {
+        reading("reading " + from + "-" + partition, () -> page(at, PAGE_RECORDS, WAIT_MS)).thenAccept(page -> {
             highWatermark = page.highWatermark();
             if (page.records().isEmpty()) {
                 fetch(Math.max(at, page.nextOffset()));
@@ -360,14 +360,24 @@ final class PartitionStream {
         }
     }
 
-    /** {@code attempt} until it succeeds, after a growing pause each time; a {@link StreamFailure} or a stop ends it. */
+    /**
+     * {@code attempt} until it succeeds, after a growing pause each time; a {@link StreamFailure} or a stop ends it.
+     * {@link #stop} waits for the attempt in flight (a write or a commit).
+     */
     private <T> CompletableFuture<T> retrying(String what, Supplier<CompletableFuture<T>> attempt) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(what, attempt, result, 0);
+        attempt(what, attempt, result, 0, true);
         return result;
     }
 
-    private <T> void attempt(String what, Supplier<CompletableFuture<T>> attempt, CompletableFuture<T> result, int failures) {
+    /** As {@link #retrying}, for a read: {@link #stop} abandons it rather than wait out a long poll. */
+    private <T> CompletableFuture<T> reading(String what, Supplier<CompletableFuture<T>> attempt) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        attempt(what, attempt, result, 0, false);
+        return result;
+    }
+
+    private <T> void attempt(String what, Supplier<CompletableFuture<T>> attempt, CompletableFuture<T> result, int failures, boolean tracked) {
         if (stopped) {
             result.completeExceptionally(new Stopped());
             return;
@@ -378,7 +388,9 @@ final class PartitionStream {
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        inFlight = call;
+        if (tracked) {
+            inFlight = call;
+        }
         call.whenComplete((v, e) -> {
             if (e == null) {
                 if (failures > 0) {
@@ -396,7 +408,7 @@ final class PartitionStream {
             error = what + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage())
                     + ", retrying in " + Math.max(1, (delayMs + 500) / 1000) + " s";
             LOG.info("Stream {}: {}-{}: {}", ctx.name(), from, partition, error);
-            ctx.scheduler().schedule(() -> attempt(what, attempt, result, failures + 1), delayMs, TimeUnit.MILLISECONDS);
+            ctx.scheduler().schedule(() -> attempt(what, attempt, result, failures + 1, tracked), delayMs, TimeUnit.MILLISECONDS);
         });
     }
 

@@ -102,7 +102,7 @@ class StreamController {
                     + "the creator's rights.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = StreamBody.class))),
             responses = {@ApiResponse(responseCode = "201", description = "Created"), @ApiResponse(responseCode = "200", description = "Changed")})
-    @ProblemResponses({ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.MALFORMED_JSON,
+    @ProblemResponses({ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_TOPIC_NAME, ErrorCode.INVALID_EXPRESSION, ErrorCode.MALFORMED_JSON,
             ErrorCode.LIMIT_EXCEEDED, ErrorCode.CONTROLLER_NOT_AVAILABLE, ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
             ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.GROUP_AUTHORIZATION_FAILED})
     @PutMapping("/streams/{name}")

@@ -1,18 +1,35 @@
 package io.runnel.stream;
 
-import io.runnel.error.ErrorCode;
-import io.runnel.error.RunnelException;
+import io.runnel.expr.EvaluationException;
+import io.runnel.expr.RecordInput;
+import io.runnel.expr.RecordTransform;
+import io.runnel.topic.Names;
 
-/** Compiles a stream's expressions into its {@link StreamEvaluator}. */
+/**
+ * Compiles a stream's expressions ({@link RecordTransform}, CEL) into its {@link StreamEvaluator}: a {@code to} that is a
+ * legal topic name is that topic, anything else an expression returning one. Stateless.
+ */
 final class StreamEvaluators {
     private StreamEvaluators() {
     }
 
-    /** @throws RunnelException {@code 422 INVALID_EXPRESSION} with the failing field and its position */
+    /** @throws io.runnel.expr.ExpressionException {@code 422 INVALID_EXPRESSION} with the failing field and its line and column */
     static StreamEvaluator compile(StreamDefinition d) {
-        if (d.filter() != null || d.mapKey() != null || d.mapValue() != null || !d.literalTo()) {
-            throw new RunnelException(ErrorCode.INVALID_REQUEST, "expressions are not supported yet");
-        }
-        return (r, p) -> new StreamEvaluator.Output(r.key(), r.value(), d.to());
+        RecordTransform transform = RecordTransform.compile(d.filter(), d.mapKey(), d.mapValue(), d.to(), Names::isLegal);
+        return (r, partition) -> {
+            RecordInput input = new RecordInput(r.key(), r.value(), r.headers(), r.timestampMs(), partition, r.offset());
+            try {
+                RecordTransform.Result result = transform.apply(input);
+                if (result instanceof RecordTransform.Output o) {
+                    return new StreamEvaluator.Output(o.key(), o.value(), o.topic());
+                }
+                return StreamEvaluator.Dropped.INSTANCE;
+            } catch (EvaluationException e) {
+                return new StreamEvaluator.Failure(e.getMessage(), e.field());
+            } catch (RuntimeException e) {
+                // an input that is not what the expressions can read (e.g. not JSON): that record's failure, as deterministic
+                return new StreamEvaluator.Failure(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null);
+            }
+        };
     }
 }
