@@ -11,6 +11,7 @@ import io.runnel.error.ErrorCode;
 import io.runnel.error.RunnelException;
 import io.runnel.group.GroupCoordinator;
 import io.runnel.group.GroupCoordinator.OffsetView;
+import io.runnel.partition.PartitionReads;
 import io.runnel.security.AclAuthorizer;
 import io.runnel.security.ApiCall;
 import io.runnel.security.KafkaPrincipal;
@@ -54,8 +55,11 @@ class StreamController {
     private final Guard guard;
     private final AclAuthorizer authorizer;
     private final StreamPlugin plugin;
+    private final PartitionReads reads;
 
-    StreamController(ConnectorStore store, GroupCoordinator groups, Guard guard, AclAuthorizer authorizer, StreamPlugin plugin) {
+    StreamController(ConnectorStore store, GroupCoordinator groups, Guard guard, AclAuthorizer authorizer, StreamPlugin plugin,
+                     PartitionReads reads) {
+        this.reads = reads;
         this.store = store;
         this.groups = groups;
         this.guard = guard;
@@ -122,6 +126,9 @@ class StreamController {
                     .ifPresent(a -> {
                         throw a.refusal().with("stream", name);
                     });
+        }
+        if (existing.isEmpty() && !d.fromEarliest()) {
+            startAtTheEnd(name, d.from());
         }
         store.submit(new MetadataCommand.PutConnector(connector, config, creator, 1));
         return ResponseEntity.status(existing.isPresent() ? HttpStatus.OK : HttpStatus.CREATED).body(view(name, find(name)));
@@ -197,6 +204,25 @@ class StreamController {
             }
         }
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * A new stream that starts at {@code latest} starts at the end of each partition as it is now, when it is created, not
+     * when its task gets going: its start positions are committed before it is stored. An input topic that does not exist
+     * yet is left to the task (it starts at the end it finds).
+     */
+    private void startAtTheEnd(String name, String from) {
+        Map<Integer, PartitionReads.Offsets> ends;
+        try {
+            ends = reads.topicOffsets(from);
+        } catch (RunnelException e) {
+            return;
+        }
+        List<GroupCoordinator.OffsetCommit> commits = new ArrayList<>();
+        ends.forEach((p, o) -> commits.add(new GroupCoordinator.OffsetCommit(from, p, o.highWatermark(), null)));
+        if (!commits.isEmpty()) {
+            groups.commit(StreamPlugin.groupOf(name), new GroupCoordinator.CommitSpec(null, null, commits));
+        }
     }
 
     private static void checkName(String name) {

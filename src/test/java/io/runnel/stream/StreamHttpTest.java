@@ -134,6 +134,23 @@ class StreamHttpTest {
     }
 
     @Test
+    void aNewStreamFromLatestStartsAtTheEndAsItIsWhenCreated() {
+        createTopic(http, "latest-in", 2);
+        createTopic(http, "latest-out", 1);
+        produce(http, "latest-in", "{\"key\":\"old\",\"value\":{\"amount\":500}}");
+        HttpTestClient.Response created = http.put("/streams/latest", "{\"from\":\"latest-in\",\"to\":\"latest-out\",\"filter\":\"value.amount > 100\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().path("startFrom").asString()).isEqualTo("latest");
+        produce(http, "latest-in", "{\"key\":\"new\",\"value\":{\"amount\":250}},{\"key\":\"small\",\"value\":{\"amount\":30}}");
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode s = stream("latest");
+            assertThat(s.path("partitions").size()).isEqualTo(2);
+            s.path("partitions").forEach(p -> assertThat(p.path("lag").asLong()).as(s.toString()).isZero());
+        });
+        assertThat(records(http, "latest-out", 0)).extracting(r -> r.path("key").asString()).containsExactly("new");
+    }
+
+    @Test
     void badDefinitionsAreProblemsAndStoreNothing() {
         assertProblem(http.put("/streams/bad", "{\"from\":\"x\",\"to\":\"y\",\"colour\":\"red\"}"), 400, "INVALID_REQUEST");
         assertProblem(http.put("/streams/bad", "{\"from\":\"x\",\"to\":\"y\",\"map\":{\"kee\":\"key\"}}"), 400, "INVALID_REQUEST");
