@@ -17,8 +17,10 @@ import java.util.function.Predicate;
  * The runtime owns {@value #CLASS} (a plugin on this instance), {@value #TASKS_MAX} (1 to
  * {@link ConnectorsState#MAX_TASKS}, default 1), {@value #TOPICS} (a sink's comma-separated topics, each a legal
  * topic name) and {@value #NAME} (if given, the connector's name); the plugin checks the rest
- * ({@link ConnectorPlugin#validate}). Every problem is reported at once: {@code 422 INVALID_CONNECTOR_CONFIG} with
- * an {@code errors} member, config key → message. Stateless and thread-safe.
+ * ({@link ConnectorPlugin#validate}). Any connector may have the CEL record transforms of {@link Transforms}
+ * ({@code transforms.filter}, {@code transforms.map.key}, {@code transforms.map.value}), compiled and type-checked
+ * here. Every problem is reported at once: {@code 422 INVALID_CONNECTOR_CONFIG} with an {@code errors} member,
+ * config key → message (for an expression: its line, column and CEL's message). Stateless and thread-safe.
  */
 final class ConnectorConfigs {
     static final String CLASS = "connector.class";
@@ -70,6 +72,9 @@ final class ConnectorConfigs {
         }
         if (plugin.isPresent() && plugin.get().type() == io.runnel.connect.ConnectorType.SINK) {
             checkTopics(config.get(TOPICS), errors);
+        }
+        if (!config.containsValue(null)) {
+            Transforms.check(config, errors);
         }
         if (plugin.isPresent() && !config.containsValue(null)) {
             plugin.get().validate(config).forEach(errors::putIfAbsent);
@@ -124,6 +129,7 @@ final class ConnectorConfigs {
     }
 
     static boolean isSecret(Optional<ConnectorPlugin> plugin, String key) {
-        return plugin.map(p -> p.isSecret(key)).orElse(!List.of(CLASS, TASKS_MAX, TOPICS, NAME).contains(key));
+        return plugin.map(p -> p.isSecret(key)).orElse(!List.of(CLASS, TASKS_MAX, TOPICS, NAME, Transforms.FILTER, Transforms.MAP_KEY,
+                Transforms.MAP_VALUE).contains(key));
     }
 }

@@ -7,6 +7,7 @@ import dev.cel.common.CelOptions;
 import dev.cel.common.CelSourceLocation;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -15,6 +16,8 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
+import java.util.Collection;
+import java.util.Map;
 
 /**
  * One CEL expression over a record, parsed, type-checked and planned once; immutable and
@@ -28,12 +31,13 @@ import dev.cel.runtime.CelVariableResolver;
  * <p><b>Limits</b> (so that no expression can hold an instance): an expression is at most
  * {@value #MAX_CODE_POINTS} code points and nests at most {@value #MAX_DEPTH} deep (checked when it
  * is compiled); one evaluation runs at most {@value #MAX_ITERATIONS} comprehension iterations in all
- * (nested {@code map}/{@code all}/… count each inner step) and at most {@value #MAX_STEPS}
- * evaluation steps (one per sub-expression evaluated, counted by an evaluation listener), and
- * regular expressions compile to at most {@value #MAX_REGEX_PROGRAM} RE2 instructions (RE2 runs in
- * linear time). Exceeding a run-time limit is an {@link EvaluationException} for that record. Since
- * no expression can loop and each step at most concatenates values it already has, the size of a
- * result is bounded by the step limit times the size of the record.
+ * (nested {@code map}/{@code all}/… count each inner step), at most {@value #MAX_STEPS}
+ * evaluation steps (one per sub-expression evaluated, counted by an evaluation listener) and makes
+ * at most {@value #MAX_MADE} characters of new strings and elements of lists or maps concatenated
+ * with {@code +} (string and list repetition in a loop); regular expressions compile to at most
+ * {@value #MAX_REGEX_PROGRAM} RE2 instructions (RE2 runs in linear time). Exceeding a run-time limit
+ * is an {@link EvaluationException} for that record. CEL has no loops or recursion beyond its
+ * macros, so these bound both the time and the memory of one evaluation.
  */
 final class Expression {
     static final int MAX_CODE_POINTS = 4096;
@@ -41,6 +45,7 @@ final class Expression {
     static final int MAX_ITERATIONS = 10_000;
     static final int MAX_STEPS = 100_000;
     static final int MAX_REGEX_PROGRAM = 1000;
+    static final int MAX_MADE = 10_000_000;
 
     private static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
@@ -113,21 +118,21 @@ final class Expression {
         return text;
     }
 
-    /** Evaluates against {@code variables} within the limits. */
-    Object evaluate(CelVariableResolver variables) {
-        StepBudget budget = new StepBudget();
+    /** Evaluates against {@code variables} within the limits; {@code inputs} are the objects made from the record. */
+    Object evaluate(CelVariableResolver variables, Map<Object, ?> inputs) {
+        StepBudget budget = new StepBudget(inputs);
         try {
             return program.trace(variables, budget);
         } catch (CelEvaluationException e) {
-            if (e.getCause() instanceof StepBudget.Exceeded) {
-                throw new EvaluationException(field, "cost limit exceeded (more than " + MAX_STEPS + " evaluation steps)", null);
+            if (e.getCause() instanceof StepBudget.Exceeded exceeded) {
+                throw new EvaluationException(field, exceeded.getMessage(), null);
             }
             if (e.getCause() instanceof UnreadableInput unreadable) {
                 throw new EvaluationException(field, unreadable.getMessage(), unreadable.getCause());
             }
             throw new EvaluationException(field, e.getMessage(), e);
         } catch (StepBudget.Exceeded e) {
-            throw new EvaluationException(field, "cost limit exceeded (more than " + MAX_STEPS + " evaluation steps)", null);
+            throw new EvaluationException(field, e.getMessage(), null);
         } catch (UnreadableInput e) {
             throw new EvaluationException(field, e.getMessage(), e.getCause());
         } catch (RuntimeException e) {
@@ -135,21 +140,53 @@ final class Expression {
         }
     }
 
-    /** Counts evaluation steps of one call and stops it past {@link #MAX_STEPS}. */
+    /**
+     * Counts the evaluation steps of one call and what they made, and stops it past {@link #MAX_STEPS} steps or
+     * {@link #MAX_MADE} made: the characters of every string made (not one taken from the record) and the
+     * elements of every list or map a {@code +} made (not a comprehension's own accumulator, which CEL grows in
+     * place). So repeating or concatenating strings and lists in a loop is bounded in memory, not only in time.
+     */
     private static final class StepBudget implements CelEvaluationListener {
+        private final Map<Object, ?> inputs;
         private long steps;
+        private long made;
+
+        StepBudget(Map<Object, ?> inputs) {
+            this.inputs = inputs;
+        }
 
         @Override
-        public void callback(dev.cel.common.ast.CelExpr expr, Object result) {
+        public void callback(CelExpr expr, Object result) {
             if (++steps > MAX_STEPS) {
-                throw new Exceeded();
+                throw new Exceeded("cost limit exceeded (more than " + MAX_STEPS + " evaluation steps)");
             }
+            if (result instanceof String s && !inputs.containsKey(s)) {
+                made += s.length();
+            } else if ((result instanceof Collection<?> || result instanceof Map<?, ?>) && isConcatenation(expr)) {
+                made += result instanceof Collection<?> c ? c.size() : ((Map<?, ?>) result).size();
+            }
+            if (made > MAX_MADE) {
+                throw new Exceeded("cost limit exceeded (more than " + MAX_MADE + " characters or elements made)");
+            }
+        }
+
+        private static boolean isConcatenation(CelExpr expr) {
+            if (expr.getKind() != CelExpr.ExprKind.Kind.CALL || !expr.call().function().equals("_+_")) {
+                return false;
+            }
+            for (CelExpr arg : expr.call().args()) {
+                if (arg.getKind() == CelExpr.ExprKind.Kind.IDENT
+                        && (arg.ident().name().startsWith("@") || arg.ident().name().startsWith("__"))) {
+                    return false; // a macro's accumulator
+                }
+            }
+            return true;
         }
 
         /** Thrown through CEL to abort; carries no stack trace. */
         static final class Exceeded extends RuntimeException {
-            Exceeded() {
-                super("cost limit exceeded", null, false, false);
+            Exceeded(String message) {
+                super(message, null, false, false);
             }
         }
     }

@@ -14,6 +14,7 @@ public final class ExpressionException extends RunnelException {
     private final String expression;
     private final int line;
     private final int column;
+    private final String celMessage;
 
     ExpressionException(String field, String expression, int line, int column, String message) {
         super(ErrorCode.INVALID_EXPRESSION,
@@ -22,6 +23,7 @@ public final class ExpressionException extends RunnelException {
         this.expression = expression;
         this.line = line;
         this.column = column;
+        this.celMessage = message;
         with("field", field).with("expression", expression).with("line", line).with("column", column);
     }
 
@@ -39,5 +41,10 @@ public final class ExpressionException extends RunnelException {
 
     public int column() {
         return column;
+    }
+
+    /** CEL's own message for the error, without field or position. */
+    public String celMessage() {
+        return celMessage;
     }
 }

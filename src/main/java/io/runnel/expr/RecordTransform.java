@@ -129,14 +129,14 @@ public final class RecordTransform {
             return new Output(record.key(), record.value(), null);
         }
         Variables variables = new Variables(record);
-        if (filter != null && !(boolean) expect(filter, filter.evaluate(variables), Boolean.class, "bool")) {
+        if (filter != null && !(boolean) expect(filter, filter.evaluate(variables, variables.json.origins()), Boolean.class, "bool")) {
             return Dropped.INSTANCE;
         }
-        byte[] key = mapKey == null ? record.key() : json(mapKey, mapKey.evaluate(variables), variables);
-        byte[] value = mapValue == null ? record.value() : json(mapValue, mapValue.evaluate(variables), variables);
+        byte[] key = mapKey == null ? record.key() : json(mapKey, mapKey.evaluate(variables, variables.json.origins()), variables);
+        byte[] value = mapValue == null ? record.value() : json(mapValue, mapValue.evaluate(variables, variables.json.origins()), variables);
         String topic = literalTopic;
         if (to != null) {
-            topic = expect(to, to.evaluate(variables), String.class, "string");
+            topic = expect(to, to.evaluate(variables, variables.json.origins()), String.class, "string");
             if (!legalTopic.test(topic)) {
                 throw new EvaluationException("to", "'" + topic + "' is not a legal topic name", null);
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runnel.error.ErrorCode;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,10 @@ class RecordTransformTest {
         assertThat(output(routed, record(null, "{\"region\":\"eu\"}")).topic()).isEqualTo("orders-eu");
         assertThatThrownBy(() -> routed.apply(record(null, "{\"region\":\"e u\"}"))).isInstanceOf(EvaluationException.class)
                 .hasMessageContaining("'to'").hasMessageContaining("not a legal topic name");
+        RecordTransform dynamic = RecordTransform.compile(null, null, null, "value['dest']", LEGAL);
+        assertThat(output(dynamic, record(null, "{\"dest\":\"audit\"}")).topic()).isEqualTo("audit");
+        assertThatThrownBy(() -> dynamic.apply(record(null, "{\"dest\":7}"))).isInstanceOf(EvaluationException.class)
+                .hasMessageContaining("'to'").hasMessageContaining("not string");
     }
 
     @Test
@@ -136,6 +141,50 @@ class RecordTransformTest {
         RecordTransform growing = RecordTransform.compile(null, null,
                 "value.l.map(a, value.l.map(b, value.l.map(c, string(a) + string(b) + string(c))))");
         assertThatThrownBy(() -> growing.apply(r)).isInstanceOf(EvaluationException.class).hasMessageContaining("'map.value'");
+    }
+
+    @Test
+    void repeatingStringsOrListsInALoopIsStoppedWhileMappingABigListIsNot() {
+        StringBuilder list = new StringBuilder("[");
+        for (int i = 0; i < 5000; i++) {
+            list.append(i == 0 ? "" : ",").append(i);
+        }
+        String s = "x".repeat(10_000);
+        RecordInput r = record(null, "{\"l\":" + list + "],\"s\":\"" + s + "\"}");
+        RecordTransform strings = RecordTransform.compile(null, null, "value.l.map(a, value.s + value.s)");
+        assertThatThrownBy(() -> strings.apply(r)).isInstanceOf(EvaluationException.class).hasMessageContaining("made");
+        RecordTransform lists = RecordTransform.compile(null, null, "value.l.map(a, value.l + value.l)");
+        assertThatThrownBy(() -> lists.apply(r)).isInstanceOf(EvaluationException.class).hasMessageContaining("made");
+        RecordTransform plain = RecordTransform.compile("value.l.all(a, a >= 0) && size(value.s) == 10000", null,
+                "{'l': value.l.map(a, a * 2), 's': value.s}");
+        assertThat(text(output(plain, r).value())).startsWith("{\"l\":[0,2,4,").endsWith(",9998],\"s\":\"" + s + "\"}");
+    }
+
+    @Test
+    void oneTransformServesManyThreadsAtOnce() throws Exception {
+        RecordTransform t = RecordTransform.compile("value.n % 3 != 0", null, "{'n': value.n, 'twice': value.n * 2, 'p': value.p}");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> checks = new java.util.ArrayList<>();
+            for (int thread = 0; thread < 4; thread++) {
+                checks.add(pool.submit(() -> {
+                    for (int n = 0; n < 2000; n++) {
+                        RecordTransform.Result r = t.apply(record(null, "{\"n\":" + n + ",\"p\":1.10}"));
+                        boolean right = n % 3 == 0 ? r.dropped()
+                                : text(r.output().orElseThrow().value()).equals("{\"n\":" + n + ",\"twice\":" + 2 * n + ",\"p\":1.10}");
+                        if (!right) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> check : checks) {
+                assertThat(check.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

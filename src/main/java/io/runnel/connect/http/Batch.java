@@ -14,10 +14,12 @@ import tools.jackson.core.JsonToken;
  *
  * @param firstOffset the first record's offset: with topic and partition, the batch's {@code webhook-id}
  * @param nextOffset  the offset committed after delivery: one past the last record of the batch
- * @param count       records in the batch
+ * @param count       records in the batch (0 when the filter dropped them all: nothing is sent, the offsets are committed)
  * @param body        the request body
+ * @param transformError why the connector's transform failed on the one record of this batch (its
+ *                    body holds it untransformed), or null for a batch to deliver
  */
-record Batch(String topic, int partition, long firstOffset, long nextOffset, int count, byte[] body) {
+record Batch(String topic, int partition, long firstOffset, long nextOffset, int count, byte[] body, String transformError) {
     private static final byte[] OPEN = "{\"records\":[".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
 
@@ -35,7 +37,16 @@ record Batch(String topic, int partition, long firstOffset, long nextOffset, int
         }
         body.writeBytes(CLOSE);
         return new Batch(topic, partition, answers.get(0).firstOffset(), answers.get(answers.size() - 1).nextOffset(), count,
-                body.toByteArray());
+                body.toByteArray(), null);
+    }
+
+    /** The one record whose transform failed, to dead-letter or to fail on. */
+    static Batch rejected(String topic, int partition, FetchAnswer.Rejected rejected) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(OPEN);
+        body.writeBytes(rejected.record());
+        body.writeBytes(CLOSE);
+        return new Batch(topic, partition, rejected.offset(), rejected.offset() + 1, 1, body.toByteArray(), rejected.error());
     }
 
     /**
@@ -75,8 +86,8 @@ record Batch(String topic, int partition, long firstOffset, long nextOffset, int
             b.writeEndArray();
             b.writeEndObject();
         }
-        return List.of(new Batch(topic, partition, firstOffset, split, firstCount, first.toByteArray()),
-                new Batch(topic, partition, split, nextOffset, count - firstCount, second.toByteArray()));
+        return List.of(new Batch(topic, partition, firstOffset, split, firstCount, first.toByteArray(), transformError),
+                new Batch(topic, partition, split, nextOffset, count - firstCount, second.toByteArray(), transformError));
     }
 
     /** The Standard Webhooks message id: stable across retries and redeliveries of the same records. */

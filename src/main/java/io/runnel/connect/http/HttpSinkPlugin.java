@@ -4,6 +4,7 @@ import io.runnel.connect.ConnectorPlugin;
 import io.runnel.connect.ConnectorType;
 import io.runnel.connect.Task;
 import io.runnel.connect.TaskContext;
+import io.runnel.connect.Transforms;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +73,8 @@ public class HttpSinkPlugin implements ConnectorPlugin, AutoCloseable {
     public Task start(TaskContext context) {
         HttpSinkConfig config = HttpSinkConfig.parse(context.config());
         Backoff backoff = new Backoff(config.backoff(), config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble(), clock);
-        HttpSinkTask task = new HttpSinkTask(new SinkSetup(context, config, client, backoff, clock));
+        HttpSinkTask task = new HttpSinkTask(new SinkSetup(context, config, client, backoff, clock,
+                Transforms.of(context.config())));
         task.start();
         return task;
     }

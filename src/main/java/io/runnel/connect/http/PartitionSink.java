@@ -28,6 +28,13 @@ import tools.jackson.databind.JsonNode;
  * reach the receiver in offset order, while the next batch is fetched during a delivery. Each step
  * starts when the previous one's future completes or its timer fires; no thread waits.
  *
+ * <p>Transforms ({@code transforms.*}) are applied as records are fetched ({@link FetchAnswer}): a
+ * batch holds only the records the filter kept, mapped, but its offsets cover the dropped ones too, so
+ * they count as done when it is committed (a batch of dropped records only is committed without a
+ * request). A record whose transform fails ends the batch before it and then goes alone through the
+ * delivery chain: to the dead-letter topic if one is set (then committed past), else the task fails
+ * holding its place at that record.
+ *
  * <p>Positions: {@code position} is the committed offset (the next to deliver, as the group has it);
  * {@code fetchOffset} runs ahead of it by the records held for the batch being built or delivered.
  * A batch's offset is committed only after a 2xx (or after its records reached the dead-letter
@@ -140,19 +147,27 @@ final class PartitionSink {
             return;
         }
         clusterFailures = 0;
-        FetchAnswer fetchedAnswer = FetchAnswer.parse(answer.body(), topic, partition, fetchOffset);
+        FetchAnswer fetchedAnswer = FetchAnswer.parse(answer.body(), topic, partition, fetchOffset, setup.transform());
         highWatermark = fetchedAnswer.highWatermark();
         meters.lag(highWatermark - position);
         fetchOffset = Math.max(fetchOffset, fetchedAnswer.nextOffset());
-        if (fetchedAnswer.count() > 0) {
-            if (heldCount == 0) {
+        boolean readAny = fetchedAnswer.count() > 0 || fetchedAnswer.dropped() > 0;
+        if (fetchedAnswer.rejected() != null && held.isEmpty() && !readAny) {
+            // the transform failed on the next record to deliver: it goes on alone, to the dead-letter topic or to fail
+            fetchOffset = fetchedAnswer.rejected().offset() + 1;
+            handOver(Batch.rejected(topic, partition, fetchedAnswer.rejected()));
+            return;
+        }
+        if (readAny) {
+            if (held.isEmpty()) {
                 lingerDeadlineNanos = System.nanoTime() + setup.config().linger().toNanos();
             }
             held.add(fetchedAnswer);
             heldCount += fetchedAnswer.count();
         }
-        boolean lingerOver = System.nanoTime() - lingerDeadlineNanos >= 0 || fetchedAnswer.count() == 0;
-        if (heldCount > 0 && (heldCount >= setup.config().batchMaxRecords() || lingerOver)) {
+        // a rejected record ends the batch: it is fetched again, first, once the batch before it is done
+        boolean lingerOver = System.nanoTime() - lingerDeadlineNanos >= 0 || fetchedAnswer.count() == 0 || fetchedAnswer.rejected() != null;
+        if (!held.isEmpty() && (heldCount >= setup.config().batchMaxRecords() || lingerOver)) {
             Batch batch = Batch.of(topic, partition, held);
             held.clear();
             heldCount = 0;
@@ -228,6 +243,15 @@ final class PartitionSink {
     // ---- deliver
 
     private void deliver(Batch batch, int attempt) {
+        if (batch.transformError() != null) {
+            transformFailed(batch);
+            return;
+        }
+        if (batch.count() == 0) {
+            // the filter dropped every record: nothing to send, but the offsets are done
+            committer.commit(batch.nextOffset()).thenRun(this::deliveryDone);
+            return;
+        }
         long started = System.nanoTime();
         call(() -> setup.receiverClient().sendAsync(Delivery.request(setup, batch), Delivery.BODY), (answer, error) -> {
             if (error == null && answer.statusCode() / 100 == 2) {
@@ -261,6 +285,20 @@ final class PartitionSink {
                     + batch.firstOffset() + "-" + (batch.nextOffset() - 1) + " after " + attempt + " attempt(s): " + why
                     + ". No errors.deadletterqueue.topic.name is set, so the task keeps its place at offset " + batch.firstOffset()
                     + "; fix the receiver and restart the connector");
+        }
+    }
+
+    /** The transform failed on the one record of {@code batch}: dead-letters it if a topic is set, else fails holding its place. */
+    private void transformFailed(Batch batch) {
+        meters.failures.increment();
+        String why = "transform: " + batch.transformError();
+        lastError = "offset " + batch.firstOffset() + ": " + why;
+        if (setup.config().deadLetterTopic().isPresent()) {
+            deadLetter(batch, new DeadLetters.Failure(setup.context().connector(), null, 1, why));
+        } else {
+            fail("Connector " + setup.context().connector() + " could not transform " + topic + "/" + partition + " offset "
+                    + batch.firstOffset() + ": " + batch.transformError() + ". No errors.deadletterqueue.topic.name is set, so the task"
+                    + " keeps its place at offset " + batch.firstOffset() + "; fix the transforms.* config or the record's producer");
         }
     }
 

@@ -103,7 +103,8 @@ final class MirrorTask implements Task {
                 return;
             }
             backoff.reset();
-            ctx = new MirrorContext(task.connector(), config, links, ids[0], ids[1], task.meters(), task.scheduler(), java.time.Clock.systemUTC());
+            ctx = new MirrorContext(task.connector(), config, links, ids[0], ids[1], task.meters(), task.scheduler(), java.time.Clock.systemUTC(),
+                    io.runnel.connect.Transforms.of(task.config()));
             checkpoints = new Checkpoints(ctx, (topic, p) -> mirrors.get(topic + "/" + p));
             LOG.info("Mirror {} task {}: source cluster {}, target cluster {}", task.connector(), task.task(), ids[0], ids[1]);
             if (ids[0].equals(ids[1])) {

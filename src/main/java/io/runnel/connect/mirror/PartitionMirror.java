@@ -2,6 +2,7 @@ package io.runnel.connect.mirror;
 
 import io.micrometer.core.instrument.Counter;
 import io.runnel.connect.PartitionProgress;
+import io.runnel.expr.EvaluationException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,16 @@ import org.slf4j.LoggerFactory;
  * tail (then the next page starts after it) or not (then it is sent again, and a replay under the same key writes
  * nothing). A page the target refuses as a reused key (the same first offset, more records than the first time)
  * sends the loop back to step 1. A page whose records all loop writes nothing; a restart then reads an older tail
- * and skips those records again, which is harmless. Any failure (source or target down, refused) is shown in
+ * and skips those records again, which is harmless.
+ *
+ * <p><b>Transforms.</b> The connector's {@code transforms.*} ({@link io.runnel.expr.RecordTransform}) are applied
+ * to the records that do not loop, before the write: a record the filter drops is not written, a mapped one is
+ * written with its new key and value (headers, timestamp and the {@value MirrorHeaders#OFFSET} header as for any
+ * copy). The tail logic stays exact because a transform is deterministic: a dropped record writes nothing, like a
+ * looping one, so a restart may resume at an older tail, re-read it and drop it again; a page sent again under
+ * its idempotency key makes the same records. A transform that fails on a record writes nothing of its page: the
+ * copy shows the error and fetches the page again after a backoff, holding its place until the connector's config
+ * is fixed (which restarts the task). Any failure (source or target down, refused) is shown in
  * {@link #progress} and retried after a {@link Backoff}; the loop never gives up.
  *
  * <p>Thread-safety: the loop is one chain of asynchronous steps, so its fields are written by one step at a time;
@@ -55,6 +65,7 @@ final class PartitionMirror {
     private final Counter records;
     private final Counter bytes;
     private final Counter skipped;
+    private final Counter filtered;
     private final Counter errors;
     private volatile boolean stopped;
     /** The next source offset to fetch; {@link #EARLIEST} until the first page of an empty target. */
@@ -77,6 +88,8 @@ final class PartitionMirror {
         this.bytes = Counter.builder("runnel.connector.mirrored.bytes").description("Key and value bytes copied from the source")
                 .tags(tags).register(ctx.meters());
         this.skipped = Counter.builder("runnel.connector.mirrored.skipped").description("Records not copied because they came from the target")
+                .tags(tags).register(ctx.meters());
+        this.filtered = Counter.builder("runnel.connector.mirrored.filtered").description("Records not copied because transforms.filter dropped them")
                 .tags(tags).register(ctx.meters());
         this.errors = Counter.builder("runnel.connector.mirror.errors").description("Failed steps of the copy (each retried after a backoff)")
                 .tags(tags).register(ctx.meters());
@@ -239,11 +252,22 @@ final class PartitionMirror {
     // ---- 3. write the page to the target
 
     private void write(SourcePage page) {
-        List<SourcePage.Record> copies = page.records().stream()
+        List<SourcePage.Record> notLooping = page.records().stream()
                 .filter(rec -> !MirrorHeaders.hasBeenIn(rec.headers(), ctx.targetClusterId())).toList();
-        int skippedHere = page.records().size() - copies.size();
+        int skippedHere = page.records().size() - notLooping.size();
         if (skippedHere > 0) {
             skipped.increment(skippedHere);
+        }
+        List<SourcePage.Record> copies;
+        try {
+            copies = SourcePage.transform(notLooping, ctx.transform(), partition);
+        } catch (EvaluationException | java.time.format.DateTimeParseException e) {
+            retry(this::fetch, "transforms.* failed on a record of " + topic + "-" + partition + " in the page from source offset " + page.records().get(0).offset() + ": "
+                    + e.getMessage() + "; the copy waits here until the config is fixed");
+            return;
+        }
+        if (copies.size() < notLooping.size()) {
+            filtered.increment(notLooping.size() - copies.size());
         }
         if (copies.isEmpty()) {
             advance(page.nextOffset());

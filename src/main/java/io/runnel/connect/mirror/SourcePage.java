@@ -1,8 +1,12 @@
 package io.runnel.connect.mirror;
 
+import io.runnel.expr.RecordInput;
+import io.runnel.expr.RecordTransform;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +103,31 @@ record SourcePage(List<Record> records, long nextOffset, long highWatermark, lon
         byte[] copy = new byte[end - start];
         System.arraycopy(body, start, copy, 0, copy.length);
         return copy;
+    }
+
+    /**
+     * The records {@code transform} keeps, in order, with their mapped keys and values (raw JSON text again;
+     * {@code null} for a null key or value); headers, offsets and timestamps unchanged. Deterministic: the same
+     * records give the same result, which the copy's idempotency key relies on.
+     *
+     * @throws io.runnel.expr.EvaluationException when the transform fails on a record (naming the expression)
+     */
+    static List<Record> transform(List<Record> records, RecordTransform transform, int partition) {
+        if (transform.isIdentity()) {
+            return records;
+        }
+        List<Record> kept = new ArrayList<>(records.size());
+        for (Record r : records) {
+            long timestamp = r.timestamp() == null ? 0 : Instant.parse(r.timestamp()).toEpochMilli();
+            RecordInput input = new RecordInput(nullable(r.key()), nullable(r.value()), r.headers(), timestamp, partition, r.offset());
+            transform.apply(input).output().ifPresent(out -> kept.add(new Record(r.offset(), r.timestamp(),
+                    out.key() == null ? NULL : out.key(), out.value() == null ? NULL : out.value(), r.headers())));
+        }
+        return kept;
+    }
+
+    private static byte[] nullable(byte[] json) {
+        return Arrays.equals(json, NULL) ? null : json;
     }
 
     private static void expect(JsonToken actual, JsonToken expected) {

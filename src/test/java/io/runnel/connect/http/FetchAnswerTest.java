@@ -3,6 +3,7 @@ package io.runnel.connect.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import io.runnel.expr.RecordTransform;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -88,5 +89,37 @@ class FetchAnswerTest {
         assertThat(records.get(1).path("headers").path("runnel.dlq.connector").asString()).isEqualTo("hook");
         assertThat(records.get(1).has("offset")).isFalse();
         assertThat(records.get(1).has("topic")).isFalse();
+    }
+
+    @Test
+    void aTransformDropsAndMapsRecordsWhileTheirOffsetsStayCovered() {
+        RecordTransform transform = RecordTransform.compile("type(value) == map && value.amount > 1 && headers['source'] == 'web'",
+                "key.id", "{'amount': value.amount, 'at': timestamp, 'p': partition, 'o': offset}");
+        FetchAnswer answer = FetchAnswer.parse(FETCHED.getBytes(StandardCharsets.UTF_8), "orders", 1, 50, transform);
+        assertThat(answer.count()).isEqualTo(1);
+        assertThat(answer.dropped()).isEqualTo(1);
+        assertThat(answer.rejected()).isNull();
+        assertThat(answer.firstOffset()).isEqualTo(50);
+        assertThat(answer.nextOffset()).isEqualTo(52);
+        Batch batch = Batch.of("orders", 1, List.of(answer));
+        assertThat(new String(batch.body(), StandardCharsets.UTF_8)).isEqualTo("{\"records\":["
+                + "{\"topic\":\"orders\",\"partition\":1,\"offset\":50,\"timestamp\":\"2026-11-28T03:46:38.123Z\","
+                + "\"key\":12345678901234567890123,\"value\":{\"amount\":12.50,\"at\":1795837598123,\"p\":1,\"o\":50},"
+                + "\"headers\":{\"source\":\"web\"}}]}");
+    }
+
+    @Test
+    void aRecordWhoseTransformFailsEndsTheAnswerAndIsKeptUntransformed() {
+        RecordTransform transform = RecordTransform.compile("value.amount > 1", null, null);
+        FetchAnswer answer = FetchAnswer.parse(FETCHED.getBytes(StandardCharsets.UTF_8), "orders", 1, 50, transform);
+        assertThat(answer.count()).isEqualTo(1);
+        assertThat(answer.nextOffset()).isEqualTo(51);
+        assertThat(answer.rejected().offset()).isEqualTo(51);
+        assertThat(answer.rejected().error()).contains("'filter'");
+        assertThat(answer.highWatermark()).isEqualTo(57);
+        Batch rejected = Batch.rejected("orders", 1, answer.rejected());
+        assertThat(rejected).extracting(Batch::firstOffset, Batch::nextOffset, Batch::count).containsExactly(51L, 52L, 1);
+        assertThat(new String(rejected.body(), StandardCharsets.UTF_8)).isEqualTo("{\"records\":[{\"topic\":\"orders\",\"partition\":1,"
+                + "\"offset\":51,\"timestamp\":\"2026-11-28T03:46:38.124Z\",\"key\":null,\"value\":-0.0,\"headers\":{}}]}");
     }
 }

@@ -103,4 +103,47 @@ class HttpSinkConnectorHttpTest extends HttpScenarioTest {
         assertThat(meters.find("runnel.connector.delivered.records").tag("connector", name).meters()).as("its task's meters").isEmpty();
         assertThat(meters.isClosed()).as("the application's registry outlives the task's meters").isFalse();
     }
+
+    @Test
+    void aBadTransformIsRefusedWithItsPosition() {
+        HttpTestClient.Response refused = http.put("/connectors/bad-transform/config", "{\"connector.class\":\"http-sink\",\"topics\":"
+                + "\"t\",\"http.url\":\"http://127.0.0.1:9/\",\"transforms.filter\":\"value.n >\\n  (1 +\","
+                + "\"transforms.map.value\":\"timestamp + 'x'\"}");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.json().path("code").asString()).isEqualTo("INVALID_CONNECTOR_CONFIG");
+        assertThat(refused.json().at("/errors/transforms.filter").asString()).startsWith("not a valid CEL expression: line 2, column 7: ");
+        assertThat(refused.json().at("/errors/transforms.map.value").asString())
+                .startsWith("not a valid CEL expression: line 1, column 11: found no matching overload for '_+_'");
+        assertThat(http.get("/connectors/bad-transform").status()).isEqualTo(404);
+    }
+
+    @Test
+    void transformsDeliverOnlyAndExactlyTheMappedRecordsAndCountTheDroppedOnesAsDone() {
+        String topic = "sink-transforms";
+        String name = "transform-hook";
+        createTopic(topic, 1);
+        receiver = TestReceiver.answering((n, request) -> TestReceiver.Answer.NO_CONTENT);
+        StringBuilder body = new StringBuilder("{\"records\":[");
+        for (int i = 0; i < 10; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"key\":").append(i).append(",\"value\":{\"n\":").append(i)
+                    .append(",\"big\":12345678901234567890,\"price\":1.10,\"skip\":true}}");
+        }
+        assertThat(http.post("/topics/" + topic + "/partitions/0/records", body + "]}").status()).isEqualTo(200);
+
+        HttpTestClient.Response created = http.put("/connectors/" + name + "/config", "{\"connector.class\":\"http-sink\",\"topics\":\""
+                + topic + "\",\"http.url\":\"" + receiver.url() + "\",\"batch.max.records\":\"3\","
+                + "\"transforms.filter\":\"value.n % 2 == 0\",\"transforms.map.key\":\"'k' + string(key)\","
+                + "\"transforms.map.value\":\"{'n': value.n, 'big': value.big, 'price': value.price}\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(status(name).path("partitions")).hasSize(1)
+                .allSatisfy(p -> assertThat(p.path("position").asLong()).as("dropped records count as done").isEqualTo(10)));
+        assertThat(receiver.acceptedOffsets(topic, 0)).containsExactly(0L, 2L, 4L, 6L, 8L);
+        String delivered = String.join("", receiver.received().stream().filter(TestReceiver.Received::accepted)
+                .map(TestReceiver.Received::body).toList());
+        for (int i = 0; i < 10; i += 2) {
+            assertThat(delivered).contains("\"key\":\"k" + i + "\",\"value\":{\"n\":" + i + ",\"big\":12345678901234567890,\"price\":1.10}");
+        }
+        assertThat(delivered).doesNotContain("skip");
+        assertThat(http.delete("/connectors/" + name).status()).isEqualTo(204);
+    }
 }

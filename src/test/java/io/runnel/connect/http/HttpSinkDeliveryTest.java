@@ -217,6 +217,46 @@ class HttpSinkDeliveryTest extends HttpScenarioTest {
     }
 
     @Test
+    void aRecordWhoseTransformFailsGoesToTheDeadLetterTopicAndTheRestIsDeliveredMapped() {
+        createTopic("sink-cel", 1);
+        createTopic("sink-cel.dead", 1);
+        TestReceiver receiver = receiver(TestReceiver.Answer.NO_CONTENT);
+        start("cel", config("sink-cel", receiver, Map.of("batch.max.records", "10", "errors.deadletterqueue.topic.name", "sink-cel.dead",
+                "transforms.filter", "value.n != 3", "transforms.map.value", "{'n': value.n, 'amount': value.amount}")));
+        produce("sink-cel", "{\"records\":[{\"value\":{\"n\":0,\"amount\":12.50}},{\"value\":{\"n\":1,\"amount\":1.10}},"
+                + "{\"key\":\"b\",\"value\":{\"amount\":2}},{\"value\":{\"n\":3,\"amount\":3}},{\"value\":{\"n\":4,\"amount\":4.0}}]}");
+
+        await().atMost(DELIVERED).until(() -> committed("cel", "sink-cel", 0) == 5);
+        assertThat(receiver.acceptedOffsets("sink-cel", 0)).containsExactly(0L, 1L, 4L);
+        String delivered = String.join("", receiver.received().stream().map(TestReceiver.Received::body).toList());
+        assertThat(delivered).contains("\"value\":{\"n\":0,\"amount\":12.50}", "\"value\":{\"n\":1,\"amount\":1.10}",
+                "\"value\":{\"n\":4,\"amount\":4.0}");
+        JsonNode dead = fetch("sink-cel.dead", 0, "?offset=0").json().path("records");
+        assertThat(dead.size()).isEqualTo(1);
+        assertThat(dead.get(0).path("key").asString()).isEqualTo("b");
+        assertThat(dead.get(0).path("value").path("amount").asInt()).isEqualTo(2);
+        assertThat(dead.get(0).path("headers").path("runnel.dlq.offset").asString()).isEqualTo("2");
+        assertThat(dead.get(0).path("headers").path("runnel.dlq.status").asString()).isEqualTo("none");
+        assertThat(dead.get(0).path("headers").path("runnel.dlq.error").asString()).startsWith("transform: 'filter' failed");
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void withoutADeadLetterTopicATransformFailureFailsTheTaskAtItsRecord() {
+        createTopic("sink-cel-fail", 1);
+        TestReceiver receiver = receiver(TestReceiver.Answer.NO_CONTENT);
+        Task task = start("cel-fail", config("sink-cel-fail", receiver, Map.of("transforms.filter", "value.n > 0")));
+        produce("sink-cel-fail", "{\"records\":[{\"value\":{\"n\":0}},{\"value\":{\"n\":1}},{\"value\":{\"m\":2}},{\"value\":{\"n\":3}}]}");
+
+        await().atMost(DELIVERED).until(() -> !failures.isEmpty());
+        assertThat(failures.get(0).getMessage()).contains("could not transform sink-cel-fail/0 offset 2").contains("'filter' failed")
+                .contains("keeps its place at offset 2");
+        await().atMost(DELIVERED).until(() -> committed("cel-fail", "sink-cel-fail", 0) == 2);
+        assertThat(receiver.acceptedOffsets("sink-cel-fail", 0)).containsExactly(1L);
+        assertThat(task.progress().get(0).position()).isEqualTo(2);
+    }
+
+    @Test
     void withoutADeadLetterTopicTheTaskFailsAndKeepsItsPlace() {
         createTopic("sink-fail", 1);
         TestReceiver receiver = receiver((n, request) -> request.body().contains("\"n\":2")

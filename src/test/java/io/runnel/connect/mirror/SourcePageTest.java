@@ -1,7 +1,10 @@
 package io.runnel.connect.mirror;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.runnel.expr.EvaluationException;
+import io.runnel.expr.RecordTransform;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -64,5 +67,21 @@ class SourcePageTest {
         assertThat(page.records()).isEmpty();
         assertThat(page.nextOffset()).isEqualTo(4);
         assertThat(SourcePage.produceBody(List.of(), "a", "c")).asString(StandardCharsets.UTF_8).isEqualTo("{\"records\":[]}");
+    }
+
+    @Test
+    void aTransformDropsAndMapsRecordsAndLeavesTheRestAsFetched() {
+        SourcePage page = SourcePage.parse(JSON, PAGE.getBytes(StandardCharsets.UTF_8));
+        RecordTransform transform = RecordTransform.compile("offset != 7", null, "type(value) == map ? value : {'was': value}");
+        List<SourcePage.Record> kept = SourcePage.transform(page.records(), transform, 1);
+        assertThat(kept).extracting(SourcePage.Record::offset).containsExactly(5L, 8L);
+        assertThat(kept.get(0).value()).asString(StandardCharsets.UTF_8)
+                .isEqualTo("{\"amount\":12.50,\"big\":123456789012345678901234567890,\"s\":\"a,}\\\"]\"}");
+        assertThat(kept.get(0).key()).isSameAs(page.records().get(0).key());
+        assertThat(kept.get(0).headers()).isEqualTo(page.records().get(0).headers());
+        assertThat(kept.get(1).value()).asString(StandardCharsets.UTF_8).isEqualTo("{\"was\":null}");
+        assertThat(SourcePage.transform(page.records(), RecordTransform.IDENTITY, 1)).isSameAs(page.records());
+        RecordTransform failing = RecordTransform.compile("value.amount > 1", null, null);
+        assertThatThrownBy(() -> SourcePage.transform(page.records(), failing, 1)).isInstanceOf(EvaluationException.class);
     }
 }
