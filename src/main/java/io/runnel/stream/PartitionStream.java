@@ -33,7 +33,8 @@ import tools.jackson.databind.JsonNode;
  *   <li><b>commit the intent</b>: offset {@code c}, metadata {@code end=<e>} (only when the chunk writes something);</li>
  *   <li><b>write</b> one request per output topic, all at once, {@code acks=all}, no partition (the server places each
  *       record by its key as a producer would), records in input order, each with the input's headers and timestamp,
- *       under {@code Idempotency-Key: stream/<name>/<from>/<partition>/<c>}. A replay of the chunk after a crash
+ *       under {@code Idempotency-Key: stream/<name>/<incarnation>/<from>/<partition>/<c>} (the incarnation tells a stream
+ *       created again under the same name from the one it replaces). A replay of the chunk after a crash
  *       builds the same bytes, so the server writes nothing again; {@code 422 IDEMPOTENCY_KEY_REUSED} (the input
  *       changed under compaction, or the stream's expressions changed) counts as written. Other failures are retried
  *       with the same body and key;</li>
@@ -298,9 +299,12 @@ final class PartitionStream {
                 });
     }
 
-    /** {@code stream/<name>/<from>/<partition>/<start>}, or a digest of it past the 255 characters a key may have. */
+    /**
+     * {@code stream/<name>/<incarnation>/<from>/<partition>/<start>}, or a digest of it past the 255 characters a key
+     * may have.
+     */
     String idempotencyKey(long start) {
-        String key = "stream/" + ctx.name() + "/" + from + "/" + partition + "/" + start;
+        String key = "stream/" + ctx.name() + "/" + ctx.incarnation() + "/" + from + "/" + partition + "/" + start;
         if (key.length() <= 255) {
             return key;
         }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -120,6 +121,8 @@ class StreamController {
         String creator = existing.map(ConnectorMetadata::creator).orElse(caller.principal().toString());
         Map<String, String> config = new TreeMap<>(d.toConfig());
         config.put("connector.class", StreamPlugin.CLASS_NAME);
+        config.put(StreamPlugin.INCARNATION, existing.map(c -> c.config().get(StreamPlugin.INCARNATION))
+                .orElseGet(() -> Long.toString(System.currentTimeMillis(), 36) + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36)));
         if (guard.enabled()) {
             KafkaPrincipal principal = KafkaPrincipal.parse(creator);
             plugin.requiredAccess(connector, config).stream().filter(a -> !authorizer.authorize(principal, a)).findFirst()

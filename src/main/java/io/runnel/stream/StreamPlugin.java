@@ -24,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 class StreamPlugin implements ConnectorPlugin {
     static final String CLASS_NAME = "stream";
     static final String PREFIX = "stream.";
+    /** The config key of the stream's incarnation: set when the stream is created, kept by changes. */
+    static final String INCARNATION = "incarnation";
     private final JsonMapper json;
 
     StreamPlugin(JsonMapper json) {
@@ -90,7 +92,7 @@ class StreamPlugin implements ConnectorPlugin {
     public Task start(TaskContext context) {
         StreamDefinition d = StreamDefinition.fromConfig(context.config());
         String name = context.connector().substring(PREFIX.length());
-        StreamContext ctx = new StreamContext(name, d, StreamEvaluators.compile(d), context.group(), context.api(), json, context.reporter(),
+        StreamContext ctx = new StreamContext(name, context.config().getOrDefault(INCARNATION, ""), d, StreamEvaluators.compile(d), context.group(), context.api(), json, context.reporter(),
                 context.meters(), context.scheduler());
         StreamTask task = new StreamTask(context, ctx);
         task.start();

@@ -63,7 +63,7 @@ class ChunkReplayTest {
     }
 
     private static PartitionStream partitionStream(String name, StreamDefinition d, List<Throwable> failures) {
-        StreamContext ctx = new StreamContext(name, d, StreamEvaluators.compile(d), StreamPlugin.groupOf(name), api, JSON, failures::add,
+        StreamContext ctx = new StreamContext(name, "1", d, StreamEvaluators.compile(d), StreamPlugin.groupOf(name), api, JSON, failures::add,
                 new SimpleMeterRegistry(), scheduler);
         return new PartitionStream(ctx, 0);
     }

@@ -131,6 +131,11 @@ class StreamHttpTest {
         assertProblem(http.put("/streams/life/pause", ""), 404, "STREAM_NOT_FOUND");
         assertThat(records(http, "life-out", 0)).as("the output stays").hasSize(3);
         assertThat(http.get("/groups/connect-stream.life").status()).as("the positions are deleted").isEqualTo(404);
+
+        // created again under the same name: a new stream, whose writes are not taken for replays of the old one's
+        assertThat(http.put("/streams/life", "{\"from\":\"life-in\",\"to\":\"life-out\",\"startFrom\":\"earliest\"}").status())
+                .isEqualTo(201);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(records(http, "life-out", 0)).hasSize(6));
     }
 
     @Test
