@@ -167,6 +167,22 @@ class ApiDocumentStatusTest extends HttpScenarioTest {
         check("resumeConnector", put("/connectors/no-such/resume", ""), 404);
         check("restartConnector", http.post("/connectors/no-such/restart", ""), 404);
         check("deleteConnector", http.delete("/connectors/no-such"), 404);
+
+        // StreamHttpTest exercises streams that run; here each operation's documented answers.
+        String stream = "{\"from\":\"" + topic + "\",\"to\":\"" + topic + "\"}";
+        check("putStream", put("/streams/statuses", stream), 201);
+        check("putStream", put("/streams/statuses", stream), 200);
+        check("putStream", put("/streams/statuses", "{\"from\":\"x\",\"to\":\"y\",\"colour\":1}"), 400);
+        check("putStream", put("/streams/statuses", "{\"from\":\"x\",\"to\":\"y\",\"filter\":\"(\"}"), 422);
+        check("listStreams", http.get("/streams"), 200);
+        check("getStream", http.get("/streams/statuses"), 200);
+        check("getStream", http.get("/streams/no-such"), 404);
+        check("pauseStream", put("/streams/statuses/pause", ""), 202);
+        check("pauseStream", put("/streams/no-such/pause", ""), 404);
+        check("resumeStream", put("/streams/statuses/resume", ""), 202);
+        check("resumeStream", put("/streams/no-such/resume", ""), 404);
+        check("deleteStream", http.delete("/streams/statuses"), 204);
+        check("deleteStream", http.delete("/streams/no-such"), 404);
         softly.assertThat(called).as("operations exercised").containsAll(operations.keySet());
         softly.assertAll();
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The checks of a connector's name and config before it is stored, and the masking of secrets in answers.
@@ -32,15 +33,23 @@ final class ConnectorConfigs {
     }
 
     private final Function<String, Optional<ConnectorPlugin>> plugins;
+    private final Predicate<String> internalName;
 
-    ConnectorConfigs(Function<String, Optional<ConnectorPlugin>> plugins) {
+    /**
+     * @param internalName whether a connector name belongs to an internal plugin ({@link ConnectorPlugin#internalPrefix}):
+     *                     refused, as is an internal plugin's class
+     */
+    ConnectorConfigs(Function<String, Optional<ConnectorPlugin>> plugins, Predicate<String> internalName) {
         this.plugins = plugins;
+        this.internalName = internalName;
     }
 
     Checked check(String name, Map<String, String> config) {
         Map<String, String> errors = new TreeMap<>();
         if (!Names.isLegal(name) || !Names.isLegal(ConnectorWorker.groupOf(name))) {
             errors.put(NAME, "connector names are 1-241 characters of [a-zA-Z0-9._-], and not '.' or '..'");
+        } else if (internalName.test(name)) {
+            errors.put(NAME, "'" + name + "' is in a namespace the server keeps for its own connectors (streams)");
         }
         if (config == null) {
             config = Map.of();
@@ -54,7 +63,8 @@ final class ConnectorConfigs {
         }
         int tasks = tasksMax(config.get(TASKS_MAX), errors);
         String className = config.get(CLASS);
-        Optional<ConnectorPlugin> plugin = className == null ? Optional.empty() : plugins.apply(className);
+        Optional<ConnectorPlugin> plugin = className == null ? Optional.empty()
+                : plugins.apply(className).filter(p -> p.internalPrefix() == null);
         if (className == null || className.isBlank()) {
             errors.put(CLASS, "required: the connector class, e.g. http-sink");
         } else if (plugin.isEmpty()) {

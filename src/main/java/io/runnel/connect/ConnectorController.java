@@ -131,7 +131,7 @@ class ConnectorController {
     @GetMapping("/connectors")
     List<String> list(Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.DESCRIBE_CONNECTORS));
-        return List.copyOf(store.state().connectors().keySet());
+        return store.state().connectors().keySet().stream().filter(n -> !worker.isInternal(n)).toList();
     }
 
     @Operation(operationId = "getConnector", summary = "Describe a connector", description = "Its config (secrets masked), tasks and type.")
@@ -245,6 +245,7 @@ class ConnectorController {
     @DeleteMapping("/connectors/{name}")
     ResponseEntity<Void> delete(@PathVariable String name, Caller caller) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.MANAGE_CONNECTORS));
+        find(name);
         store.submit(new MetadataCommand.DeleteConnector(name));
         try {
             groups.delete(ConnectorWorker.groupOf(name));
@@ -258,12 +259,13 @@ class ConnectorController {
 
     private ResponseEntity<Void> change(Caller caller, MetadataCommand.ConnectorCommand command) {
         guard.check(caller, RequiredAccess.forCall(ApiCall.MANAGE_CONNECTORS));
+        find(command.name());
         store.submit(command);
         return ResponseEntity.status(HttpStatus.ACCEPTED).build();
     }
 
     private ConnectorMetadata find(String name) {
-        Optional<ConnectorMetadata> c = store.state().connector(name);
+        Optional<ConnectorMetadata> c = store.state().connector(name).filter(found -> !worker.isInternal(found.name()));
         return c.orElseThrow(() -> new RunnelException(ErrorCode.CONNECTOR_NOT_FOUND, "connector '" + name + "' does not exist")
                 .with("connector", name));
     }

@@ -20,6 +20,16 @@ public interface ConnectorPlugin {
     ConnectorType type();
 
     /**
+     * For a plugin that serves another resource of the API (streams) rather than {@code /connectors}: the prefix of
+     * the names of its connectors (e.g. {@code stream.}). {@code /connectors} refuses such a class and any name with
+     * such a prefix, and does not show, change or delete those connectors; the resource that owns them does, through
+     * {@link InternalConnectors}. {@code null} (the default) for a plugin users configure through {@code /connectors}.
+     */
+    default String internalPrefix() {
+        return null;
+    }
+
+    /**
      * Problems with {@code config}, by config key, each message saying what is wrong and what is
      * expected; empty when the config is valid. Called on every {@code PUT /connectors/{name}/config}
      * (an invalid config is refused with {@code 422 INVALID_CONNECTOR_CONFIG} and changes nothing) and

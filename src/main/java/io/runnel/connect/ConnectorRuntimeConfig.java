@@ -59,7 +59,7 @@ public class ConnectorRuntimeConfig {
 
     @Bean
     ConnectorConfigs connectorConfigs(ConnectorWorker worker) {
-        return new ConnectorConfigs(worker::plugin);
+        return new ConnectorConfigs(worker::plugin, worker::isInternal);
     }
 
     @Bean

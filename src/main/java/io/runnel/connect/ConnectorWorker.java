@@ -95,6 +95,11 @@ final class ConnectorWorker {
         return Optional.ofNullable(plugins.get(className));
     }
 
+    /** Whether {@code connector} is named in an internal plugin's namespace ({@link ConnectorPlugin#internalPrefix}). */
+    boolean isInternal(String connector) {
+        return plugins.values().stream().map(ConnectorPlugin::internalPrefix).anyMatch(p -> p != null && connector.startsWith(p));
+    }
+
     /** The progress of a task that runs here in the current generation; empty when it does not run here. */
     Optional<List<PartitionProgress>> progress(String connector, int task) {
         Optional<ConnectorMetadata> c = store.state().connector(connector);

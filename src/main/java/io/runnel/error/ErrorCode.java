@@ -25,6 +25,7 @@ public enum ErrorCode {
     NO_REASSIGNMENT_IN_PROGRESS(404, "No reassignment in progress"),
     INSTANCE_NOT_FOUND(404, "Instance not found"),
     CONNECTOR_NOT_FOUND(404, "Connector not found"),
+    STREAM_NOT_FOUND(404, "Stream not found"),
     METHOD_NOT_ALLOWED(405, "Method not allowed"),
     NOT_ACCEPTABLE(406, "Not acceptable"),
     TOPIC_ALREADY_EXISTS(409, "Topic already exists"),

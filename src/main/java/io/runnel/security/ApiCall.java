@@ -86,8 +86,13 @@ public enum ApiCall {
     MANAGE_CONNECTORS(ALTER, CLUSTER),
     /** {@code GET /connectors}, {@code GET /connectors/{name}}, {@code …/status}, {@code …/offsets}. */
     DESCRIBE_CONNECTORS(DESCRIBE, CLUSTER),
-    /** {@code /streams/**}; a stream then acts with its creator's rights. */
-    MANAGE_STREAMS(ALTER, CLUSTER);
+    /**
+     * {@code PUT /streams/{name}}, {@code PUT …/pause}, {@code PUT …/resume}, {@code DELETE /streams/{name}}; a stream then
+     * acts with its creator's rights.
+     */
+    MANAGE_STREAMS(ALTER, CLUSTER),
+    /** {@code GET /streams}, {@code GET /streams/{name}}. */
+    DESCRIBE_STREAMS(DESCRIBE, CLUSTER);
 
     private final Operation operation;
     private final ResourceType resourceType;

@@ -4,13 +4,13 @@ package io.runnel.connect.mirror;
  * Where one JSON value ends in a byte array of well-formed JSON (which the caller's parser has checked): the index
  * just after its last byte. Strings are skipped with their escapes, arrays and objects by depth, and scalars
  * (numbers, {@code true}, {@code false}, {@code null}) end at the first structural character or whitespace.
- * Stateless.
+ * Stateless. Public: streams splice fetched keys and values into produce bodies the same way.
  */
-final class JsonSpan {
+public final class JsonSpan {
     private JsonSpan() {
     }
 
-    static int end(byte[] json, int start) {
+    public static int end(byte[] json, int start) {
         byte first = json[start];
         if (first == '"') {
             return stringEnd(json, start);
