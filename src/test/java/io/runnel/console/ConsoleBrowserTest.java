@@ -170,8 +170,23 @@ class ConsoleBrowserTest {
             b.awaitText("#ext-body", "RUNNING");
             assertThat(b.find("#ext-body").getText()).doesNotContain("s3cret");
             assertThat(api("DELETE", "/connectors/" + hook, null).statusCode()).isEqualTo(204);
+            String big = TOPIC + "-big";
+            assertThat(api("POST", "/topics", "{\"name\":\"" + big + "\",\"partitions\":1}").statusCode()).isEqualTo(201);
+            String stream = TOPIC + "-over-100";
+            assertThat(api("PUT", "/streams/" + stream, "{\"from\":\"" + TOPIC + "\",\"to\":\"" + big
+                    + "\",\"filter\":\"value.amount > 100\",\"startFrom\":\"latest\"}").statusCode()).isEqualTo(201);
             b.open("#/streams");
-            b.awaitText("#not-available", "not available on this server");
+            b.awaitText("#ext-body", stream);
+            b.awaitText("#ext-body", "value.amount > 100");
+            b.awaitText("#ext-body", "RUNNING");
+            b.find("#ext-body button[data-act=pause]").click();
+            b.awaitText("#ext-result", "pause requested");
+            b.awaitText("#ext-body", "PAUSED");
+            b.screenshot("streams");
+            b.find("#ext-body button[data-act=resume]").click();
+            b.awaitText("#ext-body", "RUNNING");
+            assertThat(api("DELETE", "/streams/" + stream, null).statusCode()).isEqualTo(204);
+            assertThat(api("DELETE", "/topics/" + big, null).statusCode()).isEqualTo(204);
 
             b.open("#/topics/" + TOPIC);
             b.find("#delete-button").click();
