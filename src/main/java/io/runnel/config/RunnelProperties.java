@@ -2,7 +2,6 @@ package io.runnel.config;
 
 import io.runnel.config.ClusterPeers.Peer;
 import io.runnel.log.FlushPolicy;
-import io.runnel.replication.FollowerFlush;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;

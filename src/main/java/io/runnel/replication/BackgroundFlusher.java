@@ -1,5 +1,6 @@
 package io.runnel.replication;
 
+import io.runnel.config.FollowerFlush;
 import io.runnel.log.PartitionLog;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

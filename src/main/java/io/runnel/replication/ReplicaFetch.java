@@ -1,5 +1,6 @@
 package io.runnel.replication;
 
+import io.runnel.config.FollowerFlush;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.runnel.replication;
 
+import io.runnel.config.FollowerFlush;
 import io.runnel.error.RunnelException;
 import io.runnel.cluster.ClusterNode;
 import io.runnel.cluster.PartitionMetadata;

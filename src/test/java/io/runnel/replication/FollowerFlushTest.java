@@ -1,5 +1,6 @@
 package io.runnel.replication;
 
+import io.runnel.config.FollowerFlush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

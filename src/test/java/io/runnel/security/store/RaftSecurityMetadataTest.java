@@ -119,7 +119,7 @@ class RaftSecurityMetadataTest {
                 new RunnelProperties.Produce(DataSize.ofMegabytes(16), DataSize.ofMegabytes(1), 64, Duration.ofMinutes(10)),
                 new RunnelProperties.Fetch(DataSize.ofMegabytes(1), 10_000, Duration.ofMinutes(15), Duration.ofSeconds(15)),
                 new RunnelProperties.Replication(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMillis(500),
-                        DataSize.ofMegabytes(4), io.runnel.replication.FollowerFlush.SYNC));
+                        DataSize.ofMegabytes(4), io.runnel.config.FollowerFlush.SYNC));
         DataLayout layout = new DataLayout(dataDir);
         ClusterNode cluster = new ClusterNode(props, new NodeIdentity(props, layout), layout, Clock.systemUTC());
         AclAuthorizer authorizer = new AclAuthorizer(List.of(KafkaPrincipal.user("admin")));

@@ -1,4 +1,4 @@
-package io.runnel.replication;
+package io.runnel.config;
 
 /**
  * When a follower reports a copied batch to its leader ({@code runnel.replication.follower-flush}),
