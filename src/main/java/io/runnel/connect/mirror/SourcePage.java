@@ -1,5 +1,6 @@
 package io.runnel.connect.mirror;
 
+import io.runnel.connect.FetchedPage;
 import io.runnel.expr.RecordInput;
 import io.runnel.expr.RecordTransform;
 import java.io.ByteArrayOutputStream;
@@ -7,11 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
 import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,78 +29,15 @@ record SourcePage(List<Record> records, long nextOffset, long highWatermark, lon
         }
     }
 
-    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = FetchedPage.NULL;
 
     static SourcePage parse(JsonMapper json, byte[] body) {
-        List<Record> records = new ArrayList<>();
-        long nextOffset = -1;
-        long highWatermark = -1;
-        long logStartOffset = -1;
-        try (JsonParser p = json.createParser(body)) {
-            expect(p.nextToken(), JsonToken.START_OBJECT);
-            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "records" -> {
-                        expect(t, JsonToken.START_ARRAY);
-                        while (p.nextToken() == JsonToken.START_OBJECT) {
-                            records.add(record(p, body));
-                        }
-                    }
-                    case "nextOffset" -> nextOffset = p.getLongValue();
-                    case "highWatermark" -> highWatermark = p.getLongValue();
-                    case "logStartOffset" -> logStartOffset = p.getLongValue();
-                    default -> p.skipChildren();
-                }
-            }
+        FetchedPage page = FetchedPage.parse(json, body);
+        List<Record> records = new ArrayList<>(page.records().size());
+        for (FetchedPage.Fetched r : page.records()) {
+            records.add(new Record(r.offset(), r.timestamp(), r.key(), r.value(), r.headers()));
         }
-        if (nextOffset < 0 || highWatermark < 0) {
-            throw new IllegalArgumentException("not a fetch answer: no nextOffset or highWatermark");
-        }
-        return new SourcePage(List.copyOf(records), nextOffset, highWatermark, Math.max(0, logStartOffset));
-    }
-
-    private static Record record(JsonParser p, byte[] body) {
-        long offset = -1;
-        String timestamp = null;
-        byte[] key = NULL;
-        byte[] value = NULL;
-        Map<String, String> headers = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-            String name = p.currentName();
-            JsonToken t = p.nextToken();
-            switch (name) {
-                case "offset" -> offset = p.getLongValue();
-                case "timestamp" -> timestamp = p.getString();
-                case "key" -> key = raw(p, body);
-                case "value" -> value = raw(p, body);
-                case "headers" -> {
-                    if (t == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                            String header = p.currentName();
-                            p.nextToken();
-                            headers.put(header, p.getString());
-                        }
-                    }
-                }
-                default -> p.skipChildren();
-            }
-        }
-        if (offset < 0) {
-            throw new IllegalArgumentException("a fetched record without an offset");
-        }
-        return new Record(offset, timestamp, key, value, headers);
-    }
-
-    /** The exact bytes of the value the parser is at, which it then skips. */
-    private static byte[] raw(JsonParser p, byte[] body) {
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        int end = JsonSpan.end(body, start);
-        p.skipChildren();
-        byte[] copy = new byte[end - start];
-        System.arraycopy(body, start, copy, 0, copy.length);
-        return copy;
+        return new SourcePage(List.copyOf(records), page.nextOffset(), page.highWatermark(), page.logStartOffset());
     }
 
     /**
@@ -130,11 +65,6 @@ record SourcePage(List<Record> records, long nextOffset, long highWatermark, lon
         return Arrays.equals(json, NULL) ? null : json;
     }
 
-    private static void expect(JsonToken actual, JsonToken expected) {
-        if (actual != expected) {
-            throw new IllegalArgumentException("not a fetch answer: " + expected + " expected, got " + actual);
-        }
-    }
 
     /**
      * The produce body copying {@code records}: {@code {"records":[{"key":…,"value":…,"headers":{…},"timestamp":"…"}]}}.

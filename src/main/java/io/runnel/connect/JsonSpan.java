@@ -1,4 +1,4 @@
-package io.runnel.connect.mirror;
+package io.runnel.connect;
 
 /**
  * Where one JSON value ends in a byte array of well-formed JSON (which the caller's parser has checked): the index
