@@ -45,3 +45,15 @@ build_bench() {
   fi
   BENCH_CLASSES=$out
 }
+
+# fill_topic URL TOPIC BODY_FILE REQUESTS PARTITIONS: posts the produce body in BODY_FILE REQUESTS times with
+# acks=all, to the partitions in turn, then prints how long it took (the caller's topic must exist).
+fill_topic() {
+  local url=$1 topic=$2 body=$3 requests=$4 partitions=$5 started r
+  started=$(date +%s.%N)
+  for r in $(seq 0 $(( requests - 1 ))); do
+    curl -fsS -o /dev/null -X POST "$url/topics/$topic/partitions/$(( r % partitions ))/records?acks=all" \
+      -H 'Content-Type: application/json' --data-binary "@$body"
+  done
+  echo "# $topic filled in $(echo "$(date +%s.%N) - $started" | bc) s"
+}

@@ -81,13 +81,8 @@ VALUE=$(printf '"%098d"' 0)                      # a JSON string of 100 bytes wi
   done
   printf ']}'
 } >"$BODY"
-started=$(date +%s.%N)
-for r in $(seq 0 $(( RECORDS / BATCH - 1 ))); do
-  curl -fsS -o /dev/null -X POST "$SRC/topics/bench/partitions/$(( r % PARTITIONS ))/records?acks=all" \
-    -H 'Content-Type: application/json' --data-binary "@$BODY"
-done
+fill_topic "$SRC" bench "$BODY" $(( RECORDS / BATCH )) "$PARTITIONS"
 rm -f "$BODY"
-echo "# source filled in $(echo "$(date +%s.%N) - $started" | bc) s"
 
 total_hw() {
   curl -fsS "$1/topics/$2" 2>/dev/null | grep -o '"highWatermark":[0-9]*' | cut -d: -f2 | paste -sd+ - | bc 2>/dev/null || echo 0

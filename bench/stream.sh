@@ -59,13 +59,8 @@ BODY=$(mktemp)
   done
   printf ']}'
 } >"$BODY"
-started=$(date +%s.%N)
-for r in $(seq 0 $(( RECORDS / BATCH - 1 ))); do
-  curl -fsS -o /dev/null -X POST "$URL/topics/bench/partitions/$(( r % PARTITIONS ))/records?acks=all" \
-    -H 'Content-Type: application/json' --data-binary "@$BODY"
-done
+fill_topic "$URL" bench "$BODY" $(( RECORDS / BATCH )) "$PARTITIONS"
 rm -f "$BODY"
-echo "# topic filled in $(echo "$(date +%s.%N) - $started" | bc) s"
 
 positions() {
   curl -fsS "$URL/streams/bench" 2>/dev/null | grep -o '"position":[0-9]*' | cut -d: -f2 | paste -sd+ - | bc 2>/dev/null || echo 0
