@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -119,9 +121,59 @@ class HostileClientHttpTest extends HttpScenarioTest {
         assertThat(fetch("hostile-fuzz", 0, "?offset=" + accepted).body()).contains("\"after\"");
     }
 
-    /** A client's mistake is not the server's failure: no ERROR line, no stack trace at any level. */
+    /**
+     * A client's mistake is not the server's failure: no ERROR line, no stack trace at any level,
+     * except one: Jetty's own warning when its HTTP/1 connection releases a pooled request buffer
+     * twice ({@link #JETTY_DOUBLE_RELEASE}).
+     */
     private static void assertNothingLogged(CapturedOutput output) {
-        assertThat(output.getAll()).doesNotContain(" ERROR ").doesNotContain("\n\tat ");
+        assertThat(withoutJettyDoubleRelease(output.getAll())).doesNotContain(" ERROR ").doesNotContain("\n\tat ");
+    }
+
+    /**
+     * Jetty 12's {@code HttpConnection} can release its request buffer twice when a connection
+     * fails while the request is still being read (jetty/jetty.project#12939, open upstream, no
+     * reproducer; unchanged up to 12.1.13). It shows as a {@code WARN} "Job failed" with an
+     * {@code IllegalStateException: already released} whose frames are all Jetty's and the JDK's,
+     * through {@code HttpConnection.releaseRequestBuffer}; the client's answer is not affected. Seen
+     * once in CI in this fuzz, never in ten local runs. Only a trace of exactly that shape is
+     * dropped; anything else still fails the check.
+     */
+    static final Pattern JETTY_DOUBLE_RELEASE = Pattern.compile(
+            "(?m)^[^\n]* WARN [^\n]*o\\.e\\.jetty\\.util\\.thread\\.QueuedThreadPool\\s*: Job failed\\R\\R?"
+                    + "java\\.lang\\.IllegalStateException: already released [^\n]*\\R"
+                    + "((?:\tat (?:org\\.eclipse\\.jetty\\.|java\\.base/)[^\n]*\\R)+)");
+
+    static String withoutJettyDoubleRelease(String log) {
+        Matcher matcher = JETTY_DOUBLE_RELEASE.matcher(log);
+        StringBuilder kept = new StringBuilder();
+        int from = 0;
+        while (matcher.find()) {
+            if (matcher.group(1).contains("org.eclipse.jetty.server.internal.HttpConnection.releaseRequestBuffer(")) {
+                kept.append(log, from, matcher.start());
+                from = matcher.end();
+                System.out.println("hostile-client fuzz: Jetty's double release of a request buffer (jetty#12939) logged; not ours");
+            }
+        }
+        return kept.append(log, from, log.length()).toString();
+    }
+
+    @Test
+    void onlyJettysDoubleReleaseTraceIsForgiven() {
+        String jetty = "2026-12-07T16:42:50.784Z  WARN 9450 --- [runnel] [p1140727816-532] o.e.jetty.util.thread.QueuedThreadPool   : Job failed\n"
+                + "\n"
+                + "java.lang.IllegalStateException: already released oeji.Retainable$ReferenceCounter@55399781[rc=0]\n"
+                + "\tat org.eclipse.jetty.io.Retainable$ReferenceCounter.release(Retainable.java:225) ~[jetty-io-12.1.10.jar:12.1.10]\n"
+                + "\tat org.eclipse.jetty.server.internal.HttpConnection.releaseRequestBuffer(HttpConnection.java:340) ~[jetty-server-12.1.10.jar:12.1.10]\n"
+                + "\tat java.base/java.lang.Thread.run(Thread.java:840) ~[na:na]\n";
+        String before = "2026-12-07T16:42:49.863Z  INFO 9450 --- [runnel] [tp1140727816-23] io.runnel.topic.LocalTopicCatalog : Created topic\n";
+        assertThat(withoutJettyDoubleRelease(before + jetty + "after\n")).isEqualTo(before + "after\n");
+        String ours = jetty.replace("org.eclipse.jetty.io.Retainable$ReferenceCounter.release", "io.runnel.produce.ProduceController.readBody");
+        assertThat(withoutJettyDoubleRelease(ours)).isEqualTo(ours);
+        String elsewhere = jetty.replace("HttpConnection.releaseRequestBuffer", "HttpConnection.onFillable");
+        assertThat(withoutJettyDoubleRelease(elsewhere)).isEqualTo(elsewhere);
+        String otherException = jetty.replace("IllegalStateException: already released", "IllegalStateException: boom");
+        assertThat(withoutJettyDoubleRelease(otherException)).isEqualTo(otherException);
     }
 
     /** A request under construction: request line, header lines (duplicates allowed), body. */
