@@ -61,12 +61,15 @@ class HelmRenderedClusterIT {
 
         Map<String, Integer> httpPorts = new HashMap<>();
         List<String> local = new ArrayList<>();
-        for (String entry : peers.split(",")) {
+        String[] entries = peers.split(",");
+        int[] ports = RunnelProcess.freePorts(2 * entries.length);
+        for (int i = 0; i < entries.length; i++) {
+            String entry = entries[i];
             String id = entry.substring(0, entry.indexOf('@'));
             assertThat(entry).as("a pod's stable DNS name on the headless service")
                     .startsWith(id + "@" + id + ".demo-runnel-headless.streaming.svc.cluster.local:");
-            int http = RunnelProcess.freePort();
-            int raft = RunnelProcess.freePort();
+            int http = ports[2 * i];
+            int raft = ports[2 * i + 1];
             httpPorts.put(id, http);
             local.add(id + "@127.0.0.1:" + http + ":" + raft);
         }

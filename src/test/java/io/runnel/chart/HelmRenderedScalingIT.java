@@ -53,11 +53,12 @@ class HelmRenderedScalingIT {
         workDir = RunnelProcess.newDataDir("helm-scaling");
         Map<String, String> localPeers = new LinkedHashMap<>();
         Map<String, Integer> httpPorts = new LinkedHashMap<>();
+        int[] ports = RunnelProcess.freePorts(10);
         for (int i = 0; i < 5; i++) {
             String id = FULLNAME + "-" + i;
-            int http = RunnelProcess.freePort();
+            int http = ports[2 * i];
             httpPorts.put(id, http);
-            localPeers.put(id, id + "@127.0.0.1:" + http + ":" + RunnelProcess.freePort());
+            localPeers.put(id, id + "@127.0.0.1:" + http + ":" + ports[2 * i + 1]);
         }
 
         Rendered three = HelmChart.render(Map.of());

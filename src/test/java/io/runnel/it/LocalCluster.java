@@ -45,12 +45,10 @@ final class LocalCluster implements AutoCloseable {
         LocalCluster cluster = new LocalCluster();
         List<String> peers = new ArrayList<>();
         List<Integer> httpPorts = new ArrayList<>();
+        int[] ports = RunnelProcess.freePorts(2 * size);
         for (int i = 0; i < size; i++) {
-            int http = RunnelProcess.freePort();
-            int raft = RunnelProcess.freePort();
-            while (raft == http) {
-                raft = RunnelProcess.freePort();
-            }
+            int http = ports[2 * i];
+            int raft = ports[2 * i + 1];
             httpPorts.add(http);
             peers.add("n" + i + "@127.0.0.1:" + http + ":" + raft);
         }
@@ -135,11 +133,9 @@ final class LocalCluster implements AutoCloseable {
      */
     RunnelProcess add(String id, String like, List<String> contacts) throws IOException {
         Launch model = launches.get(like);
-        int http = RunnelProcess.freePort();
-        int raft = RunnelProcess.freePort();
-        while (raft == http) {
-            raft = RunnelProcess.freePort();
-        }
+        int[] ports = RunnelProcess.freePorts(2);
+        int http = ports[0];
+        int raft = ports[1];
         List<String> peers = new ArrayList<>(List.of(id + "@127.0.0.1:" + http + ":" + raft));
         contacts.forEach(c -> peers.add(peerEntry(c)));
         List<String> args = new ArrayList<>(model.args().stream().map(a -> a.startsWith("--runnel.cluster.peers=")
