@@ -28,7 +28,8 @@
 # ANCHORS_DIR (default ../shared/anchors); SERVER_JAVA_OPTS (Runnel instances' extra JVM options, e.g.
 # -Drunnel.replication.follower-flush=async); RUNNEL_ARGS (extra --key=value settings for every instance);
 # LAT_RATE (default 1000); ROUNDS; REUSE_OUT=<kept dir> only reprints the table; JFR_DIR=<dir> records the Runnel instances' measured throughput runs with JDK Flight Recorder
-# (settings=profile, one file per instance and round); KEEP_OUT=1 keeps the raw outputs; SKIP_SINGLE=1 skips step 1 and 2; SKIP_KAFKA=1 / SKIP_RUNNEL=1.
+# (settings=profile, one file per instance and round, and one per instance for the latency probe); LAT_ONLY=1 skips the
+# throughput shapes of the RF=3 rounds (the latency probe alone); KEEP_OUT=1 keeps the raw outputs; SKIP_SINGLE=1 skips step 1 and 2; SKIP_KAFKA=1 / SKIP_RUNNEL=1.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -219,6 +220,7 @@ runnel_rf3() { # round
     done
   fi
   for shape in "${SHAPES[@]}"; do
+    [[ "${LAT_ONLY:-0}" == 1 ]] && break
     read -r vb recs parts <<<"$shape"
     t="t$vb-p$parts"
     runnel_topic "${URLS[0]}" "$t" "$parts" 3
@@ -234,12 +236,20 @@ runnel_rf3() { # round
     for i in 0 1 2; do jcmd "${PIDS[$i]}" JFR.stop name=rf3 >/dev/null || true; done
   fi
   log "Runnel: latency probe, $LAT_RATE records/s, RF=3, after ${LAT_WARMUP}s unmeasured"
+  if [[ -n "${JFR_DIR:-}" ]]; then   # the probe's own profile, warm-up included
+    for i in 0 1 2; do
+      jcmd "${PIDS[$i]}" JFR.start name=rf3lat settings=profile filename="$JFR_DIR/r$1-latency-n$i.jfr" >/dev/null || true
+    done
+  fi
   timeout 300 bench/runnel-bench.sh --url "${URLS[0]}" --scenarios latency --latency-rate "$LAT_RATE" --partitions 1 \
     --latency-warmup-seconds "$LAT_WARMUP" --latency-seconds "$LAT_SECS" --replication-factor 3 --min-insync-replicas 2 \
     --initial-warmup-seconds 0 >"$OUTDIR/runnel-r$1-latency.txt" 2>&1 || true
   local p99
   p99=$(grep -E '^latency ' "$OUTDIR/runnel-r$1-latency.txt" | head -1 \
     | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^p99=/) { sub(/^p99=/, "", $i); sub(/ms$/, "", $i); print $i; exit } }')
+  if [[ -n "${JFR_DIR:-}" ]]; then
+    for i in 0 1 2; do jcmd "${PIDS[$i]}" JFR.stop name=rf3lat >/dev/null || true; done
+  fi
   record runnel "RF=3 produce -> consume p99 ms" "$1" "${p99:-}"
   # a probe that falls behind its schedule reports no p99: say why (acks still queued, records missing)
   grep -E '^latency ' "$OUTDIR/runnel-r$1-latency.txt" | grep -oE 'missing=[0-9]+|produce ack p50=[0-9.]+ms' | tr '\n' ' ' | sed 's/^/# /' >&2 || true
