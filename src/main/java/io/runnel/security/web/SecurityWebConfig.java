@@ -18,6 +18,7 @@ import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
@@ -101,6 +102,19 @@ class SecurityWebConfig {
                             }
                         }));
         return http.build();
+    }
+
+    /**
+     * No Micrometer observation per security filter, authentication or authorization. Spring Security
+     * wraps each of the chain's filters in an observation of its own when a registry is present (the
+     * actuator's), on every request: in a profile of three instances under {@code acks=all} load that
+     * wrapping was a tenth of all request-handling samples (see BENCHMARKS.md, issue 20). The requests
+     * themselves are still timed ({@code http_server_requests_seconds}), and failed authentications
+     * counted ({@code runnel_auth_failures_total}).
+     */
+    @Bean
+    SecurityObservationSettings noSecurityObservations() {
+        return SecurityObservationSettings.noObservations();
     }
 
     /**
