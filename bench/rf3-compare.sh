@@ -28,7 +28,8 @@
 # ANCHORS_DIR (default ../shared/anchors); SERVER_JAVA_OPTS (Runnel instances' extra JVM options, e.g.
 # -Drunnel.replication.follower-flush=async); RUNNEL_ARGS (extra --key=value settings for every instance);
 # LAT_RATE (default 1000); ROUNDS; REUSE_OUT=<kept dir> only reprints the table; JFR_DIR=<dir> records the Runnel instances' measured throughput runs with JDK Flight Recorder
-# (settings=profile, one file per instance and round, and one per instance for the latency probe); LAT_ONLY=1 skips the
+# (settings=profile, one file per instance and round, and one per instance for the latency probe); SHAPE="<value bytes> <records per request> <partitions>" measures that shape only; CPU_BY_THREAD=1 prints each
+# instance's CPU seconds per thread group during every RF=3 line (bench/thread-cpu.py); LAT_ONLY=1 skips the
 # throughput shapes of the RF=3 rounds (the latency probe alone); KEEP_OUT=1 keeps the raw outputs; SKIP_SINGLE=1 skips step 1 and 2; SKIP_KAFKA=1 / SKIP_RUNNEL=1.
 set -euo pipefail
 
@@ -45,7 +46,7 @@ QUICK=0
 for a in "$@"; do
   case "$a" in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "rf3-compare.sh: unknown argument $a (use --quick or --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +59,7 @@ else
 fi
 LAT_RATE=${LAT_RATE:-1000}   # records/s of the produce -> consume probe (one record per request)
 SHAPES=("100 1000 3" "1024 100 3" "100 1000 12" "1024 100 12")   # value bytes, records per request, partitions
+if [[ -n "${SHAPE:-}" ]]; then SHAPES=("$SHAPE"); fi   # one shape only, e.g. SHAPE="100 1000 3" (for profiling)
 CONNS=8
 HEAP=-Xmx1g
 
@@ -189,6 +191,15 @@ start_runnel_cluster() { # round
   for i in 0 1 2; do await_ready "${http[$i]}"; done
 }
 
+# CPU_BY_THREAD=1: CPU seconds per thread group of each instance during a measured line (bench/thread-cpu.py)
+cpu_begin() { [[ "${CPU_BY_THREAD:-0}" == 1 ]] && python3 bench/thread-cpu.py snap "${PIDS[@]}" >"$OUTDIR/cpu-before.txt" || true; }
+cpu_end() {
+  [[ "${CPU_BY_THREAD:-0}" == 1 ]] || return 0
+  python3 bench/thread-cpu.py snap "${PIDS[@]}" >"$OUTDIR/cpu-after.txt"
+  { echo "# CPU by thread group, $1:"; python3 bench/thread-cpu.py diff "$OUTDIR/cpu-before.txt" "$OUTDIR/cpu-after.txt" n0,n1,n2 \
+    | sed 's/^/#   /'; } | tee -a "$OUTDIR/cpu-by-thread.txt" >&2
+}
+
 runnel_single() {
   log "Runnel: one node"
   start_runnel_single
@@ -225,11 +236,15 @@ runnel_rf3() { # round
     t="t$vb-p$parts"
     runnel_topic "${URLS[0]}" "$t" "$parts" 3
     local line="${vb} B x $recs, $parts partitions"
+    cpu_begin
     wrk_via "${URLS[0]}" "$t" "$SECS" "$recs" "$vb" "r$1-$t-via"
     record runnel "RF=3 via n0, $line" "$1" "$RATE"
+    cpu_end "RF=3 via n0, $line"
     [[ "${ERRS:-0}" == 0 ]] || record runnel "RF=3 via n0, $line, wrk errors" "$1" "$ERRS"
+    cpu_begin
     wrk_leaders "$t" "$SECS" "$recs" "$vb" "r$1-$t-leaders"
     record runnel "RF=3 to leaders, $line" "$1" "$RATE"
+    cpu_end "RF=3 to leaders, $line"
     [[ "${ERRS:-0}" == 0 ]] || record runnel "RF=3 to leaders, $line, wrk errors" "$1" "$ERRS"
   done
   if [[ -n "${JFR_DIR:-}" ]]; then
@@ -241,6 +256,7 @@ runnel_rf3() { # round
       jcmd "${PIDS[$i]}" JFR.start name=rf3lat settings=profile filename="$JFR_DIR/r$1-latency-n$i.jfr" >/dev/null || true
     done
   fi
+  cpu_begin
   timeout 300 bench/runnel-bench.sh --url "${URLS[0]}" --scenarios latency --latency-rate "$LAT_RATE" --partitions 1 \
     --latency-warmup-seconds "$LAT_WARMUP" --latency-seconds "$LAT_SECS" --replication-factor 3 --min-insync-replicas 2 \
     --initial-warmup-seconds 0 >"$OUTDIR/runnel-r$1-latency.txt" 2>&1 || true
@@ -250,6 +266,7 @@ runnel_rf3() { # round
   if [[ -n "${JFR_DIR:-}" ]]; then
     for i in 0 1 2; do jcmd "${PIDS[$i]}" JFR.stop name=rf3lat >/dev/null || true; done
   fi
+  cpu_end "latency probe, $LAT_RATE records/s (warm-up included)"
   record runnel "RF=3 produce -> consume p99 ms" "$1" "${p99:-}"
   # a probe that falls behind its schedule reports no p99: say why (acks still queued, records missing)
   grep -E '^latency ' "$OUTDIR/runnel-r$1-latency.txt" | grep -oE 'missing=[0-9]+|produce ack p50=[0-9.]+ms' | tr '\n' ' ' | sed 's/^/# /' >&2 || true
