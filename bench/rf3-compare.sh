@@ -3,8 +3,8 @@
 # machine, the same topic shape on both (replication factor 3, min.insync.replicas=2, acks=all), plus
 # each side's one-node figure; one table with the ratios.
 #
-#   bench/rf3-compare.sh            full run: 2 rounds (Runnel, Kafka, Runnel, Kafka), about 15 minutes
-#   bench/rf3-compare.sh --quick    1 round, shorter runs: about 5–6 minutes on a quiet machine (12–15 at load 20)
+#   bench/rf3-compare.sh            full run: 2 rounds (Runnel, Kafka, Runnel, Kafka), about 35 minutes (ROUNDS=1: 20)
+#   bench/rf3-compare.sh --quick    1 round, shorter runs and warm-ups: about 9 minutes on a quiet machine
 #
 # What it runs, in this order (every process is bounded by `timeout` and stopped on exit):
 #   1. One Runnel node (defaults: fsync before every acknowledgement), wrk + bench/post-batch.lua,
@@ -21,8 +21,9 @@
 #      acks=all, and EndToEndLatency (acks=all, one record in flight) on an RF=3 topic.
 #   4. One table: per shape, Runnel (best route), Kafka, ratio and the targets; the one-node figures.
 #
-# Before each side's measured runs both get the same unmeasured warm-up (WARMUP seconds of the first shape),
-# since a cold JIT costs three JVMs on two cores dearly.
+# Before each side's measured runs both get the same unmeasured warm-up (WARMUP seconds of the first shape,
+# default 240, --quick 60), since a cold JIT costs three JVMs on two cores dearly: with three Runnel instances
+# the C2 compilers took a third of all CPU for the first three minutes of load (CPU_BY_THREAD=1 shows it).
 # Environment: SKIP_BUILD=1 reuses target/runnel.jar; KAFKA_LIBS (flat classpath dir of Kafka 4.4.0, resolved
 # from Maven Central with the shared anchors' pom when missing; default /tmp/anchors/kafka-4.4.0/libs);
 # ANCHORS_DIR (default ../shared/anchors); SERVER_JAVA_OPTS (Runnel instances' extra JVM options, e.g.
@@ -46,15 +47,15 @@ QUICK=0
 for a in "$@"; do
   case "$a" in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo pipefail/{/^set /d;p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "rf3-compare.sh: unknown argument $a (use --quick or --help)" >&2; exit 2 ;;
   esac
 done
 if [[ $QUICK == 1 ]]; then
-  ROUNDS=${ROUNDS:-1}; SECS=5; WARMUP=20; LAT_WARMUP=20; LAT_SECS=5
+  ROUNDS=${ROUNDS:-1}; SECS=5; WARMUP=${WARMUP:-60}; LAT_WARMUP=20; LAT_SECS=5
   N_SMALL=400000; N_LARGE=100000; E2E_N=2000
 else
-  ROUNDS=${ROUNDS:-2}; SECS=10; WARMUP=60; LAT_WARMUP=30; LAT_SECS=10
+  ROUNDS=${ROUNDS:-2}; SECS=10; WARMUP=${WARMUP:-240}; LAT_WARMUP=30; LAT_SECS=10
   N_SMALL=1000000; N_LARGE=300000; E2E_N=5000
 fi
 LAT_RATE=${LAT_RATE:-1000}   # records/s of the produce -> consume probe (one record per request)
@@ -366,12 +367,19 @@ kafka_produce() { # kafka_produce <topic> <records> <value bytes> <out>
   RATE=$(grep 'records sent' "$4" | tail -1 | sed -E 's/.* sent, ([0-9.]+) records\/sec.*/\1/')
 }
 
+# kafka_warm <out>: ProducerPerformance on topic warm, again and again until WARMUP seconds have passed
+kafka_warm() {
+  local end=$(( SECONDS + WARMUP ))
+  kafka_produce warm "$N_SMALL" 100 "$1"
+  while (( SECONDS < end )); do kafka_produce warm "$N_SMALL" 100 "$1"; done
+}
+
 kafka_single() {
   log "Kafka: one broker"
   ensure_kafka
   start_kafka 1 single
   kafka_topic warm 3 1
-  kafka_produce warm "$N_SMALL" 100 "$OUTDIR/kafka/single-warm.txt"
+  kafka_warm "$OUTDIR/kafka/single-warm.txt"
   local vb n
   for shape in "100 $N_SMALL" "1024 $N_LARGE"; do
     read -r vb n <<<"$shape"
@@ -388,7 +396,7 @@ kafka_rf3() { # round
   ensure_kafka
   start_kafka 3 "r$1"
   kafka_topic warm 3 3
-  kafka_produce warm "$N_SMALL" 100 "$OUTDIR/kafka/r$1-warm.txt"
+  kafka_warm "$OUTDIR/kafka/r$1-warm.txt"
   local vb recs parts t n
   for shape in "${SHAPES[@]}"; do
     read -r vb recs parts <<<"$shape"
