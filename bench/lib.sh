@@ -1,11 +1,17 @@
 # Shared by the bench/*.sh scripts (sourced, not run): loopback port choice, the build of the node and of the benchmark.
 
-# Prints a port on 127.0.0.1 where nothing listens (a connection attempt is refused).
+# Prints a port on 127.0.0.1 where nothing listens (a connection attempt is refused), below the kernel's
+# ephemeral range (a port there can be the local end of some connection, and a later bind fails), and not
+# one this script was given before (an instance's Raft port is not bound until it starts).
+FREE_PORTS_GIVEN=$(mktemp "${TMPDIR:-/tmp}/runnel-bench-ports.XXXXXX")   # a file: free_port runs in $(…) subshells
 free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 40000 ))
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  for _ in $(seq 1 100); do
+    port=$(( 20000 + RANDOM % (low - 20000) ))
+    grep -qx "$port" "$FREE_PORTS_GIVEN" && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port" >>"$FREE_PORTS_GIVEN"
       echo "$port"
       return 0
     fi
