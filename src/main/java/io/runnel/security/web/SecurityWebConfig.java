@@ -108,7 +108,7 @@ class SecurityWebConfig {
      * No Micrometer observation per security filter, authentication or authorization. Spring Security
      * wraps each of the chain's filters in an observation of its own when a registry is present (the
      * actuator's), on every request: in a profile of three instances under {@code acks=all} load that
-     * wrapping was a tenth of all request-handling samples (see BENCHMARKS.md, issue 20). The requests
+     * wrapping cost a few per cent of the request threads' samples (see BENCHMARKS.md, issue 20). The requests
      * themselves are still timed ({@code http_server_requests_seconds}), and failed authentications
      * counted ({@code runnel_auth_failures_total}).
      */
