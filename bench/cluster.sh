@@ -33,22 +33,13 @@ stop_all() {
 trap 'stop_all; rm -rf "$WORK"/single "$WORK"/n[0-2]; echo "# logs kept in $WORK"' EXIT
 trap 'exit 130' INT TERM
 
-await_ready() { # port
-  for _ in $(seq 1 240); do
-    curl -fsS --max-time 2 "http://127.0.0.1:$1/actuator/health/readiness" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  echo "cluster.sh: 127.0.0.1:$1 was not ready within 120 s (logs in $WORK)" >&2
-  exit 2
-}
-
 echo "# ---- single node"
 PORT=$(free_port)
 # shellcheck disable=SC2086
 java ${SERVER_JAVA_OPTS:-} -jar "$JAR" --server.address=127.0.0.1 --server.port="$PORT" \
   --runnel.data-dir="$WORK/single" >"$WORK/single.log" 2>&1 &
 PIDS+=($!)
-await_ready "$PORT"
+await_ready "$PORT" "$WORK"
 timeout "$BENCH_TIMEOUT" bench/runnel-bench.sh --url "http://127.0.0.1:$PORT" --server-pid "${PIDS[0]}" "${ARGS[@]}"
 stop_all
 
@@ -65,7 +56,7 @@ for i in 0 1 2; do
     --runnel.node.id="n$i" --runnel.data-dir="$WORK/n$i" --runnel.cluster.peers="$PEERS" >"$WORK/n$i.log" 2>&1 &
   PIDS+=($!)
 done
-for i in 0 1 2; do await_ready "${HTTP[$i]}"; done
+for i in 0 1 2; do await_ready "${HTTP[$i]}" "$WORK"; done
 timeout "$BENCH_TIMEOUT" bench/runnel-bench.sh --url "http://127.0.0.1:${HTTP[0]}" --server-pid "${PIDS[0]}" \
   --replication-factor 3 --min-insync-replicas 2 "${ARGS[@]}"
 echo "# cluster logs with WARN/ERROR lines: $(cat "$WORK"/n*.log | grep -cE ' (WARN|ERROR) ' || true)"

@@ -63,3 +63,14 @@ fill_topic() {
   done
   echo "# $topic filled in $(echo "$(date +%s.%N) - $started" | bc) s"
 }
+
+# await_ready <port> <logs dir>: waits up to 120 s for the node on 127.0.0.1:<port> to answer its readiness
+# probe; exits the script (status 2) when it does not, naming where its logs are.
+await_ready() {
+  for _ in $(seq 1 240); do
+    curl -fsS --max-time 2 "http://127.0.0.1:$1/actuator/health/readiness" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "$(basename "$0"): 127.0.0.1:$1 was not ready within 120 s (logs in $2)" >&2
+  exit 2
+}

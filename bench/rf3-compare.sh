@@ -98,15 +98,6 @@ START=$(date +%s)
 log "rf3-compare.sh $([[ $QUICK == 1 ]] && echo --quick) start; outputs in $OUTDIR"
 
 # ------------------------------------------------------------------------------------------- Runnel
-await_ready() { # port
-  for _ in $(seq 1 240); do
-    curl -fsS --max-time 2 "http://127.0.0.1:$1/actuator/health/readiness" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  echo "rf3-compare.sh: 127.0.0.1:$1 not ready within 120 s (logs in $OUTDIR)" >&2
-  exit 2
-}
-
 # runnel_topic <url> <name> <partitions> <rf>: creates it and waits until every partition has a full ISR
 runnel_topic() {
   local body="{\"name\":\"$2\",\"partitions\":$3"
@@ -171,7 +162,7 @@ start_runnel_single() {
     --runnel.data-dir="$OUTDIR/data/single" ${RUNNEL_ARGS:-} >"$OUTDIR/runnel-single.log" 2>&1 &
   PIDS+=($!)
   URLS=("http://127.0.0.1:$port")
-  await_ready "$port"
+  await_ready "$port" "$OUTDIR"
 }
 
 start_runnel_cluster() { # round
@@ -189,7 +180,7 @@ start_runnel_cluster() { # round
     PIDS+=($!)
     URLS+=("http://127.0.0.1:${http[$i]}")
   done
-  for i in 0 1 2; do await_ready "${http[$i]}"; done
+  for i in 0 1 2; do await_ready "${http[$i]}" "$OUTDIR"; done
 }
 
 # CPU_BY_THREAD=1: CPU seconds per thread group of each instance during a measured line (bench/thread-cpu.py)
